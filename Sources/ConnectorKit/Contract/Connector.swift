@@ -1,0 +1,27 @@
+import ServiceLifecycle
+
+/// One running connector instance: a long-running service plus the feature interfaces it implements.
+///
+/// `run()` is called by the host's supervisor and must return when graceful shutdown is triggered
+/// (see swift-service-lifecycle's `gracefulShutdown()` and `cancelWhenGracefulShutdown`). If it
+/// throws, the host restarts it with capped exponential backoff; other connectors keep running.
+public protocol Connector: Service {
+    /// Checks the external system and the connector's own state, for readiness and `switchboard doctor`.
+    func check() async -> HealthReport
+
+    /// The ticketing interface, when the connector provides ``Feature/ticketing``.
+    var ticketing: (any Ticketing)? { get }
+    /// The user-ingestion interface, when the connector provides ``Feature/userIngestion``.
+    var userIngestion: (any UserIngestion)? { get }
+    /// The knowledge-load interface, when the connector provides ``Feature/knowledge``.
+    var knowledge: (any KnowledgeLoad)? { get }
+    /// The live-agent interface, when the connector provides ``Feature/liveAgent``.
+    var liveAgent: (any LiveAgent)? { get }
+}
+
+extension Connector {
+    public var ticketing: (any Ticketing)? { nil }
+    public var userIngestion: (any UserIngestion)? { nil }
+    public var knowledge: (any KnowledgeLoad)? { nil }
+    public var liveAgent: (any LiveAgent)? { nil }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import Metrics
+
+/// Everything shared a module may use, scoped to one connector instance — and nothing else.
+/// Modules must not create their own vaults, loggers or stores.
+public struct ConnectorContext: Sendable {
+    /// The connector instance name (`acme-salesforce`).
+    public let connectorName: String
+    /// Resolves secret references at the moment of use.
+    public let vault: CredentialVault
+    /// Checkpoints and module state, scoped to this connector.
+    public let store: ScopedStateStore
+    /// Where synced records go.
+    public let sink: any RecordSink
+    /// The host's durable event log (to the assistant).
+    public let events: any EventSink
+    /// A logger with `connector=` metadata; the host's handler redacts secrets.
+    public let logger: Logger
+    /// Metrics with a `connector` dimension.
+    public let metrics: ConnectorMetrics
+    /// Time, injectable for tests.
+    public let clock: ConnectorClock
+
+    /// Creates a context. The host makes one per connector instance.
+    public init(
+        connectorName: String, vault: CredentialVault, store: any StateStore, sink: any RecordSink,
+        events: any EventSink, logger: Logger, clock: ConnectorClock = .system
+    ) {
+        self.connectorName = connectorName
+        self.vault = vault
+        self.store = ScopedStateStore(connector: connectorName, base: store)
+        self.sink = sink
+        self.events = events
+        var logger = logger
+        logger[metadataKey: "connector"] = .string(connectorName)
+        self.logger = logger
+        self.metrics = ConnectorMetrics(connector: connectorName)
+        self.clock = clock
+    }
+}
+
+/// A ``StateStore`` view that can only touch one connector's state.
+public struct ScopedStateStore: Sendable {
+    /// The connector whose state this is.
+    public let connector: String
+    let base: any StateStore
+
+    /// The checkpoint of a stream.
+    public func checkpoint(stream: String) async throws -> Checkpoint? {
+        try await base.checkpoint(connector: connector, stream: stream)
+    }
+    /// Reads a module-owned value.
+    public func moduleState(key: String) async throws -> Data? { try await base.moduleState(connector: connector, key: key) }
+    /// Writes a module-owned value (`nil` deletes it).
+    public func setModuleState(key: String, value: Data?) async throws {
+        try await base.setModuleState(connector: connector, key: key, value: value)
+    }
+}
+
+/// Makes swift-metrics instruments that carry the connector's name as a dimension.
+public struct ConnectorMetrics: Sendable {
+    /// The connector name used as the `connector` dimension.
+    public let connector: String
+
+    /// A counter `label{connector=…, extra…}`.
+    public func counter(_ label: String, _ dimensions: [(String, String)] = []) -> Counter {
+        Counter(label: label, dimensions: [("connector", connector)] + dimensions)
+    }
+    /// A timer `label{connector=…, extra…}`.
+    public func timer(_ label: String, _ dimensions: [(String, String)] = []) -> Metrics.Timer {
+        Metrics.Timer(label: label, dimensions: [("connector", connector)] + dimensions)
+    }
+    /// A gauge `label{connector=…, extra…}`.
+    public func gauge(_ label: String, _ dimensions: [(String, String)] = []) -> Gauge {
+        Gauge(label: label, dimensions: [("connector", connector)] + dimensions)
+    }
+}
+
+/// Wall-clock time and sleeping, injectable so tests control time.
+public struct ConnectorClock: Sendable {
+    private let nowFunction: @Sendable () -> Date
+    private let sleepFunction: @Sendable (Duration) async throws -> Void
+
+    /// Creates a clock from its two operations.
+    public init(now: @escaping @Sendable () -> Date, sleep: @escaping @Sendable (Duration) async throws -> Void) {
+        self.nowFunction = now
+        self.sleepFunction = sleep
+    }
+
+    /// The system clock.
+    public static let system = ConnectorClock(now: { Date() }, sleep: { try await Task.sleep(for: $0) })
+
+    /// The current time.
+    public func now() -> Date { nowFunction() }
+    /// Sleeps; throws `CancellationError` when the task is cancelled.
+    public func sleep(for duration: Duration) async throws { try await sleepFunction(duration) }
+}

@@ -1,0 +1,89 @@
+/// An error from a connector, with the context an admin needs (connector, field, HTTP status,
+/// the external system's error code) and never a secret value.
+public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible {
+    enum Code: Sendable, Hashable {
+        case misconfigured
+        case featureNotEnabled
+        case unauthorized
+        case notFound
+        case invalidRequest
+        case conflict
+        case rateLimited
+        case upstream
+        case unavailable
+    }
+
+    let code: Code
+    /// The connector instance, when known.
+    public var connector: String?
+    /// The settings field or request field involved, when any (`auth.username`).
+    public var field: String?
+    /// The HTTP status the external system answered with, when any.
+    public var httpStatus: Int?
+    /// The external system's error code (`INVALID_FIELD`, `invalid_grant`), when any.
+    public var upstreamCode: String?
+    /// Seconds to wait before retrying, when the system said.
+    public var retryAfterSeconds: Int?
+    /// What went wrong and what to do; never contains secrets.
+    public var message: String
+
+    init(_ code: Code, _ message: String, connector: String? = nil, field: String? = nil, httpStatus: Int? = nil,
+         upstreamCode: String? = nil, retryAfterSeconds: Int? = nil)
+    {
+        self.code = code
+        self.message = message
+        self.connector = connector
+        self.field = field
+        self.httpStatus = httpStatus
+        self.upstreamCode = upstreamCode
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// The settings cannot be used (`field` names which).
+    public static func misconfigured(_ message: String, field: String? = nil) -> Self { .init(.misconfigured, message, field: field) }
+    /// A feature interface was used that the instance does not enable.
+    public static func featureNotEnabled(_ feature: Feature) -> Self {
+        .init(.featureNotEnabled, "the \(feature) feature is not enabled on this connector")
+    }
+    /// The external system refused the credentials.
+    public static func unauthorized(_ message: String, httpStatus: Int? = nil, upstreamCode: String? = nil) -> Self {
+        .init(.unauthorized, message, httpStatus: httpStatus, upstreamCode: upstreamCode)
+    }
+    /// The thing asked for does not exist.
+    public static func notFound(_ message: String) -> Self { .init(.notFound, message, httpStatus: 404) }
+    /// The request is invalid (`field` names what to fix).
+    public static func invalidRequest(_ message: String, field: String? = nil) -> Self { .init(.invalidRequest, message, field: field) }
+    /// The request conflicts with the current state.
+    public static func conflict(_ message: String) -> Self { .init(.conflict, message) }
+    /// The external system's rate limit was hit.
+    public static func rateLimited(_ message: String, retryAfterSeconds: Int?) -> Self {
+        .init(.rateLimited, message, retryAfterSeconds: retryAfterSeconds)
+    }
+    /// The external system answered with an error.
+    public static func upstream(_ message: String, httpStatus: Int?, upstreamCode: String? = nil) -> Self {
+        .init(.upstream, message, httpStatus: httpStatus, upstreamCode: upstreamCode)
+    }
+    /// The external system could not be reached.
+    public static func unavailable(_ message: String) -> Self { .init(.unavailable, message) }
+
+    /// Whether retrying later may succeed.
+    public var isRetryable: Bool { [.rateLimited, .unavailable, .upstream].contains(code) }
+    /// Whether the settings are at fault (the host does not restart such a connector).
+    public var isMisconfiguration: Bool { code == .misconfigured }
+
+    /// Returns the same error naming its connector.
+    public func connector(_ name: String) -> Self {
+        var copy = self
+        copy.connector = name
+        return copy
+    }
+
+    public var description: String {
+        var parts: [String] = []
+        if let connector { parts.append("connector \(connector)") }
+        if let field { parts.append("field \(field)") }
+        if let httpStatus { parts.append("HTTP \(httpStatus)") }
+        if let upstreamCode { parts.append(upstreamCode) }
+        return parts.isEmpty ? message : "\(message) (\(parts.joined(separator: ", ")))"
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// What the assistant sends to hand an employee to a human agent.
+public struct HandoffRequest: Sendable, Hashable, Codable {
+    /// The employee's stable id (the verification token's `sub`).
+    public var employeeId: String
+    /// The employee's email.
+    public var email: String?
+    /// Given name.
+    public var firstName: String?
+    /// Family name.
+    public var lastName: String?
+    /// The topic, one of the connector's configured topics (routes to a queue).
+    public var topic: String?
+    /// A summary of the conversation so far, sent as the first message.
+    public var summary: String?
+    /// Extra routing attributes, by name.
+    public var attributes: [String: String]
+
+    /// Creates a request.
+    public init(
+        employeeId: String, email: String? = nil, firstName: String? = nil, lastName: String? = nil,
+        topic: String? = nil, summary: String? = nil, attributes: [String: String] = [:]
+    ) {
+        self.employeeId = employeeId
+        self.email = email
+        self.firstName = firstName
+        self.lastName = lastName
+        self.topic = topic
+        self.summary = summary
+        self.attributes = attributes
+    }
+}
+
+/// An open handoff: the conversation with the human side.
+public struct Handoff: Sendable, Hashable, Codable {
+    /// Where the handoff is.
+    public enum Status: String, Sendable, Hashable, Codable {
+        case pending, queued, active, ended
+    }
+
+    /// The host's id for the handoff.
+    public var id: String
+    /// The external conversation id.
+    public var conversationId: String
+    /// The employee.
+    public var employeeId: String
+    /// Where it is.
+    public var status: Status
+    /// For token-only handoffs (Live Assist): the token for the web client, and its expiry.
+    public var clientToken: Secret?
+    /// When ``clientToken`` expires.
+    public var clientTokenExpiresAt: Date?
+
+    /// Creates a handoff.
+    public init(
+        id: String, conversationId: String, employeeId: String, status: Status, clientToken: Secret? = nil,
+        clientTokenExpiresAt: Date? = nil
+    ) {
+        self.id = id
+        self.conversationId = conversationId
+        self.employeeId = employeeId
+        self.status = status
+        self.clientToken = clientToken
+        self.clientTokenExpiresAt = clientTokenExpiresAt
+    }
+
+    public static func == (lhs: Handoff, rhs: Handoff) -> Bool {
+        lhs.id == rhs.id && lhs.conversationId == rhs.conversationId && lhs.employeeId == rhs.employeeId
+            && lhs.status == rhs.status && lhs.clientTokenExpiresAt == rhs.clientTokenExpiresAt
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+
+    enum CodingKeys: String, CodingKey { case id, conversationId, employeeId, status, clientTokenExpiresAt }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(String.self, forKey: .id), conversationId: try c.decode(String.self, forKey: .conversationId),
+            employeeId: try c.decode(String.self, forKey: .employeeId), status: try c.decode(Status.self, forKey: .status),
+            clientTokenExpiresAt: try c.decodeIfPresent(Date.self, forKey: .clientTokenExpiresAt))
+    }
+
+    /// Encodes everything but the client token (which only the API route that creates the handoff returns).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(conversationId, forKey: .conversationId)
+        try c.encode(employeeId, forKey: .employeeId)
+        try c.encode(status, forKey: .status)
+        try c.encodeIfPresent(clientTokenExpiresAt, forKey: .clientTokenExpiresAt)
+    }
+}
+
+/// Something the human side of a handoff did, relayed to the assistant.
+public struct HandoffEvent: Sendable, Hashable, Codable {
+    /// What happened.
+    public enum Kind: Sendable, Hashable, Codable {
+        /// Waiting in a queue; estimated wait when the system gives one.
+        case queued(estimatedWaitSeconds: Int?)
+        /// Routing failed.
+        case routingFailed(reason: String)
+        /// An agent joined.
+        case agentJoined(displayName: String)
+        /// An agent left.
+        case agentLeft(displayName: String)
+        /// An agent or bot wrote a message.
+        case agentMessage(text: String, senderDisplayName: String?)
+        /// The agent started typing.
+        case typingStarted
+        /// The agent stopped typing.
+        case typingStopped
+        /// The agent ended the session.
+        case endedByAgent
+        /// The conversation is closed.
+        case closed
+    }
+
+    /// The host's handoff id.
+    public var handoffId: String
+    /// The external entry id, used to de-duplicate.
+    public var entryId: String
+    /// What happened.
+    public var kind: Kind
+    /// When it happened.
+    public var occurredAt: Date
+
+    /// Creates an event.
+    public init(handoffId: String, entryId: String, kind: Kind, occurredAt: Date) {
+        self.handoffId = handoffId
+        self.entryId = entryId
+        self.kind = kind
+        self.occurredAt = occurredAt
+    }
+}

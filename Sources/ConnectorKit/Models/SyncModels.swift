@@ -1,0 +1,110 @@
+import Foundation
+
+/// A person the assistant serves, mirrored from the external system (a Salesforce Contact).
+public struct UserRecord: Sendable, Hashable, Codable {
+    /// The external system's id.
+    public var id: String
+    /// Email, the key the assistant looks people up by.
+    public var email: String?
+    /// Given name.
+    public var firstName: String?
+    /// Family name.
+    public var lastName: String?
+    /// Other configured fields, by field name.
+    public var fields: [String: String]
+    /// When the record last changed upstream (SystemModstamp).
+    public var modifiedAt: Date
+
+    /// Creates a record.
+    public init(
+        id: String, email: String?, firstName: String?, lastName: String?, fields: [String: String] = [:],
+        modifiedAt: Date
+    ) {
+        self.id = id
+        self.email = email
+        self.firstName = firstName
+        self.lastName = lastName
+        self.fields = fields
+        self.modifiedAt = modifiedAt
+    }
+}
+
+/// A published knowledge article (a Salesforce Knowledge__kav version).
+public struct KnowledgeArticle: Sendable, Hashable, Codable {
+    /// The version's id.
+    public var id: String
+    /// The article number, stable across versions.
+    public var articleNumber: String?
+    /// Title.
+    public var title: String
+    /// Summary.
+    public var summary: String?
+    /// The URL name.
+    public var urlName: String?
+    /// Language code (`en_US`).
+    public var language: String
+    /// The configured rich-text body fields as HTML, by field name.
+    public var bodyHTML: [String: String]
+    /// All body fields as clean text, for search and for the assistant.
+    public var bodyText: String
+    /// When the version last changed upstream.
+    public var modifiedAt: Date
+
+    /// Creates an article.
+    public init(
+        id: String, articleNumber: String?, title: String, summary: String?, urlName: String?, language: String,
+        bodyHTML: [String: String], bodyText: String, modifiedAt: Date
+    ) {
+        self.id = id
+        self.articleNumber = articleNumber
+        self.title = title
+        self.summary = summary
+        self.urlName = urlName
+        self.language = language
+        self.bodyHTML = bodyHTML
+        self.bodyText = bodyText
+        self.modifiedAt = modifiedAt
+    }
+}
+
+/// How much a sync reads.
+public enum SyncMode: String, Sendable, Hashable, Codable {
+    /// Only what changed since the last checkpoint.
+    case incremental
+    /// Everything, removing what vanished upstream.
+    case full
+}
+
+/// Where a sync is, for progress bars and logs.
+public struct SyncProgress: Sendable, Hashable {
+    /// Records written so far.
+    public var records: Int
+    /// Pages read so far.
+    public var pages: Int
+    /// Total records expected, when the system says (`totalSize`).
+    public var expectedTotal: Int?
+
+    /// Creates a progress value.
+    public init(records: Int, pages: Int, expectedTotal: Int?) {
+        self.records = records
+        self.pages = pages
+        self.expectedTotal = expectedTotal
+    }
+}
+
+/// What a finished sync did.
+public struct SyncReport: Sendable, Hashable, Codable {
+    /// Records inserted or updated.
+    public var upserted: Int
+    /// Records removed.
+    public var deleted: Int
+    /// Pages read.
+    public var pages: Int
+
+    /// Creates a report.
+    public init(upserted: Int, deleted: Int, pages: Int) {
+        self.upserted = upserted
+        self.deleted = deleted
+        self.pages = pages
+    }
+}

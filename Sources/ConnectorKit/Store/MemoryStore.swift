@@ -1,0 +1,66 @@
+import Foundation
+import Synchronization
+
+/// A ``StateStore``, ``RecordSink`` and ``EventSink`` held in memory: for connector authors' tests
+/// and for embedding the host without persistence. It applies a ``RecordBatch`` atomically, like
+/// a durable store, but keeps nothing across restarts.
+public final class MemoryStore: StateStore, RecordSink, EventSink, Sendable {
+    private struct State {
+        var checkpoints: [String: Checkpoint] = [:]
+        var moduleState: [String: Data] = [:]
+        var records: [String: [String: SyncRecord]] = [:]
+        var events: [(id: Int64, event: ConnectorEvent)] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Creates an empty store.
+    public init() {}
+
+    public func checkpoint(connector: String, stream: String) async throws -> Checkpoint? {
+        state.withLock { $0.checkpoints["\(connector)/\(stream)"] }
+    }
+
+    public func setModuleState(connector: String, key: String, value: Data?) async throws {
+        state.withLock { $0.moduleState["\(connector)/\(key)"] = value }
+    }
+
+    public func moduleState(connector: String, key: String) async throws -> Data? {
+        state.withLock { $0.moduleState["\(connector)/\(key)"] }
+    }
+
+    public func commit(_ batch: RecordBatch) async throws {
+        state.withLock { state in
+            let key = "\(batch.connector)/\(batch.stream)"
+            var records = state.records[key, default: [:]]
+            for record in batch.upserts {
+                switch record {
+                case .user(let user): records[user.id] = record
+                case .article(let article): records[article.id] = record
+                }
+            }
+            for id in batch.deletions { records[id] = nil }
+            state.records[key] = records
+            if let cursor = batch.checkpoint {
+                state.checkpoints[key] = Checkpoint(stream: batch.stream, cursor: cursor, updatedAt: Date())
+            }
+        }
+    }
+
+    @discardableResult
+    public func emit(_ event: ConnectorEvent) async throws -> Int64 {
+        state.withLock { state in
+            let id = (state.events.last?.id ?? 0) + 1
+            state.events.append((id, event))
+            return id
+        }
+    }
+
+    /// The records of a connector's stream, by id.
+    public func records(connector: String, stream: String) -> [String: SyncRecord] {
+        state.withLock { $0.records["\(connector)/\(stream)"] ?? [:] }
+    }
+
+    /// Every event emitted, with its id, oldest first.
+    public var events: [(id: Int64, event: ConnectorEvent)] { state.withLock { $0.events } }
+}

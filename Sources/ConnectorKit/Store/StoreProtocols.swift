@@ -1,0 +1,92 @@
+import Foundation
+
+/// A sync cursor for one connector and stream (`users`, `articles`, `cases`), opaque to the host.
+public struct Checkpoint: Sendable, Hashable, Codable {
+    /// The stream name.
+    public var stream: String
+    /// The module's cursor, e.g. `2026-11-20T10:00:00.000Z|003XX0000001`.
+    public var cursor: String
+    /// When it was written.
+    public var updatedAt: Date
+
+    /// Creates a checkpoint.
+    public init(stream: String, cursor: String, updatedAt: Date) {
+        self.stream = stream
+        self.cursor = cursor
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Durable per-connector state: checkpoints and small module-owned values. Implemented by the
+/// host (SQLite by default); modules reach it through ``ConnectorContext/store``.
+public protocol StateStore: Sendable {
+    /// The checkpoint of a connector's stream.
+    func checkpoint(connector: String, stream: String) async throws -> Checkpoint?
+    /// Writes a module-owned value (`nil` deletes it).
+    func setModuleState(connector: String, key: String, value: Data?) async throws
+    /// Reads a module-owned value.
+    func moduleState(connector: String, key: String) async throws -> Data?
+}
+
+/// A synced record on its way into the host's store.
+public enum SyncRecord: Sendable, Hashable {
+    case user(UserRecord)
+    case article(KnowledgeArticle)
+}
+
+/// Records read from one page, the ids that vanished, and the checkpoint that covers them.
+/// The host writes all of it in one transaction: the checkpoint never moves ahead of the data.
+public struct RecordBatch: Sendable, Hashable {
+    /// The connector.
+    public var connector: String
+    /// The stream (`users`, `articles`).
+    public var stream: String
+    /// Records to insert or replace.
+    public var upserts: [SyncRecord]
+    /// Ids to remove.
+    public var deletions: [String]
+    /// The cursor after this batch, or `nil` to leave it.
+    public var checkpoint: String?
+
+    /// Creates a batch.
+    public init(connector: String, stream: String, upserts: [SyncRecord], deletions: [String] = [], checkpoint: String?) {
+        self.connector = connector
+        self.stream = stream
+        self.upserts = upserts
+        self.deletions = deletions
+        self.checkpoint = checkpoint
+    }
+}
+
+/// Where synced records go. ``commit(_:)`` returns only after the batch is durable.
+public protocol RecordSink: Sendable {
+    /// Writes records, deletions and checkpoint atomically.
+    func commit(_ batch: RecordBatch) async throws
+}
+
+/// An event for the assistant, appended to the host's durable event log.
+public struct ConnectorEvent: Sendable, Hashable {
+    /// What the event is about.
+    public enum Payload: Sendable, Hashable {
+        case ticket(TicketEvent)
+        case handoff(HandoffEvent)
+    }
+
+    /// The connector that emitted it.
+    public var connector: String
+    /// The event.
+    public var payload: Payload
+
+    /// Creates an event.
+    public init(connector: String, payload: Payload) {
+        self.connector = connector
+        self.payload = payload
+    }
+}
+
+/// The host's event log as modules see it.
+public protocol EventSink: Sendable {
+    /// Appends an event durably and returns its monotonic id.
+    @discardableResult
+    func emit(_ event: ConnectorEvent) async throws -> Int64
+}

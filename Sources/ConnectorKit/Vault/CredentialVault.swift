@@ -1,0 +1,135 @@
+import Foundation
+import Synchronization
+
+/// The host's credential vault as modules see it: resolves ``SecretReference``s (`env:`, `file:`,
+/// `vault:`) to ``Secret``s at the moment of use, and registers every resolved value with the
+/// ``SecretRedactor`` so it can never reach a log line.
+///
+/// One instance is shared by every connector; it holds no secret values between calls except the
+/// master key.
+public final class CredentialVault: Sendable {
+    /// Where secrets are found.
+    public struct Configuration: Sendable {
+        /// The encrypted vault file, or `nil` when the configuration declares none.
+        public var vaultPath: String?
+        /// Where the master key comes from (`env:NAME` or `file:PATH`).
+        public var masterKey: SecretReference?
+        /// The folder relative `file:` paths are read from (the configuration file's folder).
+        public var baseDirectory: String
+        /// The environment `env:` references read.
+        public var environment: [String: String]
+
+        /// Creates a configuration.
+        public init(
+            vaultPath: String?, masterKey: SecretReference?, baseDirectory: String,
+            environment: [String: String] = ProcessInfo.processInfo.environment
+        ) {
+            self.vaultPath = vaultPath
+            self.masterKey = masterKey
+            self.baseDirectory = baseDirectory
+            self.environment = environment
+        }
+    }
+
+    /// Where secrets are found.
+    public let configuration: Configuration
+    private let redactor: SecretRedactor
+    private let cachedMasterKey = Mutex<MasterKey?>(nil)
+
+    /// Creates a vault over a configuration. Nothing is read until a secret is resolved.
+    public init(configuration: Configuration, redactor: SecretRedactor = .shared) {
+        self.configuration = configuration
+        self.redactor = redactor
+    }
+
+    /// The vault file, when one is configured.
+    public var vaultFile: VaultFile? { configuration.vaultPath.map(VaultFile.init(path:)) }
+
+    /// Resolves a reference to its secret value.
+    public func resolve(_ reference: SecretReference) throws(VaultError) -> Secret {
+        let secret: Secret
+        switch reference.kind {
+        case .env:
+            guard let value = configuration.environment[reference.name] else {
+                throw .environmentVariableMissing(reference.name)
+            }
+            guard value.utf8.count <= VaultError.maximumSecretSize else {
+                throw .tooLarge("environment variable \(reference.name)", size: value.utf8.count)
+            }
+            secret = Secret(value)
+        case .file:
+            secret = try readSecretFile(resolvePath(reference.name))
+        case .vault:
+            guard let file = vaultFile else { throw .masterKeyNotConfigured }
+            secret = try file.secret(named: reference.name, masterKey: masterKey())
+        }
+        redactor.register(secret)
+        return secret
+    }
+
+    /// Checks that a reference points at something that exists, without reading any value
+    /// (`vault:` reads entry names only). Returns the problem, or `nil`.
+    public func problem(with reference: SecretReference) -> VaultError? {
+        switch reference.kind {
+        case .env:
+            return configuration.environment[reference.name] == nil ? .environmentVariableMissing(reference.name) : nil
+        case .file:
+            let path = resolvePath(reference.name)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                return .fileUnreadable(path, "no such file")
+            }
+            if isDirectory.boolValue { return .fileUnreadable(path, "it is a folder") }
+            if !FileManager.default.isReadableFile(atPath: path) { return .fileUnreadable(path, "permission denied") }
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+                size > VaultError.maximumSecretSize
+            {
+                return .tooLarge("secret file \(path)", size: size)
+            }
+            return nil
+        case .vault:
+            guard let file = vaultFile else { return .masterKeyNotConfigured }
+            do {
+                return try file.contains(reference.name) ? nil : .entryNotFound(file.path, reference.name)
+            } catch { return error }
+        }
+    }
+
+    /// The master key, read once from its reference and kept.
+    public func masterKey() throws(VaultError) -> MasterKey {
+        if let key = cachedMasterKey.withLock({ $0 }) { return key }
+        guard let reference = configuration.masterKey else { throw .masterKeyNotConfigured }
+        let encoded: Secret
+        switch reference.kind {
+        case .env:
+            guard let value = configuration.environment[reference.name], !value.isEmpty else {
+                throw .masterKeyUnavailable("environment variable \(reference.name) is not set")
+            }
+            encoded = Secret(value)
+        case .file:
+            do { encoded = try readSecretFile(resolvePath(reference.name)) } catch {
+                throw .masterKeyUnavailable(error.description)
+            }
+        case .vault:
+            throw .masterKeyUnavailable("the master key cannot itself live in the vault; use env: or file:")
+        }
+        let key = try MasterKey(encoded: encoded)
+        redactor.register(encoded)
+        cachedMasterKey.withLock { $0 = key }
+        return key
+    }
+
+    /// A path as written in the configuration, made absolute against ``Configuration/baseDirectory``.
+    public func resolvePath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: configuration.baseDirectory).appendingPathComponent(path).path
+    }
+
+    private func readSecretFile(_ path: String) throws(VaultError) -> Secret {
+        if let problem = problem(with: SecretReference(.file, path)) { throw problem }
+        guard var data = FileManager.default.contents(atPath: path) else {
+            throw .fileUnreadable(path, "cannot read")
+        }
+        while let last = data.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { data.removeLast() }
+        return Secret(bytes: data)
+    }
+}

@@ -1,0 +1,207 @@
+import ConnectorKit
+import Foundation
+import Yams
+
+/// Reads and validates `connectors.yaml`: interpolates `${VAR}`, checks the host sections and every
+/// connector against its module's schema, checks that every secret reference points at something
+/// (without reading a value), and reports **every** problem at once with file:line:col and the
+/// field path. Secret values never appear in any message.
+public struct ConfigLoader: Sendable {
+    /// The modules connectors may name.
+    public var registry: ModuleRegistry
+    /// The environment `${VAR}` and `env:` read.
+    public var environment: [String: String]
+    /// Whether to check that secret references resolve (env set, file readable, vault entry present).
+    public var checksSecrets: Bool
+
+    /// Creates a loader.
+    public init(registry: ModuleRegistry, environment: [String: String] = ProcessInfo.processInfo.environment, checksSecrets: Bool = true) {
+        self.registry = registry
+        self.environment = environment
+        self.checksSecrets = checksSecrets
+    }
+
+    /// Loads a file. `path` is shown in messages as given.
+    public func load(path: String) throws(ConfigError) -> HostConfiguration {
+        let url = URL(fileURLWithPath: path)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read it (permission denied?)" : "no such file; pass --config PATH or run from the folder that holds connectors.yaml"
+            throw ConfigError(diagnostics: [ConfigDiagnostic(file: path, location: nil, path: nil, message: reason)])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(diagnostics: [ConfigDiagnostic(file: path, location: nil, path: nil, message: "not UTF-8 text")])
+        }
+        return try load(text: text, file: path, baseDirectory: url.deletingLastPathComponent().path)
+    }
+
+    /// Loads configuration text; relative paths in it resolve against `baseDirectory`.
+    public func load(text: String, file: String, baseDirectory: String) throws(ConfigError) -> HostConfiguration {
+        let document: YAMLDocument
+        switch YAMLDocument.parse(text, file: file) {
+        case .success(let parsed): document = parsed
+        case .failure(let diagnostic): throw ConfigError(diagnostics: [diagnostic])
+        }
+        guard let root = document.root, !SchemaValidator.isNull(root) else {
+            throw ConfigError(diagnostics: [ConfigDiagnostic(file: file, location: nil, path: nil, message: "the file is empty; it needs at least 'version: 1'")])
+        }
+        var validator = SchemaValidator(document: document, environment: environment)
+        let top = validator.object(root, schema: HostSchema.root, path: "", extraKeys: ["connectors"])
+        let host = top["host"]?.objectValue ?? validator.object(.mapping(Node.Mapping([])), schema: HostSchema.host, path: "host")
+        let vault = top["vault"]?.objectValue ?? validator.object(.mapping(Node.Mapping([])), schema: HostSchema.vault, path: "vault")
+
+        var connectors: [ConnectorConfiguration] = []
+        if case .mapping(let mapping) = root, let connectorsNode = mapping["connectors"] {
+            connectors = self.connectors(connectorsNode, validator: &validator)
+        }
+
+        let vaultConfiguration = CredentialVault.Configuration(
+            vaultPath: vault["path"]?.stringValue.map { resolve($0, against: baseDirectory) },
+            masterKey: vault["master_key"]?.secretValue, baseDirectory: baseDirectory, environment: environment)
+        let listen = host["listen"]?.stringValue.flatMap(ListenAddress.init(parsing:)) ?? ListenAddress(host: "127.0.0.1", port: 8710)
+        let apiToken = Self.apiToken(host["api_token"])
+        let store = checkStore(host["store"]?.stringValue, validator: &validator)
+
+        if !listen.isLoopback, apiToken == nil {
+            validator.report("host.listen", at: validator.locations["host.listen"],
+                "listening on \(listen) is reachable from other machines, so host.api_token must be set (e.g. api_token: ${SWITCHBOARD_API_TOKEN}); or listen on 127.0.0.1")
+        }
+        if let masterKey = vaultConfiguration.masterKey, masterKey.kind == SecretReference.Kind.vault {
+            validator.report("vault.master_key", at: validator.locations["vault.master_key"],
+                "the master key cannot itself live in the vault: use env:NAME or file:PATH")
+        }
+        if checksSecrets { checkSecrets(vaultConfiguration, validator: &validator) }
+
+        let errors = validator.diagnostics.filter { $0.severity == .error }
+        guard errors.isEmpty else { throw ConfigError(diagnostics: validator.diagnostics) }
+        return HostConfiguration(
+            file: file, baseDirectory: baseDirectory, listen: listen, apiToken: apiToken, store: store ?? .sqlite(path: ".switchboard/state.db"),
+            shutdownTimeout: host["shutdown_timeout"]?.durationValue ?? .seconds(10), vault: vaultConfiguration,
+            connectors: connectors, warnings: validator.diagnostics.sorted())
+    }
+
+    // MARK: Connectors
+
+    private func connectors(_ node: Node, validator: inout SchemaValidator) -> [ConnectorConfiguration] {
+        if SchemaValidator.isNull(node) { return [] }
+        guard case .mapping = node else {
+            validator.report("connectors", at: node, "expected a mapping of connector names to their settings, found \(SchemaValidator.kind(of: node))")
+            return []
+        }
+        var result: [ConnectorConfiguration] = []
+        for (name, keyNode, body) in validator.pairs(of: node, path: "connectors", duplicateNoun: "connector name") {
+            let path = "connectors.\(name)"
+            guard name.range(of: "^[a-z0-9][a-z0-9_-]{0,62}$", options: .regularExpression) != nil else {
+                validator.report(path, at: keyNode, "connector names use lowercase letters, digits, '-' and '_' (at most 63), starting with a letter or digit")
+                continue
+            }
+            if let configuration = connector(name: name, keyNode: keyNode, body: body, path: path, validator: &validator) {
+                result.append(configuration)
+            }
+        }
+        return result
+    }
+
+    private func connector(name: String, keyNode: Node, body: Node, path: String, validator: inout SchemaValidator) -> ConnectorConfiguration? {
+        guard case .mapping(let mapping) = body else {
+            validator.report(path, at: body, "expected the connector's settings (module, features, …), found \(SchemaValidator.kind(of: body))")
+            return nil
+        }
+        var module: (any ConnectorModule)?
+        if let moduleNode = mapping["module"] {
+            if let moduleName = validator.text(moduleNode, path: "\(path).module", expected: .string) {
+                module = registry.module(named: moduleName)
+                if module == nil {
+                    validator.report("\(path).module", at: moduleNode, "unknown module \(SchemaValidator.show(moduleName)); available: "
+                        + (registry.names.isEmpty ? "none are registered in this build" : registry.names.joined(separator: ", ")))
+                }
+            }
+        } else {
+            validator.report("\(path).module", at: body, "missing required key 'module': which module runs this connector (\(registry.names.joined(separator: ", ")))")
+        }
+
+        var features: [Feature] = []
+        if let featuresNode = mapping["features"] {
+            features = self.features(featuresNode, module: module, path: "\(path).features", validator: &validator)
+        } else {
+            validator.report("\(path).features", at: body, "missing required key 'features': list the features to enable, e.g. [\(module?.features.map(\.rawValue).joined(separator: ", ") ?? "ticketing")]")
+        }
+
+        guard let module else {
+            // Without a module there is no schema; still report duplicate keys inside.
+            _ = validator.pairs(of: body, path: path)
+            return nil
+        }
+        let settings = validator.object(body, schema: module.settings, path: path, enabledFeatures: Set(features), extraKeys: ["module", "features"])
+        return ConnectorConfiguration(name: name, module: module.name, features: features, settings: settings, location: validator.location(of: keyNode))
+    }
+
+    private func features(_ node: Node, module: (any ConnectorModule)?, path: String, validator: inout SchemaValidator) -> [Feature] {
+        guard case .sequence(let sequence) = node else {
+            validator.report(path, at: node, "expected a list of features, found \(SchemaValidator.kind(of: node)) (write [ticketing, knowledge])")
+            return []
+        }
+        if sequence.isEmpty { validator.report(path, at: node, "enable at least one feature") }
+        var features: [Feature] = []
+        for (index, item) in sequence.enumerated() {
+            let itemPath = "\(path)[\(index)]"
+            guard let text = validator.text(item, path: itemPath, expected: .string) else { continue }
+            let feature = Feature(text)
+            if !registry.allFeatures.contains(feature) {
+                validator.report(itemPath, at: item, "unknown feature \(SchemaValidator.show(text)); known features: \(registry.allFeatures.map(\.rawValue).joined(separator: ", "))")
+            } else if let module, !module.features.contains(feature) {
+                validator.report(itemPath, at: item, "module '\(module.name)' does not provide the \(text) feature; it provides: \(module.features.map(\.rawValue).joined(separator: ", "))")
+            } else if features.contains(feature) {
+                validator.report(itemPath, at: item, "the \(text) feature is listed twice")
+            } else {
+                features.append(feature)
+            }
+        }
+        return features
+    }
+
+    // MARK: Host checks
+
+    private static func apiToken(_ value: SettingValue?) -> HostConfiguration.APIToken? {
+        switch value {
+        case .secret(let reference): .reference(reference)
+        case .sensitive(let secret) where !secret.isEmpty: .literal(secret)
+        default: nil
+        }
+    }
+
+    private func checkStore(_ text: String?, validator: inout SchemaValidator) -> HostConfiguration.StoreLocation? {
+        guard let text else { return nil }
+        if text.hasPrefix("sqlite:"), text.count > "sqlite:".count {
+            return .sqlite(path: String(text.dropFirst("sqlite:".count)))
+        }
+        let hint = text.hasPrefix("postgres") ? " (PostgreSQL is planned but not available yet)" : ""
+        validator.report("host.store", at: validator.locations["host.store"], "\(SchemaValidator.show(text)) is not a store: expected sqlite:PATH, like sqlite:.switchboard/state.db\(hint)")
+        return nil
+    }
+
+    private func checkSecrets(_ configuration: CredentialVault.Configuration, validator: inout SchemaValidator) {
+        let vault = CredentialVault(configuration: configuration, redactor: SecretRedactor())
+        var usesVault = false
+        for (reference, path) in validator.secretReferences where path != "vault.master_key" {
+            if reference.kind == .vault { usesVault = true }
+            if let problem = vault.problem(with: reference) {
+                let message: String
+                switch reference.kind {
+                case .vault where problem.isEntryNotFound || !(vault.vaultFile?.exists ?? false):
+                    message = "secret \(reference) not found: \(problem.description)"
+                default:
+                    message = "secret \(reference) cannot be resolved: \(problem.description)"
+                }
+                validator.report(path, at: validator.locations[path], message)
+            }
+        }
+        if usesVault, let masterKey = configuration.masterKey, masterKey.kind != .vault, let problem = vault.problem(with: masterKey) {
+            validator.report("vault.master_key", at: validator.locations["vault.master_key"],
+                "the vault is used, but its master key \(masterKey) cannot be read: \(problem.description)")
+        }
+    }
+
+    private func resolve(_ path: String, against base: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).path
+    }
+}

@@ -1,0 +1,68 @@
+import ConnectorKit
+
+/// The validated `connectors.yaml`: the host's own settings and every connector instance.
+public struct HostConfiguration: Sendable {
+    /// How the assistant authenticates to the host's API.
+    public enum APIToken: Sendable, Hashable {
+        /// Resolved through the vault at start-up.
+        case reference(SecretReference)
+        /// Given literally (usually via `${SWITCHBOARD_API_TOKEN}`).
+        case literal(Secret)
+    }
+
+    /// Where the host keeps its state.
+    public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
+        /// An SQLite file, relative to the configuration file's folder unless absolute.
+        case sqlite(path: String)
+
+        public var description: String {
+            switch self {
+            case .sqlite(let path): "sqlite:\(path)"
+            }
+        }
+    }
+
+    /// The file as the user named it.
+    public var file: String
+    /// The folder relative paths are resolved against.
+    public var baseDirectory: String
+    /// The API's address (`host.listen`).
+    public var listen: ListenAddress
+    /// The API bearer token, or `nil` when none is set.
+    public var apiToken: APIToken?
+    /// The state store (`host.store`).
+    public var store: StoreLocation
+    /// How long a graceful shutdown may take before the remaining work is cancelled.
+    public var shutdownTimeout: Duration
+    /// Where the vault and its master key are.
+    public var vault: CredentialVault.Configuration
+    /// The connector instances, in file order.
+    public var connectors: [ConnectorConfiguration]
+    /// Problems that do not stop the host.
+    public var warnings: [ConfigDiagnostic]
+}
+
+/// The schema of the host's own sections, which `switchboard modules --host` also documents.
+public enum HostSchema {
+    /// `host:`.
+    public static let host = SettingsSchema([
+        SettingField("listen", .address, default: .string("127.0.0.1:8710"), summary: "Address of the API for the assistant."),
+        SettingField("api_token", .sensitiveString, summary: "Bearer token the assistant must send; required beyond loopback."),
+        SettingField("store", .string, default: .string("sqlite:.switchboard/state.db"), summary: "State store: sqlite:PATH."),
+        SettingField("shutdown_timeout", .duration, default: .duration(.seconds(10)), summary: "Longest graceful shutdown before work is cancelled."),
+    ])
+
+    /// `vault:`.
+    public static let vault = SettingsSchema([
+        SettingField("path", .string, default: .string(".switchboard/vault.json"), summary: "The encrypted vault file."),
+        SettingField("master_key", .secret, default: .secret(SecretReference(.env, "SWITCHBOARD_MASTER_KEY")),
+                     summary: "Where the vault's master key is: env:NAME or file:PATH."),
+    ])
+
+    /// The top level.
+    public static let root = SettingsSchema([
+        SettingField("version", .integer(min: 1, max: 1), required: true, summary: "Configuration format version; 1."),
+        SettingField("host", .object(host), summary: "The host process."),
+        SettingField("vault", .object(vault), summary: "The credential vault."),
+    ])
+}

@@ -1,0 +1,124 @@
+import ConnectorKit
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// The stores the host hands to connectors through their contexts.
+public struct HostStorage: Sendable {
+    /// Checkpoints and module state.
+    public var state: any StateStore
+    /// Synced records.
+    public var records: any RecordSink
+    /// The event log.
+    public var events: any EventSink
+
+    /// Creates storage from its parts.
+    public init(state: any StateStore, records: any RecordSink, events: any EventSink) {
+        self.state = state
+        self.records = records
+        self.events = events
+    }
+
+    /// Storage in memory (nothing survives a restart).
+    public static func memory() -> HostStorage {
+        let store = MemoryStore()
+        return HostStorage(state: store, records: store, events: store)
+    }
+}
+
+/// The host at run time: the selected connectors, each under a ``ConnectorSupervisor``, in one
+/// swift-service-lifecycle `ServiceGroup` that shuts down gracefully on SIGINT/SIGTERM within
+/// `host.shutdown_timeout`.
+public struct HostRuntime: Sendable {
+    /// The validated configuration.
+    public let configuration: HostConfiguration
+    /// The connectors that run, narrowed to the selected features.
+    public let connectors: [ConnectorConfiguration]
+    /// Every running connector's state.
+    public let board = ConnectorStatusBoard()
+    /// The shared credential vault.
+    public let vault: CredentialVault
+
+    let registry: ModuleRegistry
+    let storage: HostStorage
+    let logger: Logger
+    let backoff: RestartBackoff
+    let redactor: SecretRedactor
+
+    /// Prepares the runtime.
+    /// - Throws: ``ConnectorError`` when the selection names connectors or features the
+    ///   configuration lacks, or a connector names a module the registry lacks.
+    public init(
+        configuration: HostConfiguration, registry: ModuleRegistry, selection: ConnectorSelection = .all,
+        storage: HostStorage = .memory(), logger: Logger, backoff: RestartBackoff = RestartBackoff(),
+        redactor: SecretRedactor = .shared
+    ) throws {
+        self.configuration = configuration
+        self.registry = registry
+        self.connectors = try selection.apply(to: configuration.connectors)
+        for connector in connectors where registry.module(named: connector.module) == nil {
+            throw ConnectorError.misconfigured("connector \(connector.name) uses module '\(connector.module)', which this build does not have")
+        }
+        self.storage = storage
+        self.logger = logger
+        self.backoff = backoff
+        self.redactor = redactor
+        self.vault = CredentialVault(configuration: configuration.vault, redactor: redactor)
+    }
+
+    /// Resolves the API token (so a bad reference fails at start-up, not at the first request).
+    public func resolveAPIToken() throws(VaultError) -> Secret? {
+        switch configuration.apiToken {
+        case .reference(let reference): return try vault.resolve(reference)
+        case .literal(let secret):
+            redactor.register(secret)
+            return secret
+        case nil: return nil
+        }
+    }
+
+    /// The services to run: one supervisor per connector, plus a host service that keeps the group
+    /// alive (and reports readiness) when no connector is selected.
+    public func services() -> [any Service] {
+        var services: [any Service] = [HostPresenceService(runtime: self)]
+        for configuration in connectors {
+            board.register(configuration)
+            let context = ConnectorContext(
+                connectorName: configuration.name, vault: vault, store: storage.state, sink: storage.records,
+                events: storage.events, logger: logger)
+            services.append(ConnectorSupervisor(
+                configuration: configuration, module: registry.module(named: configuration.module)!, context: context,
+                board: board, backoff: backoff, redactor: redactor))
+        }
+        return services
+    }
+
+    /// Runs until a graceful shutdown (a signal in `signals`, or the caller's task-local trigger).
+    public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services().map {
+                .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: signals, cancellationSignals: [], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: groupConfiguration).run()
+    }
+}
+
+/// Logs that the host is up and what it runs, then waits for shutdown. It keeps the service group
+/// running even when no connector is selected (the API server joins it in a later release).
+struct HostPresenceService: Service {
+    let runtime: HostRuntime
+
+    func run() async throws {
+        let names = runtime.connectors.map { "\($0.name)[\($0.features.map(\.rawValue).joined(separator: ","))]" }
+        runtime.logger.notice("switchboard host started", metadata: [
+            "config": .string(runtime.configuration.file),
+            "connectors": .string(names.isEmpty ? "none" : names.joined(separator: " ")),
+            "store": .string(runtime.configuration.store.description),
+        ])
+        try? await gracefulShutdown()
+        runtime.logger.notice("shutting down gracefully", metadata: ["timeout": .string(DurationFormat.format(runtime.configuration.shutdownTimeout))])
+    }
+}

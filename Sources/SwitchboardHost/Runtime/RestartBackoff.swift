@@ -1,0 +1,42 @@
+/// When to restart a failed connector: exponential backoff with a cap and jitter, reset after a
+/// run that lasted long enough to count as healthy. A pure value, so it is tested without waiting.
+public struct RestartBackoff: Sendable, Hashable {
+    /// The delay before the first restart.
+    public var initial: Duration
+    /// The longest delay.
+    public var maximum: Duration
+    /// How much of each delay is randomized (0 = none, 0.2 = up to 20 % shorter).
+    public var jitter: Double
+    /// A run at least this long resets the attempt count.
+    public var healthyRunTime: Duration
+
+    /// Creates a policy. The defaults restart after 1 s, 2 s, 4 s … up to 60 s.
+    public init(initial: Duration = .seconds(1), maximum: Duration = .seconds(60), jitter: Double = 0.2,
+                healthyRunTime: Duration = .seconds(60))
+    {
+        self.initial = initial
+        self.maximum = maximum
+        self.jitter = min(max(jitter, 0), 1)
+        self.healthyRunTime = healthyRunTime
+    }
+
+    /// The delay before restart number `attempt` (1-based), with `random` in 0…1 choosing the jitter.
+    public func delay(attempt: Int, random: Double = Double.random(in: 0...1)) -> Duration {
+        let exponent = min(max(attempt - 1, 0), 40)
+        let base = min(Double(initial.milliseconds) * pow2(exponent), Double(maximum.milliseconds))
+        let jittered = base * (1 - jitter * min(max(random, 0), 1))
+        return .milliseconds(Int64(jittered.rounded()))
+    }
+
+    /// The attempt number after a run of `runTime` that ended in failure, given the previous one.
+    public func nextAttempt(after previous: Int, runTime: Duration) -> Int {
+        runTime >= healthyRunTime ? 1 : previous + 1
+    }
+
+    private func pow2(_ n: Int) -> Double { Double(UInt64(1) << UInt64(n)) }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds.
+    var milliseconds: Int64 { components.seconds * 1_000 + components.attoseconds / 1_000_000_000_000_000 }
+}
