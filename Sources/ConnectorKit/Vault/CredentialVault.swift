@@ -7,9 +7,9 @@ import Synchronization
 ///
 /// One instance is shared by every connector; it holds no secret values between calls except the
 /// master key.
-public final class CredentialVault: Sendable {
+public final class CredentialVault: Sendable, CustomStringConvertible {
     /// Where secrets are found.
-    public struct Configuration: Sendable {
+    public struct Configuration: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
         /// The encrypted vault file, or `nil` when the configuration declares none.
         public var vaultPath: String?
         /// Where the master key comes from (`env:NAME` or `file:PATH`).
@@ -29,6 +29,15 @@ public final class CredentialVault: Sendable {
             self.baseDirectory = baseDirectory
             self.environment = environment
         }
+
+        /// Names the vault and the master key's source; never the environment's values.
+        public var description: String {
+            "vault \(vaultPath ?? "none"), master key \(masterKey?.description ?? "none")"
+        }
+        public var debugDescription: String { "CredentialVault.Configuration(\(description))" }
+        public var customMirror: Mirror {
+            Mirror(self, children: ["vaultPath": vaultPath as Any, "masterKey": masterKey as Any, "baseDirectory": baseDirectory])
+        }
     }
 
     /// Where secrets are found.
@@ -40,6 +49,17 @@ public final class CredentialVault: Sendable {
     public init(configuration: Configuration, redactor: SecretRedactor = .shared) {
         self.configuration = configuration
         self.redactor = redactor
+    }
+
+    public var description: String { "CredentialVault(\(configuration.description))" }
+
+    /// Registers, without reading any file or vault entry, every secret that is already in
+    /// memory: the values of environment variables named by `env:` references (and by the master
+    /// key's reference), so that even a secret nobody resolved cannot reach a log line.
+    public func registerEnvironmentSecrets(_ references: [SecretReference]) {
+        for reference in references + [configuration.masterKey].compactMap({ $0 }) where reference.kind == .env {
+            if let value = configuration.environment[reference.name] { redactor.register(text: value) }
+        }
     }
 
     /// The vault file, when one is configured.

@@ -40,6 +40,36 @@ public struct HostConfiguration: Sendable {
     public var connectors: [ConnectorConfiguration]
     /// Problems that do not stop the host.
     public var warnings: [ConfigDiagnostic]
+
+    /// Every secret reference in the configuration (API token and connector settings).
+    public var secretReferences: [SecretReference] {
+        var references: [SecretReference] = []
+        if case .reference(let reference) = apiToken { references.append(reference) }
+        for connector in connectors { references += Self.collect(.object(connector.settings)).references }
+        return references
+    }
+
+    /// Every sensitive value given literally (API token and connector settings).
+    public var sensitiveValues: [Secret] {
+        var values: [Secret] = []
+        if case .literal(let secret) = apiToken { values.append(secret) }
+        for connector in connectors { values += Self.collect(.object(connector.settings)).values }
+        return values
+    }
+
+    private static func collect(_ value: SettingValue) -> (references: [SecretReference], values: [Secret]) {
+        switch value {
+        case .secret(let reference): return ([reference], [])
+        case .sensitive(let secret): return ([], [secret])
+        case .list(let items):
+            let parts = items.map(collect)
+            return (parts.flatMap(\.references), parts.flatMap(\.values))
+        case .object(let object):
+            let parts = object.keys.compactMap { object[$0] }.map(collect)
+            return (parts.flatMap(\.references), parts.flatMap(\.values))
+        default: return ([], [])
+        }
+    }
 }
 
 /// The schema of the host's own sections, which `switchboard modules --host` also documents.

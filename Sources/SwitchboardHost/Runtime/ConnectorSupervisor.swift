@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// (or returns before shutdown) restarts it after a ``RestartBackoff`` delay — forever, while the
 /// host runs. A connector whose module refuses its settings is marked failed and not restarted.
 /// Neither case stops the other connectors. On graceful shutdown it stops at once, even mid-backoff.
-struct ConnectorSupervisor: Service {
+struct ConnectorSupervisor: Service, CustomStringConvertible {
     let configuration: ConnectorConfiguration
     let module: any ConnectorModule
     let context: ConnectorContext
@@ -16,6 +16,8 @@ struct ConnectorSupervisor: Service {
     let redactor: SecretRedactor
 
     var logger: Logger { context.logger }
+
+    var description: String { "connector \(configuration.name) (\(module.name))" }
 
     func run() async throws {
         defer { board.update(configuration.name) { $0.state = .stopped } }

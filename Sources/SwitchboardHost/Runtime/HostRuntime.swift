@@ -29,7 +29,7 @@ public struct HostStorage: Sendable {
 /// The host at run time: the selected connectors, each under a ``ConnectorSupervisor``, in one
 /// swift-service-lifecycle `ServiceGroup` that shuts down gracefully on SIGINT/SIGTERM within
 /// `host.shutdown_timeout`.
-public struct HostRuntime: Sendable {
+public struct HostRuntime: Sendable, CustomStringConvertible {
     /// The validated configuration.
     public let configuration: HostConfiguration
     /// The connectors that run, narrowed to the selected features.
@@ -64,7 +64,11 @@ public struct HostRuntime: Sendable {
         self.backoff = backoff
         self.redactor = redactor
         self.vault = CredentialVault(configuration: configuration.vault, redactor: redactor)
+        vault.registerEnvironmentSecrets(configuration.secretReferences)
+        for secret in configuration.sensitiveValues { redactor.register(secret) }
     }
+
+    public var description: String { "HostRuntime(\(configuration.file), \(connectors.count) connectors)" }
 
     /// Resolves the API token (so a bad reference fails at start-up, not at the first request).
     public func resolveAPIToken() throws(VaultError) -> Secret? {
@@ -108,8 +112,10 @@ public struct HostRuntime: Sendable {
 
 /// Logs that the host is up and what it runs, then waits for shutdown. It keeps the service group
 /// running even when no connector is selected (the API server joins it in a later release).
-struct HostPresenceService: Service {
+struct HostPresenceService: Service, CustomStringConvertible {
     let runtime: HostRuntime
+
+    var description: String { "host" }
 
     func run() async throws {
         let names = runtime.connectors.map { "\($0.name)[\($0.features.map(\.rawValue).joined(separator: ","))]" }

@@ -1,0 +1,52 @@
+import ArgumentParser
+import ConnectorKit
+import SwitchboardHost
+
+/// `switchboard modules`: what can go in connectors.yaml.
+struct ModulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "modules",
+        abstract: "List the connector modules in this build, their features and settings.",
+        discussion: "Each setting shows its type, whether it is required, its default, and what it does."
+    )
+
+    @Flag(help: "Also describe the host's own sections (host:, vault:).")
+    var host = false
+
+    func run() throws {
+        let registry = BuiltInModules.registry
+        if registry.modules.isEmpty {
+            print("No connector modules are built into this switchboard yet.")
+        }
+        for module in registry.modules {
+            print("\(module.name) — \(module.summary)")
+            print("  features: \(module.features.map(\.rawValue).joined(separator: ", "))")
+            print("  settings (besides module and features):")
+            print(Self.describe(module.settings, indent: "    "))
+            print("")
+        }
+        if host {
+            print("host:")
+            print(Self.describe(HostSchema.host, indent: "  "))
+            print("vault:")
+            print(Self.describe(HostSchema.vault, indent: "  "))
+        }
+    }
+
+    static func describe(_ schema: SettingsSchema, indent: String) -> String {
+        if schema.fields.isEmpty { return indent + "(none)" }
+        var lines: [String] = []
+        for field in schema.fields {
+            var line = "\(indent)\(field.name): \(field.type)"
+            if case .object = field.type { line = "\(indent)\(field.name): mapping" }
+            if field.isRequired { line += ", required" }
+            if let value = field.defaultValue { line += ", default \(value)" }
+            if let feature = field.feature { line += ", for \(feature)" }
+            line += " — \(field.summary)"
+            lines.append(line)
+            if case .object(let nested) = field.type { lines.append(describe(nested, indent: indent + "  ")) }
+            if case .list(.object(let nested)) = field.type { lines.append(describe(nested, indent: indent + "  ")) }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
