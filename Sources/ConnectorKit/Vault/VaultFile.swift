@@ -101,4 +101,10 @@ public struct VaultEntryInfo: Sendable, Hashable, Codable {
     public var name: String
     /// The value's size in bytes.
     public var size: Int
+
+    /// Creates an entry description.
+    public init(name: String, size: Int) {
+        self.name = name
+        self.size = size
+    }
 }
