@@ -181,9 +181,9 @@ public struct ConfigLoader: Sendable {
 
     private func checkSecrets(_ configuration: CredentialVault.Configuration, validator: inout SchemaValidator) {
         let vault = CredentialVault(configuration: configuration, redactor: SecretRedactor())
-        var usesVault = false
+        var firstVaultUse: String?
         for (reference, path) in validator.secretReferences where path != "vault.master_key" {
-            if reference.kind == .vault { usesVault = true }
+            if reference.kind == .vault, firstVaultUse == nil { firstVaultUse = path }
             if let problem = vault.problem(with: reference) {
                 let message: String
                 switch reference.kind {
@@ -195,8 +195,10 @@ public struct ConfigLoader: Sendable {
                 validator.report(path, at: validator.locations[path], message)
             }
         }
-        if usesVault, let masterKey = configuration.masterKey, masterKey.kind != .vault, let problem = vault.problem(with: masterKey) {
-            validator.report("vault.master_key", at: validator.locations["vault.master_key"],
+        if let firstVaultUse, let masterKey = configuration.masterKey, masterKey.kind != .vault, let problem = vault.problem(with: masterKey) {
+            // Point at vault.master_key when it is written, else at the first vault: reference.
+            let written = validator.locations["vault.master_key"]
+            validator.report(written == nil ? firstVaultUse : "vault.master_key", at: written ?? validator.locations[firstVaultUse],
                 "the vault is used, but its master key \(masterKey) cannot be read: \(problem.description)")
         }
     }

@@ -98,7 +98,10 @@ struct SchemaValidator {
             if extraKeys.contains(key) { continue }
             let fieldPath = Self.join(path, key)
             guard let field = schema.field(named: key) else {
-                report(fieldPath, at: keyNode, unknownKeyMessage(key, known: schema.fields.map(\.name) + extraKeys.sorted()))
+                let known = schema.fields.map(\.name) + extraKeys.sorted()
+                report(fieldPath, at: keyNode, unknownKeyMessage(key, known: known))
+                // A misspelt key is one mistake: don't also report the key it was meant to be as missing.
+                if let guess = suggestion(for: key, among: known) { seen.insert(guess) }
                 continue
             }
             if let feature = field.feature, let enabled = enabledFeatures, !enabled.contains(feature) {
@@ -123,11 +126,16 @@ struct SchemaValidator {
         return result
     }
 
+    func suggestion(for key: String, among known: [String]) -> String? {
+        guard let guess = known.min(by: { editDistance($0, key) < editDistance($1, key) }), editDistance(guess, key) <= 2 else {
+            return nil
+        }
+        return guess
+    }
+
     func unknownKeyMessage(_ key: String, known: [String]) -> String {
         var message = "unknown key '\(key)'"
-        if let guess = known.min(by: { editDistance($0, key) < editDistance($1, key) }), editDistance(guess, key) <= 2 {
-            message += "; did you mean '\(guess)'?"
-        }
+        if let guess = suggestion(for: key, among: known) { message += "; did you mean '\(guess)'?" }
         return message + (known.isEmpty ? "; no settings are accepted here" : "; expected one of: " + known.joined(separator: ", "))
     }
 

@@ -72,7 +72,13 @@ struct YAMLDocument {
                     message: "YAML syntax error: a tab is used for indentation; YAML indents with spaces only")
             }
             var message = "YAML syntax error: \(problem)"
-            if let context { message += " (\(context.text))" }
+            if let context {
+                message += " (\(context.text)"
+                if context.mark.line != mark.line || context.mark.column != mark.column {
+                    message += " started at line \(context.mark.line), column \(context.mark.column)"
+                }
+                message += ")"
+            }
             return diagnostic(file, mark, message)
         case .reader(let problem, let offset, _, _):
             return ConfigDiagnostic(file: file, location: nil, path: nil,

@@ -1,0 +1,119 @@
+import ConnectorKit
+import Foundation
+import Testing
+@testable import SwitchboardHost
+
+@Suite("connectors.yaml: valid files")
+struct ConfigLoaderTests {
+    @Test func loadsTheBaseFileWithDefaultsAndTypes() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let configuration = try fixture.load(ConfigFixture.base)
+        #expect(configuration.listen == ListenAddress(host: "127.0.0.1", port: 8710))
+        #expect(configuration.store == .sqlite(path: ".switchboard/state.db"))
+        #expect(configuration.shutdownTimeout == .seconds(10))
+        #expect(configuration.vault.vaultPath == fixture.directory + "/vault.json")
+        #expect(configuration.vault.masterKey == SecretReference(.env, "TEST_MASTER_KEY"))
+        let acme = try #require(configuration.connectors.first)
+        #expect(acme.name == "acme" && acme.module == "example")
+        #expect(acme.features == [.ticketing, .knowledge])
+        #expect(acme.location == SourceLocation(file: "connectors.yaml", line: 8, column: 3))
+        #expect(acme.settings.value(at: "org.login_url") == .keyword("sandbox"))
+        #expect(acme.settings.value(at: "org.api_version") == .string("62.0"), "default applied")
+        #expect(acme.settings.value(at: "auth.private_key") == .secret(SecretReference(.vault, "sf-jwt-key")))
+        #expect(acme.settings.value(at: "ticketing.watch_interval") == .duration(.seconds(60)))
+        #expect(acme.settings.value(at: "knowledge.languages") == .list([.string("en_US"), .string("de")]))
+        #expect(acme.settings.value(at: "knowledge.schedule") == .duration(.seconds(3600)))
+        #expect(acme.settings.value(at: "knowledge.fields.body") == .string("Body__c"))
+        #expect(configuration.warnings.isEmpty)
+    }
+
+    @Test func interpolatesVariablesWithDefaultsAndEscapes() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        var text = ConfigFixture.base(replacing: 14, with: "      username: ${SF_USER}")
+        text = text.replacingOccurrences(of: "listen: 127.0.0.1:8710", with: "listen: ${LISTEN:-127.0.0.1:9000}\n  store: sqlite:${STATE_DIR:-state}/db.sqlite")
+        text = text.replacingOccurrences(of: "case_origin: Chat", with: "case_origin: \"$${literal}\"")
+        let configuration = try fixture.load(text)
+        #expect(configuration.listen.port == 9000)
+        #expect(configuration.store == .sqlite(path: "state/db.sqlite"))
+        #expect(configuration.connectors[0].settings.value(at: "auth.username") == .string("integration@acme.example"))
+        #expect(configuration.connectors[0].settings.value(at: "ticketing.case_origin") == .string("${literal}"))
+    }
+
+    @Test func warnsAboutSectionsOfDisabledFeatures() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let configuration = try fixture.load(ConfigFixture.base(replacing: 10, with: "    features: [ticketing]"))
+        #expect(configuration.warnings.map(\.description) == [
+            "connectors.yaml:17:5: warning: connectors.acme.knowledge: ignored: the knowledge feature is not enabled on this connector"
+        ])
+    }
+
+    @Test func apiTokenMayBeLiteralOrReferenceAndEmptyMeansNone() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let withEmpty = ConfigFixture.base(replacing: 3, with: "  listen: 127.0.0.1:8710\n  api_token: ${SWITCHBOARD_API_TOKEN:-}")
+        #expect(try fixture.load(withEmpty).apiToken == nil)
+        let withReference = ConfigFixture.base(replacing: 3, with: "  listen: 0.0.0.0:8710\n  api_token: file:token.txt")
+        #expect(try fixture.load(withReference).apiToken == .reference(SecretReference(.file, "token.txt")))
+        let literal = ConfigFixture.base(replacing: 3, with: "  listen: 0.0.0.0:8710\n  api_token: ${TEST_CONSUMER_KEY}")
+        let configuration = try fixture.load(literal)
+        #expect(configuration.apiToken == .literal(Secret(fixture.canaries.values[0])))
+        #expect(!"\(configuration)".contains(fixture.canaries.values[0]), "a loaded configuration never prints a literal token")
+    }
+
+    @Test func emptyConnectorListIsValid() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        #expect(try fixture.load("version: 1\nconnectors: {}\n").connectors.isEmpty)
+        #expect(try fixture.load("version: 1\nconnectors:\n").connectors.isEmpty)
+        #expect(try fixture.load("version: 1\n").connectors.isEmpty)
+    }
+
+    @Test func missingFileSaysWhatToDo() {
+        let error = #expect(throws: ConfigError.self) {
+            try ConfigLoader(registry: ModuleRegistry()).load(path: "/nonexistent/connectors.yaml")
+        }
+        #expect(error?.description.hasPrefix("/nonexistent/connectors.yaml: no such file; pass --config PATH") == true)
+    }
+
+    @Test func emptyFileIsAnError() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let error = #expect(throws: ConfigError.self) { try fixture.load("# nothing\n") }
+        #expect(error?.errors.first?.message.contains("version: 1") == true)
+    }
+}
+
+@Suite("Interpolation")
+struct InterpolationTests {
+    @Test func expands() throws {
+        let env = ["A": "1", "EMPTY": ""]
+        #expect(try Interpolation.expand("x${A}y", environment: env).get() == "x1y")
+        #expect(try Interpolation.expand("${B:-def}", environment: env).get() == "def")
+        #expect(try Interpolation.expand("${EMPTY:-def}", environment: env).get() == "def")
+        #expect(try Interpolation.expand("${EMPTY}", environment: env).get() == "")
+        #expect(try Interpolation.expand("$${A} $A", environment: env).get() == "${A} $A")
+        #expect(try Interpolation.expand("${B:-}", environment: env).get() == "")
+    }
+
+    @Test func failsWithOffsets() {
+        #expect(Interpolation.expand("ab${MISSING}", environment: [:]) == .failure(.init(offset: 2, message: "environment variable MISSING is not set and ${MISSING} has no default (write ${MISSING:-default} to give one)")))
+        if case .failure(let failure) = Interpolation.expand("x${A", environment: [:]) { #expect(failure.offset == 1) } else { Issue.record("expected failure") }
+        if case .failure(let failure) = Interpolation.expand("${1A}", environment: [:]) { #expect(failure.message.contains("not a variable reference")) } else { Issue.record("expected failure") }
+    }
+}
+
+@Suite("ListenAddress")
+struct ListenAddressTests {
+    @Test func parses() {
+        #expect(ListenAddress(parsing: "127.0.0.1:8710") == ListenAddress(host: "127.0.0.1", port: 8710))
+        #expect(ListenAddress(parsing: "[::1]:80")?.isLoopback == true)
+        #expect(ListenAddress(parsing: "localhost:0")?.isLoopback == true)
+        #expect(ListenAddress(parsing: "0.0.0.0:8710")?.isLoopback == false)
+        #expect(ListenAddress(parsing: "host") == nil)
+        #expect(ListenAddress(parsing: "host:70000") == nil)
+        #expect(ListenAddress(parsing: ":80") == nil)
+    }
+}
