@@ -61,7 +61,8 @@ public struct ConfigLoader: Sendable {
         let apiToken = Self.apiToken(host["api_token"])
         let store = checkStore(host["store"]?.stringValue, validator: &validator)
 
-        if !listen.isLoopback, apiToken == nil {
+        let tokenHasError = validator.diagnostics.contains { $0.path == "host.api_token" }
+        if !listen.isLoopback, apiToken == nil, !tokenHasError {
             validator.report("host.listen", at: validator.locations["host.listen"],
                 "listening on \(listen) is reachable from other machines, so host.api_token must be set (e.g. api_token: ${SWITCHBOARD_API_TOKEN}); or listen on 127.0.0.1")
         }
