@@ -4,7 +4,12 @@
 public struct HealthReport: Sendable, Hashable, Codable {
     /// How usable a connector or one of its parts is.
     public enum Status: String, Sendable, Hashable, Codable, Comparable {
-        case healthy, degraded, unhealthy
+        /// Works.
+        case healthy
+        /// Works partly or slowly (rate-limited, paused).
+        case degraded
+        /// Does not work.
+        case unhealthy
 
         private var rank: Int { self == .healthy ? 0 : self == .degraded ? 1 : 2 }
         public static func < (lhs: Status, rhs: Status) -> Bool { lhs.rank < rhs.rank }

@@ -36,7 +36,14 @@ public struct HandoffRequest: Sendable, Hashable, Codable {
 public struct Handoff: Sendable, Hashable, Codable {
     /// Where the handoff is.
     public enum Status: String, Sendable, Hashable, Codable {
-        case pending, queued, active, ended
+        /// Created; not yet routed.
+        case pending
+        /// Waiting for an agent.
+        case queued
+        /// An agent is engaged.
+        case active
+        /// Over.
+        case ended
     }
 
     /// The host's id for the handoff.

@@ -144,7 +144,12 @@ public struct TicketUpdate: Sendable, Hashable, Codable {
 
 /// Which of a requester's tickets to list.
 public enum TicketStateFilter: String, Sendable, Hashable, Codable, CaseIterable {
-    case open, closed, all
+    /// Tickets not closed.
+    case open
+    /// Closed tickets.
+    case closed
+    /// Both.
+    case all
 }
 
 /// Something that happened to a ticket that the assistant should know about.

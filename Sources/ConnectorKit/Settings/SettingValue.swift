@@ -2,17 +2,25 @@ import struct Foundation.URL
 
 /// A validated setting value, typed by its ``SettingType``.
 public indirect enum SettingValue: Sendable, Hashable, CustomStringConvertible {
+    /// Text.
     case string(String)
+    /// A whole number.
     case integer(Int)
+    /// true or false.
     case boolean(Bool)
+    /// A duration.
     case duration(Duration)
+    /// An absolute URL.
     case url(URL)
     /// A bare keyword a URL field accepts instead of a URL (`sandbox`).
     case keyword(String)
+    /// A reference to a secret, resolved at use.
     case secret(SecretReference)
     /// Sensitive text given literally; shown as `<redacted>`.
     case sensitive(Secret)
+    /// A list.
     case list([SettingValue])
+    /// A nested mapping.
     case object(SettingsObject)
 
     /// The string, for `.string`, `.keyword` and enumeration values.

@@ -30,7 +30,9 @@ public protocol StateStore: Sendable {
 
 /// A synced record on its way into the host's store.
 public enum SyncRecord: Sendable, Hashable {
+    /// A person (users stream).
     case user(UserRecord)
+    /// A knowledge article (articles stream).
     case article(KnowledgeArticle)
 }
 
@@ -68,7 +70,9 @@ public protocol RecordSink: Sendable {
 public struct ConnectorEvent: Sendable, Hashable {
     /// What the event is about.
     public enum Payload: Sendable, Hashable {
+        /// A ticket changed.
         case ticket(TicketEvent)
+        /// Something happened in a live-agent handoff.
         case handoff(HandoffEvent)
     }
 
