@@ -4,6 +4,15 @@ import Testing
 
 @Suite("Vault file: AES-256-GCM entries, atomic writes")
 struct VaultFileTests {
+    /// A new, empty vault in a fresh folder, with its master key.
+    func makeVault() throws -> (TemporaryDirectory, MasterKey, VaultFile) {
+        let dir = try TemporaryDirectory()
+        let key = MasterKey.generate()
+        let vault = VaultFile(path: dir.file("vault.json"))
+        try vault.create(masterKey: key)
+        return (dir, key, vault)
+    }
+
     @Test func roundTripsEntries() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -25,11 +34,8 @@ struct VaultFileTests {
     }
 
     @Test func sameValueSealsDifferentlyEachTime() throws {
-        let dir = try TemporaryDirectory()
+        let (dir, key, vault) = try makeVault()
         defer { dir.remove() }
-        let key = MasterKey.generate()
-        let vault = VaultFile(path: dir.file("vault.json"))
-        try vault.create(masterKey: key)
         try vault.set("a", to: Secret("same value"), masterKey: key)
         let first = try String(contentsOfFile: vault.path, encoding: .utf8)
         try vault.set("a", to: Secret("same value"), masterKey: key)
@@ -37,22 +43,16 @@ struct VaultFileTests {
     }
 
     @Test func fileIsPrivateToTheOwner() throws {
-        let dir = try TemporaryDirectory()
+        let (dir, key, vault) = try makeVault()
         defer { dir.remove() }
-        let key = MasterKey.generate()
-        let vault = VaultFile(path: dir.file("vault.json"))
-        try vault.create(masterKey: key)
         try vault.set("a", to: Secret("value"), masterKey: key)
         let mode = try FileManager.default.attributesOfItem(atPath: vault.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
 
     @Test func wrongMasterKeyIsAClearError() throws {
-        let dir = try TemporaryDirectory()
+        let (dir, key, vault) = try makeVault()
         defer { dir.remove() }
-        let key = MasterKey.generate()
-        let vault = VaultFile(path: dir.file("vault.json"))
-        try vault.create(masterKey: key)
         try vault.set("a", to: Secret("value"), masterKey: key)
         let error = #expect(throws: VaultError.self) { try vault.secret(named: "a", masterKey: MasterKey.generate()) }
         #expect(error?.isWrongMasterKey == true)
@@ -64,11 +64,8 @@ struct VaultFileTests {
     /// Flips one bit at every byte of the file: each time the vault must refuse with an error —
     /// never hand back a different value.
     @Test func everySingleBitFlipIsDetected() throws {
-        let dir = try TemporaryDirectory()
+        let (dir, key, vault) = try makeVault()
         defer { dir.remove() }
-        let key = MasterKey.generate()
-        let vault = VaultFile(path: dir.file("vault.json"))
-        try vault.create(masterKey: key)
         try vault.set("sf-jwt-key", to: Secret("private key material"), masterKey: key)
         let original = try Data(contentsOf: URL(fileURLWithPath: vault.path))
         var undetected: [Int] = []
@@ -90,11 +87,8 @@ struct VaultFileTests {
     }
 
     @Test func tamperedEntryNamesTheEntry() throws {
-        let dir = try TemporaryDirectory()
+        let (dir, key, vault) = try makeVault()
         defer { dir.remove() }
-        let key = MasterKey.generate()
-        let vault = VaultFile(path: dir.file("vault.json"))
-        try vault.create(masterKey: key)
         try vault.set("a", to: Secret("value-a"), masterKey: key)
         try vault.set("b", to: Secret("value-b"), masterKey: key)
         // Swap the two sealed values: each is authenticated with its own name, so both fail.
@@ -109,11 +103,8 @@ struct VaultFileTests {
     }
 
     @Test func concurrentSetsAllLand() async throws {
-        let dir = try TemporaryDirectory()
+        let (dir, key, vault) = try makeVault()
         defer { dir.remove() }
-        let key = MasterKey.generate()
-        let vault = VaultFile(path: dir.file("vault.json"))
-        try vault.create(masterKey: key)
         DispatchQueue.concurrentPerform(iterations: 32) { index in
             try! vault.set("entry-\(index)", to: Secret("value-\(index)"), masterKey: key)
         }
@@ -125,11 +116,8 @@ struct VaultFileTests {
     }
 
     @Test func refusesSecretsOver10KiB() throws {
-        let dir = try TemporaryDirectory()
+        let (dir, key, vault) = try makeVault()
         defer { dir.remove() }
-        let key = MasterKey.generate()
-        let vault = VaultFile(path: dir.file("vault.json"))
-        try vault.create(masterKey: key)
         try vault.set("max", to: Secret(bytes: [UInt8](repeating: 65, count: 10 * 1024)), masterKey: key)
         let error = #expect(throws: VaultError.self) {
             try vault.set("big", to: Secret(bytes: [UInt8](repeating: 65, count: 10 * 1024 + 1)), masterKey: key)
