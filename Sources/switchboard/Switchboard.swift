@@ -14,6 +14,6 @@ struct Switchboard: AsyncParsableCommand {
             vault:NAME, and keep private keys in the encrypted vault (`switchboard vault --help`).
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, ValidateCommand.self, ModulesCommand.self, VaultCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, ModulesCommand.self, VaultCommand.self, KeysCommand.self, JWTCommand.self]
     )
 }

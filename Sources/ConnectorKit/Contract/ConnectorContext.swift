@@ -9,6 +9,8 @@ public struct ConnectorContext: Sendable {
     public let connectorName: String
     /// Resolves secret references at the moment of use.
     public let vault: CredentialVault
+    /// Signs JWTs (RS256) with keys from the vault, each parsed once.
+    public let signer: JWTSigner
     /// Checkpoints and module state, scoped to this connector.
     public let store: ScopedStateStore
     /// Where synced records go.
@@ -24,11 +26,12 @@ public struct ConnectorContext: Sendable {
 
     /// Creates a context. The host makes one per connector instance.
     public init(
-        connectorName: String, vault: CredentialVault, store: any StateStore, sink: any RecordSink,
+        connectorName: String, vault: CredentialVault, signer: JWTSigner? = nil, store: any StateStore, sink: any RecordSink,
         events: any EventSink, logger: Logger, clock: ConnectorClock = .system
     ) {
         self.connectorName = connectorName
         self.vault = vault
+        self.signer = signer ?? JWTSigner(vault: vault, clock: clock)
         self.store = ScopedStateStore(connector: connectorName, base: store)
         self.sink = sink
         self.events = events

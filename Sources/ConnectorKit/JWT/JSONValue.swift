@@ -91,3 +91,21 @@ public struct JSONMember: Sendable, Hashable {
         self.value = value
     }
 }
+
+extension JSONValue {
+    /// Indented JSON text (two spaces), members in order, ending with a newline.
+    public func prettyPrinted() -> String { pretty(indent: "") + "\n" }
+
+    private func pretty(indent: String) -> String {
+        let inner = indent + "  "
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            return "[\n" + items.map { inner + $0.pretty(indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+        case .object(let members) where !members.isEmpty:
+            return "{\n" + members.map { inner + JSONValue.string($0.name).description + ": " + $0.value.pretty(indent: inner) }
+                .joined(separator: ",\n") + "\n\(indent)}"
+        default:
+            return description
+        }
+    }
+}

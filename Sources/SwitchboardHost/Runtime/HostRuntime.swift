@@ -38,6 +38,8 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
     public let board = ConnectorStatusBoard()
     /// The shared credential vault.
     public let vault: CredentialVault
+    /// The shared JWT signer.
+    public let signer: JWTSigner
 
     let registry: ModuleRegistry
     let storage: HostStorage
@@ -64,6 +66,7 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
         self.backoff = backoff
         self.redactor = redactor
         self.vault = CredentialVault(configuration: configuration.vault, redactor: redactor)
+        self.signer = JWTSigner(vault: vault)
         vault.registerEnvironmentSecrets(configuration.secretReferences)
         for secret in configuration.sensitiveValues { redactor.register(secret) }
     }
@@ -88,7 +91,7 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
         for configuration in connectors {
             board.register(configuration)
             let context = ConnectorContext(
-                connectorName: configuration.name, vault: vault, store: storage.state, sink: storage.records,
+                connectorName: configuration.name, vault: vault, signer: signer, store: storage.state, sink: storage.records,
                 events: storage.events, logger: logger)
             services.append(ConnectorSupervisor(
                 configuration: configuration, module: registry.module(named: configuration.module)!, context: context,

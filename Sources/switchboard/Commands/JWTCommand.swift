@@ -1,0 +1,159 @@
+import ArgumentParser
+import ConnectorKit
+import Foundation
+import SwitchboardHost
+import X509
+
+/// `switchboard jwt …`: mint and inspect tokens locally.
+struct JWTCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jwt",
+        abstract: "Mint and inspect JWTs locally (never paste production tokens into websites).",
+        subcommands: [Mint.self, Inspect.self]
+    )
+
+    struct Mint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign a token with a key from a file, the environment or the vault, and print it.",
+            discussion: """
+                Examples:
+                  switchboard jwt mint --key vault:miaw-key --kid switchboard-1 --iss https://acme.example --sub user-42
+                  switchboard jwt mint --key keys/sf.key.pem --iss 3MVG9… --sub integration@acme.example \\
+                      --aud https://login.salesforce.com --ttl 180s
+                  switchboard jwt mint --key keys/la.key.pem --iss support.contoso.example --sub 3f2a9c4e-… \\
+                      --claim given_name=Dana --claim family_name=Rivera
+                iat and exp are integer seconds. --claim values that read as JSON numbers or true/false stay typed.
+                """)
+
+        @OptionGroup var configOption: ConfigOption
+
+        @Option(help: ArgumentHelp("The private key: a PEM file path, or env:NAME, file:PATH, vault:NAME.", valueName: "key"))
+        var key: String
+
+        @Option(help: "Key id for the header (Enhanced Messaging needs it).")
+        var kid: String?
+
+        @Option(help: "Issuer (iss).")
+        var iss: String
+
+        @Option(help: "Subject (sub).")
+        var sub: String
+
+        @Option(help: "Audience (aud), when the flow needs one (the JWT bearer flow does).")
+        var aud: String?
+
+        @Option(help: "Lifetime, e.g. 180s or 5m.")
+        var ttl = "5m"
+
+        @Option(help: ArgumentHelp("An extra claim name=value (repeatable).", valueName: "name=value"))
+        var claim: [String] = []
+
+        @Option(help: "RS256, RS384 or RS512.")
+        var alg = "RS256"
+
+        func run() throws {
+            guard let lifetime = DurationFormat.parse(ttl) else {
+                Terminal.error("error: --ttl '\(ttl)' is not a duration (like 180s or 5m)")
+                throw ExitCode.failure
+            }
+            guard let algorithm = JWTAlgorithm(rawValue: alg.uppercased()) else {
+                Terminal.error("error: --alg must be RS256, RS384 or RS512")
+                throw ExitCode.failure
+            }
+            do {
+                let reference = try SecretReference.parse(key) ?? SecretReference(.file, key)
+                let vault = CredentialVault(configuration: try VaultLocator.configuration(configPath: configOption.config))
+                let signer = JWTSigner(vault: vault)
+                let signingKey = try signer.signingKey(reference)
+                let now = Date()
+                var claims = JWTClaims()
+                claims.set("iss", iss)
+                claims.set("sub", sub)
+                if let aud { claims.set("aud", aud) }
+                claims.set("iat", date: now)
+                claims.set("exp", date: now.addingTimeInterval(Double(lifetime.components.seconds)))
+                for pair in claim {
+                    guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                        throw KeyToolError("--claim '\(pair)' needs the form name=value")
+                    }
+                    let name = String(pair[..<equals]), text = String(pair[pair.index(after: equals)...])
+                    // Numbers and booleans stay typed; anything else is a string.
+                    let value: JSONValue
+                    switch try? JSONParser.parse(text) {
+                    case let typed? where typed.integerValue != nil || typed == .bool(true) || typed == .bool(false): value = typed
+                    case .number(let number)?: value = .number(number)
+                    default: value = .string(text)
+                    }
+                    claims[name] = value
+                }
+                print(try signer.sign(claims, with: signingKey, algorithm: algorithm, keyID: kid))
+            } catch {
+                Terminal.error("error: \(error)")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decode a token and check it: header fields, claims, expiry in seconds, kid, signature.",
+            discussion: """
+                Reads TOKEN, or standard input when TOKEN is '-'. Checks that the header has alg (RS256/384/512;
+                'none' is always rejected), typ and kid; the payload has sub, iss and exp; exp is an integer of
+                seconds (not milliseconds, not a string) and in the future; and, given a key, that kid matches
+                and the signature is valid. Exit status 1 if any check fails.
+                """)
+
+        @Argument(help: "The token, or '-' to read it from standard input.")
+        var token: String
+
+        @Option(help: ArgumentHelp("Check against this JWK file.", valueName: "file"))
+        var jwk: String?
+
+        @Option(help: ArgumentHelp("Check against this JWKS file.", valueName: "file"))
+        var jwks: String?
+
+        @Option(help: ArgumentHelp("Check against this PEM certificate.", valueName: "file"))
+        var cert: String?
+
+        func validate() throws {
+            guard [jwk, jwks, cert].compactMap({ $0 }).count <= 1 else { throw ValidationError("give at most one of --jwk, --jwks, --cert") }
+        }
+
+        func run() throws {
+            let text = token == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : token
+            do {
+                let (decoded, checks) = try TokenInspector.inspect(text, key: try loadKey())
+                print(TokenInspector.describe(decoded))
+                print("checks:")
+                for check in checks { print("  " + check.line) }
+                if checks.contains(where: { $0.passed == false }) { throw ExitCode.failure }
+            } catch let error as JWTError {
+                Terminal.error("error: \(error)")
+                throw ExitCode.failure
+            }
+        }
+
+        func loadKey() throws -> InspectionKey? {
+            func json(_ path: String) throws -> JSONValue {
+                guard let data = FileManager.default.contents(atPath: path) else { throw KeyToolError("cannot read \(path)") }
+                return try JSONParser.parse(Array(data))
+            }
+            do {
+                if let jwk, case .object(let members) = try json(jwk) { return .jwk(JWK(members: members)) }
+                if let jwks, case .array(let keys)? = try json(jwks)["keys"] {
+                    return .jwks(JWKS(keys: keys.compactMap { if case .object(let m) = $0 { JWK(members: m) } else { nil } }))
+                }
+                if let cert { return .certificate(try RSAPublicKey(certificate: Certificate(pemEncoded: String(contentsOfFile: cert, encoding: .utf8)))) }
+            } catch {
+                Terminal.error("error: \(jwk ?? jwks ?? cert ?? ""): \(error)")
+                throw ExitCode.failure
+            }
+            if jwk != nil || jwks != nil {
+                Terminal.error("error: \(jwk ?? jwks!) is not a \(jwk != nil ? "JWK object" : "JWKS ({\"keys\":[…]})")")
+                throw ExitCode.failure
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,200 @@
+import ArgumentParser
+import ConnectorKit
+import Foundation
+import SwitchboardHost
+import X509
+
+/// `switchboard keys …`: make and check the keys Salesforce and Live Assist need.
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Generate RSA keys, certificates and JWKs, and check them against Salesforce's rules.",
+        discussion: """
+            The admin's path:
+              1. switchboard keys generate --name miaw --kid switchboard-1 --vault miaw-key
+              2. switchboard keys check keys/miaw.jwk.json
+              3. upload keys/miaw.jwk.json in Setup → Messaging Settings → keysets (or serve the JWKS)
+              4. switchboard jwt mint --key vault:miaw-key --kid switchboard-1 --iss https://acme.example --sub user-42
+              5. switchboard jwt inspect TOKEN --jwk keys/miaw.jwk.json
+            """,
+        subcommands: [Generate.self, JWKFromCertificate.self, LiveAssistPublicKey.self, Check.self]
+    )
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a private key, a self-signed certificate, a JWK and a JWKS.",
+            discussion: """
+                Writes, in --out (default keys/):
+                  NAME.key.pem    the private key, PKCS#8, mode 0600 (or, with --vault, straight into the vault)
+                  NAME.crt.pem    a self-signed certificate (sha256WithRSAEncryption)
+                  NAME.jwk.json   one JWK with kty, kid, alg RS256, use sig, n, e and x5c — upload this to Salesforce
+                  NAME.jwks.json  {"keys":[…]} for the Endpoint URL keyset type
+                Existing files are never overwritten.
+                """)
+
+        @OptionGroup var configOption: ConfigOption
+
+        @Option(help: "Base name of the files.")
+        var name: String
+
+        @Option(help: "Key id (kid) tokens will carry in their header.")
+        var kid: String
+
+        @Option(help: "RSA key size: 2048, 3072 or 4096.")
+        var bits = 2048
+
+        @Option(help: "Certificate validity in days (Salesforce needs at least 10 more days at upload).")
+        var days = 36500
+
+        @Option(help: "Certificate subject, like \"CN=Switchboard, O=Acme\".")
+        var subject = "CN=Switchboard"
+
+        @Option(help: ArgumentHelp("Folder for the files.", valueName: "dir"))
+        var out = "keys"
+
+        @Option(help: ArgumentHelp("Store the private key in the vault under this name instead of writing NAME.key.pem.", valueName: "entry"))
+        var vault: String?
+
+        func validate() throws {
+            guard name.range(of: "^[A-Za-z0-9._-]{1,64}$", options: .regularExpression) != nil else {
+                throw ValidationError("--name may use letters, digits, '.', '_' and '-'")
+            }
+            guard !kid.isEmpty else { throw ValidationError("--kid must not be empty") }
+            if let vault, !VaultEntryName.isValid(vault) { throw ValidationError("--vault '\(vault)' is not a valid entry name") }
+        }
+
+        func run() throws {
+            let paths = ["key.pem", "crt.pem", "jwk.json", "jwks.json"].map { "\(out)/\(name).\($0)" }
+            for path in paths where FileManager.default.fileExists(atPath: path) {
+                Terminal.error("error: \(path) exists; refusing to overwrite it (choose another --name or --out)")
+                throw ExitCode.failure
+            }
+            let generated: GeneratedKey
+            do {
+                generated = try KeyGenerator.generate(bits: bits, keyID: kid, subject: subject, days: days)
+            } catch {
+                Terminal.error("error: \(error)")
+                throw ExitCode.failure
+            }
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            var written: [String] = []
+            if let vault {
+                let credentials = CredentialVault(configuration: try VaultLocator.configuration(configPath: configOption.config))
+                do {
+                    try credentials.vaultFile!.set(vault, to: generated.privateKeyPEM, masterKey: credentials.masterKey())
+                } catch {
+                    Terminal.error("error: \(error)")
+                    throw ExitCode.failure
+                }
+                written.append("vault:\(vault)  private key (in \(credentials.vaultFile!.path))")
+            } else {
+                try generated.privateKeyPEM.withRevealedBytes { try SecretFileWriter.write(Data($0), to: paths[0]) }
+                written.append("\(paths[0])  private key (mode 0600) — store it with `switchboard vault set`")
+            }
+            try generated.certificatePEM.write(toFile: paths[1], atomically: true, encoding: .utf8)
+            try generated.jwk.json.prettyPrinted().write(toFile: paths[2], atomically: true, encoding: .utf8)
+            try generated.jwks.json.prettyPrinted().write(toFile: paths[3], atomically: true, encoding: .utf8)
+            written += ["\(paths[1])  certificate, valid until \(generated.certificate.notValidAfter.formatted(.iso8601))",
+                        "\(paths[2])  JWK to upload to Salesforce", "\(paths[3])  JWKS for an Endpoint URL keyset"]
+            print("Generated an RSA-\(bits) key with kid \(kid):")
+            for line in written { print("  " + line) }
+            print("Next: switchboard keys check \(paths[2])")
+        }
+    }
+
+    struct JWKFromCertificate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "jwk",
+            abstract: "Print the JWK of a certificate made elsewhere (e.g. by openssl).",
+            discussion: "Example: openssl req -x509 -sha256 -nodes -days 36500 -newkey rsa:2048 -keyout k.pem -out c.pem\n         switchboard keys jwk --cert c.pem --kid switchboard-1 > c.jwk.json")
+
+        @Option(help: ArgumentHelp("The PEM certificate.", valueName: "file"))
+        var cert: String
+
+        @Option(help: "Key id (kid) to put in the JWK.")
+        var kid: String
+
+        func run() throws {
+            do {
+                let certificate = try Certificate(pemEncoded: try String(contentsOfFile: cert, encoding: .utf8))
+                let key = try RSAPublicKey(certificate: certificate)
+                guard key.bits >= JWTError.minimumKeyBits else { throw KeyToolError("the certificate's key has \(key.bits) bits; Salesforce needs at least 2048") }
+                print(try JWK.rsa(key, keyID: kid, certificate: certificate).json.prettyPrinted(), terminator: "")
+            } catch {
+                Terminal.error("error: \(cert): \(error)")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    struct LiveAssistPublicKey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "live-assist-public-key",
+            abstract: "Print the public key as Live Assist's \"JWT Public Key\" field wants it: one line, no header or footer.")
+
+        @Option(help: ArgumentHelp("A PEM private key.", valueName: "file"))
+        var key: String?
+
+        @Option(help: ArgumentHelp("A PEM certificate.", valueName: "file"))
+        var cert: String?
+
+        func validate() throws {
+            guard (key == nil) != (cert == nil) else { throw ValidationError("give exactly one of --key FILE or --cert FILE") }
+        }
+
+        func run() throws {
+            do {
+                let publicKey: RSAPublicKey
+                if let key {
+                    publicKey = try RSAPublicKey(privateKeyPEM: Secret(String(contentsOfFile: key, encoding: .utf8)))
+                } else {
+                    publicKey = try RSAPublicKey(certificate: Certificate(pemEncoded: String(contentsOfFile: cert!, encoding: .utf8)))
+                }
+                let body = try publicKey.pem().split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+                print(body)
+            } catch {
+                Terminal.error("error: \(key ?? cert ?? ""): \(error)")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check JWK, certificate and key files against the rules Salesforce enforces.",
+            discussion: """
+                Each rule is one line, ✓ or ✗, with the reason and the fix: kty, kid, alg, use, x5c (standard
+                base64 of a parseable certificate), n/e base64url, RSA ≥ 2048 bits, certificate valid now and for
+                at least 10 more days, n/e equal to the certificate's key, one key per file, PEM sanity, and —
+                with --private-key — that the private key matches. Exit status 1 if any rule fails.
+                """)
+
+        @Argument(help: "JWK JSON, PEM certificate or PEM key files.")
+        var files: [String]
+
+        @Option(name: .customLong("private-key"), help: ArgumentHelp("Also check that this PEM private key matches.", valueName: "file"))
+        var privateKey: String?
+
+        func run() throws {
+            var privatePublic: RSAPublicKey?
+            if let privateKey {
+                do { privatePublic = try RSAPublicKey(privateKeyPEM: Secret(String(contentsOfFile: privateKey, encoding: .utf8))) } catch {
+                    Terminal.error("error: --private-key \(privateKey): \(error)")
+                    throw ExitCode.failure
+                }
+            }
+            var failed = false
+            for file in files {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    print("\(file)\n  ✗ cannot read the file")
+                    failed = true
+                    continue
+                }
+                let report = KeyChecker.check(file: file, contents: data, privateKey: privatePublic)
+                print(report.text)
+                failed = failed || !report.passed
+            }
+            if failed { throw ExitCode.failure }
+        }
+    }
+}
