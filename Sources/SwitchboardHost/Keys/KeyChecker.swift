@@ -101,6 +101,11 @@ public enum KeyChecker {
             } else if let der = Data(base64Encoded: first), let parsed = try? Certificate(derEncoded: Array(der)) {
                 checks.append(.pass(.x5cCertificate, "subject \(parsed.subject)"))
                 certificate = parsed
+            } else if let der = Data(base64Encoded: first), let key = CertificateKeyProbe.rsaPublicKey(certificateDER: Array(der)),
+                key.bits < JWTError.minimumKeyBits
+            {
+                checks.append(.pass(.x5cCertificate, "a certificate for an RSA-\(key.bits) key"))
+                if jwkKey == nil || jwkKey!.bits >= JWTError.minimumKeyBits { checks.append(keySize(key.bits)) }
             } else {
                 checks.append(.fail(.x5cCertificate, "x5c[0] is not base64 of a parseable X.509 certificate",
                     fix: "put the certificate's DER, base64-encoded, without PEM header lines or line breaks; \(regenerate)"))
@@ -134,6 +139,11 @@ public enum KeyChecker {
             ])
         }
         guard let certificate = try? Certificate(pemEncoded: text) else {
+            if let der = CertificateKeyProbe.firstCertificateDER(pem: text), let key = CertificateKeyProbe.rsaPublicKey(certificateDER: der),
+                key.bits < JWTError.minimumKeyBits
+            {
+                return KeyCheckReport(file: file, kind: "certificate", checks: [.pass(.pemCertificate), keySize(key.bits)])
+            }
             return KeyCheckReport(file: file, kind: "certificate", checks: [
                 .fail(.pemCertificate, "the PEM does not parse as an X.509 certificate (damaged base64, missing END line, or extra text)",
                       fix: "export the certificate again, e.g. `openssl x509 -in cert.pem -out clean.pem`"),

@@ -1,0 +1,116 @@
+import ConnectorKit
+import Foundation
+import Testing
+import X509
+@testable import SwitchboardHost
+
+/// One failing file per `keys check` rule, each asserting exactly which rule fails — plus a clean
+/// file that passes every rule.
+@Suite("keys check: Salesforce's rules, one failing file each")
+struct KeyCheckerTests {
+    static let now = Date()
+    static let good = try! KeyGenerator.generate(bits: 2048, keyID: "switchboard-1", subject: "CN=Switchboard", days: 365, now: now)
+    static let other = try! KeyGenerator.generate(bits: 2048, keyID: "other", subject: "CN=Other", days: 365, now: now)
+
+    static func jwkText(_ edit: (inout [JSONMember]) -> Void) -> String {
+        var members = good.jwk.members
+        edit(&members)
+        return JSONValue.object(members).prettyPrinted()
+    }
+
+    static func replacing(_ name: String, with value: JSONValue?) -> String {
+        jwkText { members in
+            if let index = members.firstIndex(where: { $0.name == name }) {
+                if let value { members[index].value = value } else { members.remove(at: index) }
+            }
+        }
+    }
+
+    static func check(_ text: String, privateKey: RSAPublicKey? = nil) -> KeyCheckReport {
+        KeyChecker.check(file: "test.json", contents: Data(text.utf8), privateKey: privateKey, now: now)
+    }
+
+    @Test func cleanJWKPassesEveryRule() throws {
+        let report = Self.check(Self.good.jwk.json.prettyPrinted(), privateKey: try RSAPublicKey(privateKeyPEM: Self.good.privateKeyPEM))
+        #expect(report.passed, "\(report.text)")
+        let rules = Set(report.checks.map(\.rule))
+        #expect(rules == [.readable, .oneKeyPerFile, .kty, .kid, .alg, .use, .base64url, .keySize, .x5c, .x5cCertificate,
+                          .validNow, .validTenDays, .keyMatchesCertificate, .privateKeyMatches])
+    }
+
+    static func certificateBase64(_ generated: GeneratedKey) -> String { Data(try! generated.certificate.derBytes()).base64EncodedString() }
+
+    static var failingCases: [(String, String, KeyCheck.Rule)] {
+        let shortLived = try! KeyGenerator.generate(bits: 2048, keyID: "k", subject: "CN=Short", days: 5, now: now)
+        let expired = try! KeyGenerator.generate(bits: 2048, keyID: "k", subject: "CN=Old", days: 30, now: now.addingTimeInterval(-40 * 86_400))
+        let n = Self.good.jwk.string("n")!
+        return [
+            ("kty missing", replacing("kty", with: nil), .kty),
+            ("kty EC", replacing("kty", with: .string("EC")), .kty),
+            ("kid missing", replacing("kid", with: nil), .kid),
+            ("alg HS256", replacing("alg", with: .string("HS256")), .alg),
+            ("use enc", replacing("use", with: .string("enc")), .use),
+            ("x5c missing", replacing("x5c", with: nil), .x5c),
+            ("x5c base64url", replacing("x5c", with: .array([.string(certificateBase64(Self.good).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_") + "-")])), .x5cCertificate),
+            ("x5c not a certificate", replacing("x5c", with: .array([.string(Data("not a certificate at all".utf8).base64EncodedString())])), .x5cCertificate),
+            ("n standard base64", replacing("n", with: .string(n.replacingOccurrences(of: "-", with: "+") + "=")), .base64url),
+            ("n of a 1024-bit key", jwkText { m in
+                m[m.firstIndex { $0.name == "n" }!].value = .string(String(n.prefix(171)))
+                m.removeAll { $0.name == "x5c" }
+                m.append(JSONMember("x5c", .array([.string(certificateBase64(Self.good))])))
+            }, .keySize),
+            ("expired certificate", JWK.rsaJSON(expired), .validNow),
+            ("certificate with 5 days left", JWK.rsaJSON(shortLived), .validTenDays),
+            ("n/e of another key", replacing("n", with: .string(Self.other.jwk.string("n")!)), .keyMatchesCertificate),
+            ("a JWKS is not uploadable", Self.good.jwks.json.prettyPrinted(), .oneKeyPerFile),
+            ("an array is not uploadable", JSONValue.array([Self.good.jwk.json]).prettyPrinted(), .oneKeyPerFile),
+            ("a certificate PEM with damaged base64", Self.good.certificatePEM.replacingOccurrences(of: "MII", with: "M*I"), .pemCertificate),
+            ("not JSON or PEM", "hello", .readable),
+        ]
+    }
+
+    @Test(arguments: failingCases.indices)
+    func eachRuleFailsOnItsFile(_ index: Int) {
+        let (name, text, rule) = Self.failingCases[index]
+        let report = Self.check(text)
+        #expect(report.failedRules.contains(rule), "\(name): expected \(rule.rawValue) to fail\n\(report.text)")
+        let unexpected = report.failedRules.filter { $0 != rule && !Self.consequences(of: rule).contains($0) }
+        #expect(unexpected.isEmpty, "\(name): only \(rule.rawValue) should fail, also failed: \(unexpected)\n\(report.text)")
+        #expect(report.checks.first { $0.rule == rule && !$0.passed }?.fix?.isEmpty == false, "every failure says how to fix it")
+    }
+
+    /// Rules that fail together by nature (a shortened modulus no longer matches the certificate).
+    static func consequences(of rule: KeyCheck.Rule) -> Set<KeyCheck.Rule> {
+        switch rule {
+        case .keySize: [.keyMatchesCertificate]
+        case .validNow: [.validTenDays]
+        default: []
+        }
+    }
+
+    @Test func privateKeyThatDoesNotMatch() throws {
+        let report = Self.check(Self.good.jwk.json.prettyPrinted(), privateKey: try RSAPublicKey(privateKeyPEM: Self.other.privateKeyPEM))
+        #expect(report.failedRules == [.privateKeyMatches])
+    }
+
+    @Test func certificatePEMPassesAndReportsItsRules() throws {
+        let report = KeyChecker.check(file: "c.pem", contents: Data(Self.good.certificatePEM.utf8),
+                                      privateKey: try RSAPublicKey(privateKeyPEM: Self.good.privateKeyPEM), now: Self.now)
+        #expect(report.passed, "\(report.text)")
+        #expect(report.checks.map(\.rule) == [.pemCertificate, .keySize, .validNow, .validTenDays, .privateKeyMatches])
+        let two = KeyChecker.check(file: "c.pem", contents: Data((Self.good.certificatePEM + Self.other.certificatePEM).utf8), now: Self.now)
+        #expect(two.failedRules == [.pemCertificate])
+    }
+
+    @Test func reportNeverShowsPrivateKeyMaterial() throws {
+        let pem = try Self.good.privateKeyPEM.revealedString()
+        let report = KeyChecker.check(file: "k.pem", contents: Data(pem.utf8), now: Self.now)
+        #expect(report.passed)
+        for line in pem.split(separator: "\n") where !line.hasPrefix("-----") { #expect(!report.text.contains(line)) }
+    }
+}
+
+extension JWK {
+    /// The JWK JSON of a generated key.
+    static func rsaJSON(_ generated: GeneratedKey) -> String { generated.jwk.json.prettyPrinted() }
+}
