@@ -16,7 +16,12 @@ struct JWTCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign a token with a key from a file, the environment or the vault, and print it.",
             discussion: """
-                Examples:
+                From a connector in connectors.yaml (its key, issuer, kid, consumer key, username, login URL):
+                  switchboard jwt mint --connector acme-salesforce --flow live-agent --sub user-42
+                  switchboard jwt mint --connector acme-salesforce --flow bearer
+                  switchboard jwt mint --connector contoso-dynamics --flow live-assist --sub 3f2a9c4e-… \\
+                      --given-name Dana --family-name Rivera
+                From flags:
                   switchboard jwt mint --key vault:miaw-key --kid switchboard-1 --iss https://acme.example --sub user-42
                   switchboard jwt mint --key keys/sf.key.pem --iss 3MVG9… --sub integration@acme.example \\
                       --aud https://login.salesforce.com --ttl 180s
@@ -27,23 +32,35 @@ struct JWTCommand: ParsableCommand {
 
         @OptionGroup var configOption: ConfigOption
 
+        @Option(help: ArgumentHelp("Take key, issuer and the rest from this connector in the configuration.", valueName: "name"))
+        var connector: String?
+
+        @Option(help: ArgumentHelp("With --connector: bearer, live-agent or live-assist.", valueName: "flow"))
+        var flow: String?
+
         @Option(help: ArgumentHelp("The private key: a PEM file path, or env:NAME, file:PATH, vault:NAME.", valueName: "key"))
-        var key: String
+        var key: String?
 
         @Option(help: "Key id for the header (Enhanced Messaging needs it).")
         var kid: String?
 
         @Option(help: "Issuer (iss).")
-        var iss: String
+        var iss: String?
 
-        @Option(help: "Subject (sub).")
-        var sub: String
+        @Option(help: "Subject (sub): the employee id, the username, or the contact GUID.")
+        var sub: String?
+
+        @Option(help: "With --flow live-assist: the contact's first name.")
+        var givenName: String?
+
+        @Option(help: "With --flow live-assist: the contact's last name.")
+        var familyName: String?
 
         @Option(help: "Audience (aud), when the flow needs one (the JWT bearer flow does).")
         var aud: String?
 
-        @Option(help: "Lifetime, e.g. 180s or 5m.")
-        var ttl = "5m"
+        @Option(help: "Lifetime, e.g. 180s or 5m (default: the flow's, or 5m).")
+        var ttl: String?
 
         @Option(help: ArgumentHelp("An extra claim name=value (repeatable).", valueName: "name=value"))
         var claim: [String] = []
@@ -51,42 +68,72 @@ struct JWTCommand: ParsableCommand {
         @Option(help: "RS256, RS384 or RS512.")
         var alg = "RS256"
 
+        func validate() throws {
+            if connector != nil {
+                guard let flow, ConnectorTokenMinter.Flow(rawValue: flow) != nil else {
+                    throw ValidationError("--connector needs --flow bearer, live-agent or live-assist")
+                }
+                guard key == nil, iss == nil else { throw ValidationError("--key and --iss come from the connector; leave them out with --connector") }
+            } else {
+                guard key != nil, iss != nil, sub != nil else { throw ValidationError("give --connector NAME --flow F, or --key, --iss and --sub") }
+                guard flow == nil else { throw ValidationError("--flow goes with --connector") }
+            }
+        }
+
         func run() throws {
-            guard let lifetime = DurationFormat.parse(ttl) else {
-                Terminal.error("error: --ttl '\(ttl)' is not a duration (like 180s or 5m)")
-                throw ExitCode.failure
+            var lifetime: Duration?
+            if let ttl {
+                guard let parsed = DurationFormat.parse(ttl) else {
+                    Terminal.error("error: --ttl '\(ttl)' is not a duration (like 180s or 5m)")
+                    throw ExitCode.failure
+                }
+                lifetime = parsed
             }
             guard let algorithm = JWTAlgorithm(rawValue: alg.uppercased()) else {
                 Terminal.error("error: --alg must be RS256, RS384 or RS512")
                 throw ExitCode.failure
             }
             do {
-                let reference = try SecretReference.parse(key) ?? SecretReference(.file, key)
-                let vault = CredentialVault(configuration: try VaultLocator.configuration(configPath: configOption.config))
-                let signer = JWTSigner(vault: vault)
-                let signingKey = try signer.signingKey(reference)
                 let now = Date()
-                var claims = JWTClaims()
-                claims.set("iss", iss)
-                claims.set("sub", sub)
-                if let aud { claims.set("aud", aud) }
-                claims.set("iat", date: now)
-                claims.set("exp", date: now.addingTimeInterval(Double(lifetime.components.seconds)))
+                let vault: CredentialVault
+                var plan: ConnectorTokenMinter.Plan
+                if let connector, let flow = flow.flatMap(ConnectorTokenMinter.Flow.init(rawValue:)) {
+                    let configuration = try ConfigLoader(registry: BuiltInModules.registry).load(path: configOption.config)
+                    guard let instance = configuration.connectors.first(where: { $0.name == connector }) else {
+                        throw KeyToolError("no connector '\(connector)' in \(configOption.config); configured: \(configuration.connectors.map(\.name).joined(separator: ", "))")
+                    }
+                    vault = CredentialVault(configuration: configuration.vault)
+                    plan = try ConnectorTokenMinter.plan(
+                        flow, connector: instance, subject: sub, givenName: givenName, familyName: familyName, audience: aud,
+                        lifetime: lifetime, now: now, resolve: { try vault.resolve($0).revealedString() })
+                    if let kid { plan.keyID = kid }
+                } else {
+                    vault = CredentialVault(configuration: try VaultLocator.configuration(configPath: configOption.config))
+                    var claims = JWTClaims()
+                    claims.set("iss", iss!)
+                    claims.set("sub", sub!)
+                    if let aud { claims.set("aud", aud) }
+                    claims.set("iat", date: now)
+                    claims.set("exp", date: now.addingTimeInterval(Double((lifetime ?? .seconds(300)).components.seconds)))
+                    plan = ConnectorTokenMinter.Plan(claims: claims, key: try SecretReference.parse(key!) ?? SecretReference(.file, key!), keyID: kid)
+                }
                 for pair in claim {
                     guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
                         throw KeyToolError("--claim '\(pair)' needs the form name=value")
                     }
                     let name = String(pair[..<equals]), text = String(pair[pair.index(after: equals)...])
                     // Numbers and booleans stay typed; anything else is a string.
-                    let value: JSONValue
                     switch try? JSONParser.parse(text) {
-                    case let typed? where typed.integerValue != nil || typed == .bool(true) || typed == .bool(false): value = typed
-                    case .number(let number)?: value = .number(number)
-                    default: value = .string(text)
+                    case let typed? where typed.integerValue != nil || typed == .bool(true) || typed == .bool(false): plan.claims[name] = typed
+                    case .number(let number)?: plan.claims[name] = .number(number)
+                    default: plan.claims[name] = .string(text)
                     }
-                    claims[name] = value
                 }
-                print(try signer.sign(claims, with: signingKey, algorithm: algorithm, keyID: kid))
+                let signer = JWTSigner(vault: vault)
+                print(try signer.sign(plan.claims, with: signer.signingKey(plan.key), algorithm: algorithm, keyID: plan.keyID))
+            } catch let error as ConfigError {
+                Terminal.error(error.description)
+                throw ExitCode.failure
             } catch {
                 Terminal.error("error: \(error)")
                 throw ExitCode.failure
