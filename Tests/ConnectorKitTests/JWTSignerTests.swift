@@ -162,3 +162,25 @@ struct JSONValueTests {
         #expect(try JSONParser.parse(text).description == text)
     }
 }
+
+@Suite("Base64URL")
+struct Base64URLTests {
+    @Test func matchesFoundationForEveryLengthAndByte() {
+        for length in 0..<70 {
+            let bytes = (0..<length).map { UInt8(($0 * 37 + length * 11) & 0xFF) }
+            let reference = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(Base64URL.encode(bytes) == reference)
+            #expect(Base64URL.decode(reference) == bytes)
+        }
+        let all = (0...255).map { UInt8($0) }
+        #expect(Base64URL.decode(Base64URL.encode(all)) == all)
+    }
+
+    @Test func decodeRejectsOtherAlphabetsAndPadding() {
+        #expect(Base64URL.decode("ab+c") == nil)
+        #expect(Base64URL.decode("ab/c") == nil)
+        #expect(Base64URL.decode("YQ==") == nil)
+        #expect(Base64URL.decode("Y") == nil)
+    }
+}

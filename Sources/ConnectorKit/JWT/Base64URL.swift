@@ -2,11 +2,38 @@ import Foundation
 
 /// base64url without padding (RFC 4648 §5), as JWS and JWK use it.
 public enum Base64URL {
-    /// Encodes bytes.
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// Encodes bytes (table-driven: this runs for every token the host signs).
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        let input = Array(bytes)
+        let count = input.count
+        return String(unsafeUninitializedCapacity: (count * 4 + 2) / 3) { output in
+            var o = 0
+            var i = 0
+            while i + 3 <= count {
+                let v = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+                output[o] = alphabet[Int(v >> 18)]
+                output[o + 1] = alphabet[Int(v >> 12 & 63)]
+                output[o + 2] = alphabet[Int(v >> 6 & 63)]
+                output[o + 3] = alphabet[Int(v & 63)]
+                i += 3
+                o += 4
+            }
+            if count - i == 1 {
+                let v = UInt32(input[i]) << 16
+                output[o] = alphabet[Int(v >> 18)]
+                output[o + 1] = alphabet[Int(v >> 12 & 63)]
+                o += 2
+            } else if count - i == 2 {
+                let v = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8
+                output[o] = alphabet[Int(v >> 18)]
+                output[o + 1] = alphabet[Int(v >> 12 & 63)]
+                output[o + 2] = alphabet[Int(v >> 6 & 63)]
+                o += 3
+            }
+            return o
+        }
     }
 
     /// Decodes text that uses only the base64url alphabet and no padding; `nil` otherwise.
