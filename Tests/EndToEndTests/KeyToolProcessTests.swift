@@ -81,6 +81,23 @@ struct KeyToolProcessTests {
         }
     }
 
+    @Test func generateIntoTheVaultAndMintFromIt() async throws {
+        let initialise = try await SwitchboardProcess.run(["vault", "init"], in: directory)
+        let export = try #require(initialise.stdout.split(separator: "\n").first { $0.hasPrefix("export SWITCHBOARD_MASTER_KEY=") })
+        let env = ["SWITCHBOARD_MASTER_KEY": String(export.dropFirst("export SWITCHBOARD_MASTER_KEY=".count))]
+        let generate = try await SwitchboardProcess.run(["keys", "generate", "--name", "miaw", "--kid", "k1", "--vault", "miaw-key"], in: directory, environment: env)
+        #expect(generate.status == 0, "\(generate.output)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/keys/miaw.key.pem"), "with --vault no key file is written")
+        let list = try await SwitchboardProcess.run(["vault", "list"], in: directory)
+        #expect(list.stdout.contains("miaw-key"))
+        let mint = try await SwitchboardProcess.run(["jwt", "mint", "--key", "vault:miaw-key", "--kid", "k1", "--iss", "i", "--sub", "s"], in: directory, environment: env)
+        #expect(mint.status == 0, "\(mint.output)")
+        let inspect = try await SwitchboardProcess.run(["jwt", "inspect", mint.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "--jwk", "keys/miaw.jwk.json"], in: directory)
+        #expect(inspect.status == 0 && inspect.stdout.contains("✓ signature: valid"), "\(inspect.output)")
+        let again = try await SwitchboardProcess.run(["keys", "generate", "--name", "miaw", "--kid", "k1"], in: directory, environment: env)
+        #expect(again.status == 1 && again.stderr.contains("refusing to overwrite"))
+    }
+
     @Test func jwkAndLiveAssistKeyFromOpenSSLMadeFiles() async throws {
         try openssl(["req", "-x509", "-sha256", "-nodes", "-days", "36500", "-newkey", "rsa:2048", "-subj", "/CN=elsewhere",
                      "-keyout", "k.pem", "-out", "c.pem"])
