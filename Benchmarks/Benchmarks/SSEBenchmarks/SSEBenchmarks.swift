@@ -1,0 +1,71 @@
+import Benchmark
+import ConnectorKit
+import Foundation
+
+/// 100 MB of typical Enhanced Messaging stream traffic: message events with JSON payloads,
+/// typing indicators and keep-alive pings, as the server sends them.
+func makeStream(megabytes: Int) -> [UInt8] {
+    var stream: [UInt8] = []
+    stream.reserveCapacity(megabytes << 20)
+    var id = 1000
+    while stream.count < megabytes << 20 {
+        id += 1
+        let text = String(repeating: "Thanks for waiting, I am looking at your laptop ticket now. ", count: 1 + id % 5)
+        let event = """
+            id: \(id)
+            event: CONVERSATION_MESSAGE
+            data: {"channelPlatformKey":"v2/iamessage/AUTH/Switchboard/uid:user-\(id % 977)","conversationId":"4f1c0b7e-5a8e-4d3b-9a51-\(id)","conversationEntry":{"entryType":"Message","identifier":"e-\(id)","sender":{"role":"Agent","appType":"chat"},"senderDisplayName":"Alex","entryPayload":{"abstractMessage":{"staticContent":{"formatType":"Text","text":"\(text)"}}},"transcriptedTimestamp":\(1_767_225_600_000 + id)}}
+
+            id: \(id).1
+            event: CONVERSATION_TYPING_STOPPED_INDICATOR
+            data: {"conversationId":"4f1c0b7e-5a8e-4d3b-9a51-\(id)","senderRole":"Agent"}
+
+            :ping
+
+            """
+        stream += Array(event.utf8)
+    }
+    return stream
+}
+
+let sseBenchmarks: @Sendable () -> Void = {
+    let stream = makeStream(megabytes: 100)
+    let chunk = 16 * 1024
+    let configuration = Benchmark.Configuration(metrics: [.wallClock, .throughput], warmupIterations: 1, maxDuration: .seconds(20), maxIterations: 10)
+
+    Benchmark("SSE parse: 100 MB in 16 KiB chunks", configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            var parser = SSEParser()
+            var events = 0
+            stream.withUnsafeBytes { all in
+                var offset = 0
+                while offset < all.count {
+                    let piece = UnsafeRawBufferPointer(rebasing: all[offset..<min(offset + chunk, all.count)])
+                    parser.feed(piece) { _ in events += 1 }
+                    offset += chunk
+                }
+            }
+            blackHole(events)
+        }
+    }
+
+    Benchmark("Newline scan (memchr): 100 MB", configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            var lines = 0
+            stream.withUnsafeBytes { all in
+                var pointer = all.baseAddress!
+                let end = all.baseAddress! + all.count
+                while let found = memchr(pointer, 0x0A, end - pointer) {
+                    lines += 1
+                    pointer = UnsafeRawPointer(found) + 1
+                }
+            }
+            blackHole(lines)
+        }
+    }
+
+    // Events per pass, for events/s.
+    var parser = SSEParser()
+    let perPass = parser.feed(stream).count
+    print("SSE stream: \(stream.count) bytes, \(perPass) events per pass")
+}
