@@ -23,7 +23,14 @@ public struct SSEParser: Sendable {
 
     private var partialLine: [UInt8] = []
     private var data: [UInt8] = []
+    /// Zero-copy fast path: an event's first data line, still inside the chunk being scanned.
+    /// Valid only until `scan` returns; copied into `data` before that if not yet dispatched, so
+    /// it is always nil between calls — which is why the parser stays `Sendable`.
+    nonisolated(unsafe) private var borrowedData: UnsafeRawBufferPointer?
     private var eventType: [UInt8] = []
+    // The last type string made, reused while streams repeat the same few types.
+    private var lastTypeBytes: [UInt8] = []
+    private var lastType = "message"
     private var idBuffer = ""
     private var skipLeadingLF = false
     private var bomMatched = 0
@@ -58,6 +65,12 @@ public struct SSEParser: Sendable {
 
     /// Parses a chunk of raw bytes, calling `emit` for each event it completes.
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, emit: (ServerSentEvent) -> Void) {
+        feedBorrowing(chunk) { view in emit(view.makeEvent()) }
+    }
+
+    /// Parses a chunk, handing each completed event to `emit` as a view that is valid only during
+    /// the call: no allocation per event. Use it where the data is decoded at once (JSON).
+    public mutating func feedBorrowing(_ chunk: UnsafeRawBufferPointer, emit: (borrowing SSEEventView) -> Void) {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
         var start = 0
         let count = chunk.count
@@ -85,13 +98,14 @@ public struct SSEParser: Sendable {
 
     /// Ends the stream: an event not terminated by a blank line is dropped, as the spec requires.
     public mutating func finish() {
+        borrowedData = nil
         partialLine.removeAll()
         data.removeAll()
         eventType.removeAll()
         skipLeadingLF = false
     }
 
-    private mutating func scan(_ chunk: UnsafeRawBufferPointer, from offset: Int, emit: (ServerSentEvent) -> Void) {
+    private mutating func scan(_ chunk: UnsafeRawBufferPointer, from offset: Int, emit: (borrowing SSEEventView) -> Void) {
         let base = chunk.baseAddress!
         let count = chunk.count
         var start = offset
@@ -105,17 +119,18 @@ public struct SSEParser: Sendable {
             let searchLength = lfPointer.map { UnsafeRawPointer($0) - (base + start) } ?? remaining
             let crPointer = memchr(base + start, Int32(Self.cr), searchLength)
             guard let endPointer = crPointer ?? lfPointer else {
-                partialLine.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: remaining))
+                Self.append(UnsafeRawBufferPointer(start: base + start, count: remaining), to: &partialLine)
+                spillBorrowedData()
                 return
             }
             let end = UnsafeRawPointer(endPointer) - base
             if partialLine.isEmpty {
-                processLine(UnsafeRawBufferPointer(start: base + start, count: end - start), emit: emit)
+                processLine(UnsafeRawBufferPointer(start: base + start, count: end - start), inChunk: true, emit: emit)
             } else {
-                partialLine.append(contentsOf: UnsafeRawBufferPointer(start: base + start, count: end - start))
+                Self.append(UnsafeRawBufferPointer(start: base + start, count: end - start), to: &partialLine)
                 let line = partialLine
                 partialLine.removeAll(keepingCapacity: true)
-                line.withUnsafeBytes { processLine($0, emit: emit) }
+                line.withUnsafeBytes { processLine($0, inChunk: false, emit: emit) }
             }
             if chunk[end] == Self.cr {
                 if end + 1 < count {
@@ -128,9 +143,18 @@ public struct SSEParser: Sendable {
                 start = end + 1
             }
         }
+        spillBorrowedData()
     }
 
-    private mutating func processLine(_ line: UnsafeRawBufferPointer, emit: (ServerSentEvent) -> Void) {
+    /// Copies a borrowed data line into `data` before the chunk it points into goes away.
+    private mutating func spillBorrowedData() {
+        guard let borrowed = borrowedData else { return }
+        borrowedData = nil
+        Self.append(borrowed, to: &data)
+        data.append(Self.lf)
+    }
+
+    private mutating func processLine(_ line: UnsafeRawBufferPointer, inChunk: Bool, emit: (borrowing SSEEventView) -> Void) {
         guard let first = line.first else {
             dispatch(emit: emit)
             return
@@ -152,11 +176,16 @@ public struct SSEParser: Sendable {
         }
         switch name.count {
         case 4 where Self.equals(name, "data"):
-            data.append(contentsOf: value)
-            data.append(Self.lf)
+            if inChunk, data.isEmpty, borrowedData == nil {
+                borrowedData = value  // the common single-line event: no copy
+            } else {
+                spillBorrowedData()
+                Self.append(value, to: &data)
+                data.append(Self.lf)
+            }
         case 5 where Self.equals(name, "event"):
             eventType.removeAll(keepingCapacity: true)
-            eventType.append(contentsOf: value)
+            Self.append(value, to: &eventType)
         case 2 where Self.equals(name, "id"):
             if !value.contains(0) { idBuffer = String(decoding: value, as: UTF8.self) }
         case 5 where Self.equals(name, "retry"):
@@ -168,19 +197,38 @@ public struct SSEParser: Sendable {
         }
     }
 
-    private mutating func dispatch(emit: (ServerSentEvent) -> Void) {
+    private mutating func dispatch(emit: (borrowing SSEEventView) -> Void) {
         lastEventID = idBuffer
-        guard !data.isEmpty else {
+        guard !data.isEmpty || borrowedData != nil else {
             eventType.removeAll(keepingCapacity: true)
             return
         }
-        if data.last == Self.lf { data.removeLast() }
-        let event = ServerSentEvent(
-            type: eventType.isEmpty ? "message" : String(decoding: eventType, as: UTF8.self),
-            data: String(decoding: data, as: UTF8.self), id: lastEventID)
-        data.removeAll(keepingCapacity: true)
+        let type: String
+        if eventType.isEmpty {
+            type = "message"
+        } else if eventType == lastTypeBytes {
+            type = lastType
+        } else {
+            type = String(decoding: eventType, as: UTF8.self)
+            lastTypeBytes = eventType
+            lastType = type
+        }
+        if let borrowed = borrowedData {
+            borrowedData = nil
+            emit(SSEEventView(type: type, id: lastEventID, dataBytes: borrowed))
+        } else {
+            if data.last == Self.lf { data.removeLast() }
+            data.withUnsafeBytes { bytes in emit(SSEEventView(type: type, id: lastEventID, dataBytes: bytes)) }
+            data.removeAll(keepingCapacity: true)
+        }
         eventType.removeAll(keepingCapacity: true)
-        emit(event)
+    }
+
+    /// Appends raw bytes with one memcpy (appending a raw buffer as a sequence goes byte by byte).
+    @inline(__always)
+    private static func append(_ bytes: UnsafeRawBufferPointer, to array: inout [UInt8]) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        array.append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: bytes.count))
     }
 
     private static func equals(_ bytes: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
