@@ -53,13 +53,13 @@ struct JWTSignerTests {
         ("PKCS#8", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "key.pem"], "BEGIN PRIVATE KEY"),
         ("req -x509", ["req", "-x509", "-sha256", "-nodes", "-days", "30", "-newkey", "rsa:2048", "-subj", "/CN=test", "-keyout", "key.pem", "-out", "cert.pem"], "BEGIN PRIVATE KEY"),
     ])
-    func signsWithOpenSSLMadeKeysAndOpenSSLVerifies(_ kind: String, _ generate: [String], _ marker: String) throws {
+    func signsWithOpenSSLMadeKeysAndOpenSSLVerifies(_ kind: String, _ generate: [String], _ marker: String) async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        try OpenSSLCLI.run(generate, in: dir.path)
+        try await OpenSSLCLI.run(generate, in: dir.path)
         let pem = try String(contentsOfFile: dir.file("key.pem"), encoding: .utf8)
         #expect(pem.contains(marker), "\(kind) key expected")
-        let publicPEM = try OpenSSLCLI.run(["pkey", "-in", "key.pem", "-pubout"], in: dir.path)
+        let publicPEM = try await OpenSSLCLI.run(["pkey", "-in", "key.pem", "-pubout"], in: dir.path)
 
         let signer = JWTSigner(vault: nil, clock: ConnectorClock(now: { Date(timeIntervalSince1970: 1_767_225_600) }, sleep: { _ in }))
         let key = try JWTSigningKey(pem: Secret(pem))
@@ -68,12 +68,14 @@ struct JWTSignerTests {
             let token = try signer.sign(claims, with: key, algorithm: algorithm, keyID: "acme-key-1")
             let decoded = try JWTVerifier.decode(token)
             let digest = "-sha" + algorithm.rawValue.dropFirst(2)
-            #expect(try OpenSSLCLI.verifies(signature: decoded.signature, message: decoded.signingInput, publicKeyPEM: publicPEM, digest: digest, in: dir.path),
+            let accepted = try await OpenSSLCLI.verifies(signature: decoded.signature, message: decoded.signingInput, publicKeyPEM: publicPEM, digest: digest, in: dir.path)
+            #expect(accepted,
                     "openssl rejects our \(algorithm) signature with a \(kind) key")
             #expect(JWTVerifier.isSignatureValid(decoded, key: try RSAPublicKey(publicKeyPEM: publicPEM)))
             var tampered = decoded
             tampered.signingInput[tampered.signingInput.count - 2] ^= 1
-            #expect(try !OpenSSLCLI.verifies(signature: tampered.signature, message: tampered.signingInput, publicKeyPEM: publicPEM, digest: digest, in: dir.path))
+            let tamperedAccepted = try await OpenSSLCLI.verifies(signature: tampered.signature, message: tampered.signingInput, publicKeyPEM: publicPEM, digest: digest, in: dir.path)
+            #expect(!tamperedAccepted)
         }
     }
 
@@ -101,17 +103,17 @@ struct JWTSignerTests {
         #expect(liveAssist["iat"] == .integer(1_767_225_600), "NumericDate is an integer of seconds")
     }
 
-    @Test func refusesSmallEncryptedAndNonRSAKeys() throws {
+    @Test func refusesSmallEncryptedAndNonRSAKeys() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        try OpenSSLCLI.run(["genrsa", "-out", "small.pem", "1024"], in: dir.path)
+        try await OpenSSLCLI.run(["genrsa", "-out", "small.pem", "1024"], in: dir.path)
         let small = #expect(throws: JWTError.self) { try JWTSigningKey(pem: Secret(String(contentsOfFile: dir.file("small.pem"), encoding: .utf8))) }
         #expect(small?.isKeyTooSmall == true)
         #expect(small?.description.contains("1024 bits; at least 2048") == true)
-        try OpenSSLCLI.run(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-aes256", "-pass", "pass:pw", "-out", "enc.pem"], in: dir.path)
+        try await OpenSSLCLI.run(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-aes256", "-pass", "pass:pw", "-out", "enc.pem"], in: dir.path)
         let encrypted = #expect(throws: JWTError.self) { try JWTSigningKey(pem: Secret(String(contentsOfFile: dir.file("enc.pem"), encoding: .utf8))) }
         #expect(encrypted?.description.contains("encrypted with a passphrase") == true)
-        try OpenSSLCLI.run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ec.pem"], in: dir.path)
+        try await OpenSSLCLI.run(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ec.pem"], in: dir.path)
         let ec = #expect(throws: JWTError.self) { try JWTSigningKey(pem: Secret(String(contentsOfFile: dir.file("ec.pem"), encoding: .utf8))) }
         #expect(ec?.description.contains("not an RSA key") == true)
         #expect(throws: JWTError.self) { try JWTSigningKey(pem: Secret("not a key")) }

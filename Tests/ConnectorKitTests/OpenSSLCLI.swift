@@ -10,8 +10,17 @@ enum OpenSSLCLI {
     }
 
     /// Runs `openssl` with arguments in `directory`; returns standard output, throws on failure.
+    /// The blocking wait happens on a thread of its own, never on the tests' cooperative pool.
     @discardableResult
-    static func run(_ arguments: [String], in directory: String, stdin: Data? = nil) throws -> String {
+    static func run(_ arguments: [String], in directory: String, stdin: Data? = nil) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try runBlocking(arguments, in: directory, stdin: stdin) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], in directory: String, stdin: Data?) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["openssl"] + arguments
@@ -34,13 +43,13 @@ enum OpenSSLCLI {
     }
 
     /// Whether `openssl` accepts `signature` over `message` with the public key in `publicKeyPEM`.
-    static func verifies(signature: [UInt8], message: [UInt8], publicKeyPEM: String, digest: String = "-sha256", in directory: String) throws -> Bool {
+    static func verifies(signature: [UInt8], message: [UInt8], publicKeyPEM: String, digest: String = "-sha256", in directory: String) async throws -> Bool {
         let id = UUID().uuidString
         try Data(signature).write(to: URL(fileURLWithPath: "\(directory)/\(id).sig"))
         try Data(message).write(to: URL(fileURLWithPath: "\(directory)/\(id).msg"))
         try publicKeyPEM.write(toFile: "\(directory)/\(id).pub", atomically: true, encoding: .utf8)
         do {
-            try run(["dgst", digest, "-verify", "\(id).pub", "-signature", "\(id).sig", "\(id).msg"], in: directory)
+            try await run(["dgst", digest, "-verify", "\(id).pub", "-signature", "\(id).sig", "\(id).msg"], in: directory)
             return true
         } catch let failure as Failure where failure.output.contains("Verification failure") {
             return false

@@ -105,8 +105,14 @@ struct VaultFileTests {
     @Test func concurrentSetsAllLand() async throws {
         let (dir, key, vault) = try makeVault()
         defer { dir.remove() }
-        DispatchQueue.concurrentPerform(iterations: 32) { index in
-            try! vault.set("entry-\(index)", to: Secret("value-\(index)"), masterKey: key)
+        // 32 writers on threads of their own (they block on the file lock, as separate processes would).
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                DispatchQueue.concurrentPerform(iterations: 32) { index in
+                    try! vault.set("entry-\(index)", to: Secret("value-\(index)"), masterKey: key)
+                }
+                done.resume()
+            }
         }
         #expect(try vault.entries().count == 32)
         try vault.verifyAll(masterKey: key)

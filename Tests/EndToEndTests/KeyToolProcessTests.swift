@@ -11,8 +11,18 @@ struct KeyToolProcessTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
 
+    /// Runs the openssl CLI; the blocking wait happens on a thread of its own, off the test pool.
     @discardableResult
-    func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    func openssl(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let directory = self.directory
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try Self.opensslBlocking(arguments, in: directory) })
+            }
+        }
+    }
+
+    static func opensslBlocking(_ arguments: [String], in directory: String) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["openssl"] + arguments
@@ -37,12 +47,12 @@ struct KeyToolProcessTests {
         #expect(mode == 0o600)
 
         // openssl accepts the certificate: valid for 10+ days, self-signed chain verifies, sha256WithRSAEncryption.
-        #expect(try openssl(["x509", "-in", "keys/miaw.crt.pem", "-noout", "-checkend", "864000"]).status == 0)
-        #expect(try openssl(["verify", "-CAfile", "keys/miaw.crt.pem", "keys/miaw.crt.pem"]).output.contains("keys/miaw.crt.pem: OK"))
-        #expect(try openssl(["x509", "-in", "keys/miaw.crt.pem", "-noout", "-text"]).output.contains("sha256WithRSAEncryption"))
+        #expect(try await openssl(["x509", "-in", "keys/miaw.crt.pem", "-noout", "-checkend", "864000"]).status == 0)
+        #expect(try await openssl(["verify", "-CAfile", "keys/miaw.crt.pem", "keys/miaw.crt.pem"]).output.contains("keys/miaw.crt.pem: OK"))
+        #expect(try await openssl(["x509", "-in", "keys/miaw.crt.pem", "-noout", "-text"]).output.contains("sha256WithRSAEncryption"))
         // The private key and the certificate belong together, says openssl.
-        let keyModulus = try openssl(["rsa", "-in", "keys/miaw.key.pem", "-noout", "-modulus"]).output
-        let certModulus = try openssl(["x509", "-in", "keys/miaw.crt.pem", "-noout", "-modulus"]).output
+        let keyModulus = try await openssl(["rsa", "-in", "keys/miaw.key.pem", "-noout", "-modulus"]).output
+        let certModulus = try await openssl(["x509", "-in", "keys/miaw.crt.pem", "-noout", "-modulus"]).output
         #expect(keyModulus == certModulus)
 
         let check = try await SwitchboardProcess.run(["keys", "check", "keys/miaw.jwk.json", "keys/miaw.crt.pem", "--private-key", "keys/miaw.key.pem"], in: directory)
@@ -59,8 +69,8 @@ struct KeyToolProcessTests {
         // openssl verifies the signature over the signing input with the certificate's key.
         try Data((parts[0] + "." + parts[1]).utf8).write(to: URL(fileURLWithPath: directory + "/input"))
         try Data(base64URL: parts[2]).write(to: URL(fileURLWithPath: directory + "/sig"))
-        try openssl(["x509", "-in", "keys/miaw.crt.pem", "-pubkey", "-noout", "-out", "pub.pem"])
-        #expect(try openssl(["dgst", "-sha256", "-verify", "pub.pem", "-signature", "sig", "input"]).output.contains("Verified OK"))
+        try await openssl(["x509", "-in", "keys/miaw.crt.pem", "-pubkey", "-noout", "-out", "pub.pem"])
+        #expect(try await openssl(["dgst", "-sha256", "-verify", "pub.pem", "-signature", "sig", "input"]).output.contains("Verified OK"))
         let payload = String(decoding: Data(base64URL: parts[1]), as: UTF8.self)
         #expect(payload.contains(#""given_name":"Dana""#) && payload.contains(#""level":3"#))
 
@@ -99,7 +109,7 @@ struct KeyToolProcessTests {
     }
 
     @Test func jwkAndLiveAssistKeyFromOpenSSLMadeFiles() async throws {
-        try openssl(["req", "-x509", "-sha256", "-nodes", "-days", "36500", "-newkey", "rsa:2048", "-subj", "/CN=elsewhere",
+        try await openssl(["req", "-x509", "-sha256", "-nodes", "-days", "36500", "-newkey", "rsa:2048", "-subj", "/CN=elsewhere",
                      "-keyout", "k.pem", "-out", "c.pem"])
         let jwk = try await SwitchboardProcess.run(["keys", "jwk", "--cert", "c.pem", "--kid", "ext-1"], in: directory)
         #expect(jwk.status == 0, "\(jwk.output)")
@@ -107,7 +117,7 @@ struct KeyToolProcessTests {
         let check = try await SwitchboardProcess.run(["keys", "check", "c.jwk.json", "--private-key", "k.pem"], in: directory)
         #expect(check.status == 0, "\(check.output)")
 
-        let expected = try openssl(["pkey", "-in", "k.pem", "-pubout"]).output.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        let expected = try await openssl(["pkey", "-in", "k.pem", "-pubout"]).output.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
         for arguments in [["--key", "k.pem"], ["--cert", "c.pem"]] {
             let oneLine = try await SwitchboardProcess.run(["keys", "live-assist-public-key"] + arguments, in: directory)
             #expect(oneLine.status == 0)
@@ -116,7 +126,7 @@ struct KeyToolProcessTests {
     }
 
     @Test func checkFailsWithReasonsAndExitStatus() async throws {
-        try openssl(["req", "-x509", "-sha256", "-nodes", "-days", "5", "-newkey", "rsa:1024", "-subj", "/CN=weak", "-keyout", "weak.pem", "-out", "weak.crt"])
+        try await openssl(["req", "-x509", "-sha256", "-nodes", "-days", "5", "-newkey", "rsa:1024", "-subj", "/CN=weak", "-keyout", "weak.pem", "-out", "weak.crt"])
         let check = try await SwitchboardProcess.run(["keys", "check", "weak.crt"], in: directory)
         #expect(check.status == 1)
         #expect(check.stdout.contains("✗ RSA key of at least 2048 bits — the key has 1024 bits"))

@@ -24,7 +24,7 @@ enum RuntimeHarness {
     }
 
     /// Polls until `condition` holds, failing after `timeout`.
-    static func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
+    static func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while !condition() {
             guard ContinuousClock.now < deadline else { throw TimedOut(what: what) }
