@@ -40,10 +40,10 @@ struct KeyCheckerTests {
 
     static func certificateBase64(_ generated: GeneratedKey) -> String { Data(try! generated.certificate.derBytes()).base64EncodedString() }
 
-    static var failingCases: [(String, String, KeyCheck.Rule)] {
+    static let failingCases: [(String, String, KeyCheck.Rule)] = {
         let shortLived = try! KeyGenerator.generate(bits: 2048, keyID: "k", subject: "CN=Short", days: 5, now: now)
         let expired = try! KeyGenerator.generate(bits: 2048, keyID: "k", subject: "CN=Old", days: 30, now: now.addingTimeInterval(-40 * 86_400))
-        let n = Self.good.jwk.string("n")!
+        let n = good.jwk.string("n")!
         return [
             ("kty missing", replacing("kty", with: nil), .kty),
             ("kty EC", replacing("kty", with: .string("EC")), .kty),
@@ -67,7 +67,7 @@ struct KeyCheckerTests {
             ("a certificate PEM with damaged base64", Self.good.certificatePEM.replacingOccurrences(of: "MII", with: "M*I"), .pemCertificate),
             ("not JSON or PEM", "hello", .readable),
         ]
-    }
+    }()
 
     @Test(arguments: failingCases.indices)
     func eachRuleFailsOnItsFile(_ index: Int) {
