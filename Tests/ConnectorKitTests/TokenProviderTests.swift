@@ -21,6 +21,7 @@ struct TokenProviderTests {
         request(4, t0 + .seconds(3000))
         request(5, t0 + .seconds(3541))
         #expect(actions == [.use("a"), .fetch], "refreshed a margin before expiry")
+        #expect(machine.cachedToken(now: t0) == nil, "not while fetching")
         let failed = machine.fetchFailed()
         #expect(failed.isEmpty)
         actions = []
@@ -30,6 +31,7 @@ struct TokenProviderTests {
         actions = []
         request(7, t0 + .seconds(86_400 * 365))
         #expect(actions == [.use("b")], "no lifetime: valid until a 401")
+        #expect(machine.cachedToken(now: t0) == "b")
         machine.invalidate("a")
         actions = []
         request(8, t0)

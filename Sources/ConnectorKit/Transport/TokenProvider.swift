@@ -34,6 +34,8 @@ public final class TokenProvider<Token: Sendable & Equatable>: Sendable {
 
     /// A valid token: from the cache, from the fetch in flight, or from a new fetch.
     public func token() async throws -> Token {
+        // Fast path: a valid cached token needs one lock, no suspension.
+        if let token = shared.withLock({ $0.machine.cachedToken(now: .now) }) { return token }
         let waiter = shared.withLock { state -> Int in
             state.nextWaiter += 1
             return state.nextWaiter

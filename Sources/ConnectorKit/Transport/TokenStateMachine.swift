@@ -28,6 +28,13 @@ public struct TokenStateMachine<Token: Sendable & Equatable>: Sendable {
     /// An empty cache.
     public init(refreshMargin: Duration = .seconds(60)) { self.refreshMargin = refreshMargin }
 
+    /// The cached token if it can be used now, without changing anything (the providers' fast path).
+    public func cachedToken(now: ContinuousClock.Instant) -> Token? {
+        guard case .valid(let token, let expiresAt) = state else { return nil }
+        if let expiresAt, now >= expiresAt - refreshMargin { return nil }
+        return token
+    }
+
     /// A caller (identified by `waiter`) wants a token.
     public mutating func requestToken(waiter: Int, now: ContinuousClock.Instant) -> RequestAction {
         switch state {
