@@ -9,12 +9,12 @@ final class OpenSSLRSAKey: @unchecked Sendable {
     /// The modulus size in bits.
     let bits: Int
 
-    /// Parses a PEM private key: PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8 (`BEGIN PRIVATE KEY`).
+    /// Parses a PEM private key: PKCS#1 (traditional RSA) or PKCS#8.
     init(pem: [UInt8]) throws(JWTError) {
         let text = String(decoding: pem, as: UTF8.self)
         if text.contains("ENCRYPTED") { throw .encryptedKey }
         guard text.contains("-----BEGIN") else {
-            throw .invalidKey("the private key is not PEM (it should start with -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)")
+            throw .invalidKey("the private key is not PEM (expected a PKCS#8 or PKCS#1 PEM file, starting with a -----BEGIN … line)")
         }
         ERR_clear_error()
         let parsed: OpaquePointer? = pem.withUnsafeBytes { raw in

@@ -6,7 +6,7 @@ import _CryptoExtras
 
 /// Everything an admin uploads or stores for one signing key.
 public struct GeneratedKey: Sendable {
-    /// The private key, PKCS#8 PEM (`BEGIN PRIVATE KEY`).
+    /// The private key, as PKCS#8 PEM.
     public var privateKeyPEM: Secret
     /// The self-signed certificate.
     public var certificate: Certificate
