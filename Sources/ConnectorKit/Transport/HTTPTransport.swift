@@ -1,0 +1,240 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Supplies access tokens to ``HTTPTransport`` and learns when one was refused.
+public protocol AccessTokenSource: Sendable {
+    /// A valid token.
+    func token() async throws -> String
+    /// The server refused `token` (HTTP 401).
+    func invalidate(_ token: String)
+}
+
+extension TokenProvider: AccessTokenSource where Token == String {}
+
+/// The host's one HTTP client, handed to modules through their context: timeouts, retries by
+/// ``RetryPolicy`` (with `Retry-After`), one re-authentication on 401, a per-host concurrency limit,
+/// metrics by connector and status, and logs that never carry `Authorization`, tokens or bodies.
+public final class HTTPTransport: Sendable {
+    /// Tuning.
+    public struct Configuration: Sendable {
+        /// Time to establish a connection.
+        public var connectTimeout: Duration = .seconds(10)
+        /// Time without bytes while reading a response.
+        public var readTimeout: Duration = .seconds(30)
+        /// Time one attempt may take in all.
+        public var attemptTimeout: Duration = .seconds(60)
+        /// Requests at once per host.
+        public var maxConcurrentPerHost = 16
+        /// Largest response body read into memory.
+        public var maxBodyBytes = 32 << 20
+        /// When to retry.
+        public var retry = RetryPolicy()
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// One request.
+    public struct Request: Sendable {
+        /// GET, POST, PATCH, DELETE, …
+        public var method: String
+        /// Absolute URL.
+        public var url: String
+        /// Headers (an `Authorization` header here is never logged).
+        public var headers: [(String, String)]
+        /// The body.
+        public var body: [UInt8]?
+        /// Whether repeating the request is harmless. Defaults to true for GET/HEAD/PUT/DELETE/OPTIONS.
+        public var safeToRepeat: Bool
+        /// Adds `Authorization: Bearer …` from this source, re-authenticating once on 401.
+        public var authorization: (any AccessTokenSource)?
+        /// The connector on whose behalf the request is made (metrics, logs).
+        public var connector: String
+
+        /// Creates a request.
+        public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+                    safeToRepeat: Bool? = nil, authorization: (any AccessTokenSource)? = nil, connector: String = "host") {
+            self.method = method.uppercased()
+            self.url = url
+            self.headers = headers
+            self.body = body
+            self.safeToRepeat = safeToRepeat ?? ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].contains(method.uppercased())
+            self.authorization = authorization
+            self.connector = connector
+        }
+
+        /// A JSON request body.
+        public static func json(_ method: String, url: String, body: some Encodable, safeToRepeat: Bool? = nil,
+                                authorization: (any AccessTokenSource)? = nil, connector: String = "host") throws -> Request {
+            Request(method: method, url: url, headers: [("Content-Type", "application/json")], body: Array(try JSONEncoder().encode(body)),
+                    safeToRepeat: safeToRepeat, authorization: authorization, connector: connector)
+        }
+    }
+
+    /// A response, body read whole.
+    public struct Response: Sendable {
+        /// Status code.
+        public var status: Int
+        /// Headers.
+        public var headers: [(String, String)]
+        /// The body.
+        public var body: [UInt8]
+        /// How many attempts it took.
+        public var attempts: Int
+
+        /// The first header with a name (case-insensitive).
+        public func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+
+        /// Decodes a JSON body.
+        public func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: Data(body)) }
+    }
+
+    private let client: HTTPClient
+    private let configuration: Configuration
+    private let logger: Logger
+    private let gates = Mutex<[String: ConcurrencyGate]>([:])
+
+    /// Creates the transport. Call ``shutdown()`` when done.
+    public init(configuration: Configuration = Configuration(), logger: Logger) {
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.timeout = .init(connect: .init(configuration.connectTimeout), read: .init(configuration.readTimeout))
+        clientConfiguration.redirectConfiguration = .disallow
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Closes every connection.
+    public func shutdown() async throws { try await client.shutdown() }
+
+    /// Sends a request with retries; returns the final response whatever its status.
+    /// - Throws: ``TransportError`` when retries are exhausted or the request could not be sent.
+    public func send(_ request: Request) async throws -> Response {
+        let started = ContinuousClock.now
+        var attempt = 0
+        var reauthenticated = false
+        let host = URL(string: request.url)?.host ?? request.url
+        while true {
+            attempt += 1
+            try Task.checkCancellation()
+            let token = try await request.authorization?.token()
+            let outcome: RetryPolicy.Outcome
+            var response: Response?
+            do {
+                let (status, headers, body) = try await perform(request, token: token, host: host)
+                response = Response(status: status, headers: headers, body: body, attempts: attempt)
+                outcome = .response(status: status, retryAfter: response?.header("Retry-After"))
+            } catch let error as TransportError {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                outcome = Self.classify(error)
+                logger.debug("HTTP attempt failed", metadata: ["connector": .string(request.connector), "method": .string(request.method),
+                                                                "host": .string(host), "error": .string(String(describing: type(of: error)))])
+            }
+            let decision = configuration.retry.decide(
+                attempt: attempt, outcome: outcome, elapsed: ContinuousClock.now - started, safeToRepeat: request.safeToRepeat,
+                reauthenticated: reauthenticated, now: Date(), random: Double.random(in: 0...1))
+            switch decision {
+            case .finish:
+                if let response { return response }
+                throw TransportError.connectionFailed(url: Self.redacted(request.url), attempts: attempt)
+            case .reauthenticate:
+                if let token { request.authorization?.invalidate(token) }
+                reauthenticated = true
+                if request.authorization == nil, let response { return response }
+            case .retry(let delay):
+                Counter(label: "switchboard_http_retries_total", dimensions: [("connector", request.connector)]).increment()
+                logger.debug("HTTP retry", metadata: ["connector": .string(request.connector), "host": .string(host),
+                                                      "attempt": .stringConvertible(attempt), "delay": .string(DurationFormat.format(delay))])
+                try await Task.sleep(for: delay)
+            case .giveUp(let reason):
+                if case .response(let status, _) = outcome {
+                    throw TransportError.gaveUp(url: Self.redacted(request.url), status: status, attempts: attempt, reason: reason)
+                }
+                throw TransportError.gaveUp(url: Self.redacted(request.url), status: nil, attempts: attempt, reason: reason)
+            }
+        }
+    }
+
+    private func perform(_ request: Request, token: String?, host: String) async throws -> (Int, [(String, String)], [UInt8]) {
+        var outgoing = HTTPClientRequest(url: request.url)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
+        if let token { outgoing.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)") }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
+        let gate = gate(for: host)
+        try await gate.acquire()
+        defer { gate.release() }
+        let start = ContinuousClock.now
+        let response = try await client.execute(outgoing, timeout: .init(configuration.attemptTimeout))
+        let body = try await response.body.collect(upTo: configuration.maxBodyBytes)
+        let status = Int(response.status.code)
+        Counter(label: "switchboard_http_requests_total", dimensions: [("connector", request.connector), ("status", String(status))]).increment()
+        Metrics.Timer(label: "switchboard_http_request_duration", dimensions: [("connector", request.connector)]).recordNanoseconds(
+            (ContinuousClock.now - start).components.attoseconds / 1_000_000_000 + (ContinuousClock.now - start).components.seconds * 1_000_000_000)
+        return (status, response.headers.map { ($0.name, $0.value) }, Array(buffer: body))
+    }
+
+    private func gate(for host: String) -> ConcurrencyGate {
+        gates.withLock { gates in
+            if let gate = gates[host] { return gate }
+            let gate = ConcurrencyGate(limit: configuration.maxConcurrentPerHost)
+            gates[host] = gate
+            return gate
+        }
+    }
+
+    /// Connection refused (nothing sent) versus anything else that broke mid-way.
+    static func classify(_ error: any Error) -> RetryPolicy.Outcome {
+        let text = String(describing: error).lowercased()
+        if text.contains("connectionrefused") || text.contains("connection refused") || text.contains("connecttimeout") {
+            return .connectionRefused
+        }
+        return .connectionLost
+    }
+
+    /// A URL without its query (which may carry tokens), for messages.
+    static func redacted(_ url: String) -> String {
+        url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
+    }
+}
+
+/// Why a request failed, without tokens, query strings or bodies.
+public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    enum Code: Sendable, Hashable {
+        case gaveUp(url: String, status: Int?, attempts: Int, reason: String)
+        case connectionFailed(url: String, attempts: Int)
+    }
+
+    let code: Code
+
+    static func gaveUp(url: String, status: Int?, attempts: Int, reason: String) -> Self {
+        .init(code: .gaveUp(url: url, status: status, attempts: attempts, reason: reason))
+    }
+    static func connectionFailed(url: String, attempts: Int) -> Self { .init(code: .connectionFailed(url: url, attempts: attempts)) }
+
+    /// The last HTTP status, when there was one.
+    public var status: Int? { if case .gaveUp(_, let status, _, _) = code { status } else { nil } }
+    /// How many attempts were made.
+    public var attempts: Int {
+        switch code {
+        case .gaveUp(_, _, let attempts, _), .connectionFailed(_, let attempts): attempts
+        }
+    }
+
+    public var description: String {
+        switch code {
+        case .gaveUp(let url, let status, let attempts, let reason):
+            "\(url): \(status.map { "HTTP \($0), " } ?? "")\(reason) (\(attempts) attempt\(attempts == 1 ? "" : "s"))"
+        case .connectionFailed(let url, let attempts):
+            "\(url): could not connect (\(attempts) attempt\(attempts == 1 ? "" : "s"))"
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import ConnectorKit
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// The retry matrix against a real server on loopback.
+@Suite("HTTP transport: retries, re-authentication, limits — over loopback", .serialized)
+struct HTTPTransportTests {
+    static func transport(maxAttempts: Int = 4, attemptTimeout: Duration = .seconds(10), perHost: Int = 16,
+                          connectTimeout: Duration = .seconds(2)) -> HTTPTransport {
+        var configuration = HTTPTransport.Configuration()
+        configuration.retry = RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50))
+        configuration.attemptTimeout = attemptTimeout
+        configuration.connectTimeout = connectTimeout
+        configuration.maxConcurrentPerHost = perHost
+        return HTTPTransport(configuration: configuration, logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    @Test func serviceUnavailableThenOK() async throws {
+        try await ScriptedServer.run { port, server in
+            let transport = Self.transport()
+            let response = try await transport.send(.init(url: "http://127.0.0.1:\(port)/flaky/1"))
+            #expect(response.status == 200 && response.attempts == 2)
+            #expect(String(decoding: response.body, as: UTF8.self) == "ok")
+            #expect(server.count("flaky") == 2)
+            try await transport.shutdown()
+        }
+    }
+
+    @Test func tooManyRequestsWaitsForRetryAfter() async throws {
+        try await ScriptedServer.run { port, server in
+            let transport = Self.transport()
+            let started = ContinuousClock.now
+            let response = try await transport.send(.init(url: "http://127.0.0.1:\(port)/limited"))
+            let waited = ContinuousClock.now - started
+            #expect(response.status == 200)
+            #expect(server.count("limited") == 2, "waited, not hammered")
+            #expect(waited >= .milliseconds(1900), "Retry-After: 2 was honoured (waited \(waited))")
+            try await transport.shutdown()
+        }
+    }
+
+    @Test func postIsNotRetriedUnlessMarkedSafe() async throws {
+        try await ScriptedServer.run { port, server in
+            let transport = Self.transport(maxAttempts: 3)
+            let once = try await transport.send(.init(method: "POST", url: "http://127.0.0.1:\(port)/create", body: Array("{}".utf8)))
+            #expect(once.status == 503 && server.count("create") == 1)
+            let error = await #expect(throws: TransportError.self) {
+                try await transport.send(.init(method: "POST", url: "http://127.0.0.1:\(port)/create", body: Array("{}".utf8), safeToRepeat: true))
+            }
+            #expect(server.count("create") == 4, "3 more attempts when marked safe")
+            #expect(error?.status == 503 && error?.attempts == 3)
+            try await transport.shutdown()
+        }
+    }
+
+    final class Tokens: AccessTokenSource {
+        let state = Mutex((current: "stale", fetches: 0, invalidated: [String]()))
+        func token() async throws -> String { state.withLock { $0.fetches += 1; return $0.current } }
+        func invalidate(_ token: String) { state.withLock { $0.invalidated.append(token); $0.current = "good" } }
+    }
+
+    @Test func unauthorizedReauthenticatesOnceThenSucceeds() async throws {
+        try await ScriptedServer.run { port, server in
+            let transport = Self.transport()
+            let tokens = Tokens()
+            let response = try await transport.send(.init(url: "http://127.0.0.1:\(port)/auth", authorization: tokens))
+            #expect(response.status == 200)
+            #expect(server.count("auth") == 2)
+            #expect(tokens.state.withLock { $0.invalidated } == ["stale"])
+            try await transport.shutdown()
+        }
+    }
+
+    @Test func persistentFailureGivesAClearErrorAfterTheBound() async throws {
+        try await ScriptedServer.run { port, server in
+            let transport = Self.transport(maxAttempts: 4)
+            let error = await #expect(throws: TransportError.self) { try await transport.send(.init(url: "http://127.0.0.1:\(port)/broken?token=secret-in-query")) }
+            #expect(server.count("broken") == 4)
+            #expect(error?.description == "http://127.0.0.1:\(port)/broken: HTTP 503, gave up after 4 attempts (4 attempts)")
+            #expect(error?.description.contains("secret-in-query") == false, "query strings never appear in errors")
+            try await transport.shutdown()
+        }
+    }
+
+    @Test func connectionRefusedIsRetriedThenReported() async throws {
+        let transport = Self.transport(maxAttempts: 3, connectTimeout: .milliseconds(300))
+        let error = await #expect(throws: TransportError.self) { try await transport.send(.init(method: "POST", url: "http://127.0.0.1:1/x")) }
+        #expect(error?.attempts == 3, "refused connections are retried even for POST: nothing was sent")
+        try await transport.shutdown()
+    }
+
+    @Test func stalledServerTimesOut() async throws {
+        try await ScriptedServer.run { port, server in
+            let transport = Self.transport(maxAttempts: 2, attemptTimeout: .milliseconds(200))
+            let error = await #expect(throws: TransportError.self) { try await transport.send(.init(url: "http://127.0.0.1:\(port)/stall")) }
+            #expect(error?.attempts == 2)
+            #expect(server.count("stall") == 2)
+            try await transport.shutdown()
+        }
+    }
+
+    @Test func perHostConcurrencyLimit() async throws {
+        try await ScriptedServer.run { port, server in
+            let transport = Self.transport(perHost: 2)
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<10 { group.addTask { try await transport.send(.init(url: "http://127.0.0.1:\(port)/slow")).status } }
+                for try await status in group { #expect(status == 200) }
+            }
+            #expect(server.peakInFlight == 2)
+            try await transport.shutdown()
+        }
+    }
+}
