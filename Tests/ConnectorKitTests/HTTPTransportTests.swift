@@ -101,6 +101,19 @@ struct HTTPTransportTests {
         }
     }
 
+    @Test func cancellationStopsAtOnceWithoutRetrying() async throws {
+        try await ScriptedServer.run { port, server in
+            let transport = Self.transport(maxAttempts: 4)
+            let request = Task { try await transport.send(.init(url: "http://127.0.0.1:\(port)/stall")) }
+            try await Task.sleep(for: .milliseconds(200))
+            request.cancel()
+            let result = await request.result
+            #expect(throws: CancellationError.self) { try result.get() }
+            #expect(server.count("stall") == 1, "not retried after cancellation")
+            try await transport.shutdown()
+        }
+    }
+
     @Test func perHostConcurrencyLimit() async throws {
         try await ScriptedServer.run { port, server in
             let transport = Self.transport(perHost: 2)

@@ -131,9 +131,9 @@ public final class HTTPTransport: Sendable {
                 outcome = .response(status: status, retryAfter: response?.header("Retry-After"))
             } catch let error as TransportError {
                 throw error
-            } catch is CancellationError {
-                throw CancellationError()
             } catch {
+                // A cancelled caller is never retried (AsyncHTTPClient reports it with its own error type).
+                if Task.isCancelled || error is CancellationError { throw CancellationError() }
                 outcome = Self.classify(error)
                 logger.debug("HTTP attempt failed", metadata: ["connector": .string(request.connector), "method": .string(request.method),
                                                                 "host": .string(host), "error": .string(String(describing: type(of: error)))])
