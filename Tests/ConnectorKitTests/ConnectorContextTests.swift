@@ -5,11 +5,14 @@ import Testing
 
 @Suite("ConnectorContext: scoped services")
 struct ConnectorContextTests {
+    /// One shared transport for these tests (an HTTP client must be shut down, never just dropped).
+    static let http = HTTPTransport(logger: LogCapture().makeLogger())
+
     func context(_ name: String, store: MemoryStore, capture: LogCapture) -> ConnectorContext {
         ConnectorContext(
             connectorName: name,
             vault: CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/", environment: [:])),
-            store: store, sink: store, events: store, logger: capture.makeLogger())
+            http: Self.http, store: store, sink: store, events: store, logger: capture.makeLogger())
     }
 
     @Test func loggerCarriesTheConnectorName() {

@@ -11,6 +11,8 @@ public struct ConnectorContext: Sendable {
     public let vault: CredentialVault
     /// Signs JWTs (RS256) with keys from the vault, each parsed once.
     public let signer: JWTSigner
+    /// The host's one HTTP client (retries, timeouts, per-host limits, metrics). Owned by the host.
+    public let http: HTTPTransport
     /// Checkpoints and module state, scoped to this connector.
     public let store: ScopedStateStore
     /// Where synced records go.
@@ -26,10 +28,11 @@ public struct ConnectorContext: Sendable {
 
     /// Creates a context. The host makes one per connector instance.
     public init(
-        connectorName: String, vault: CredentialVault, signer: JWTSigner? = nil, store: any StateStore, sink: any RecordSink,
-        events: any EventSink, logger: Logger, clock: ConnectorClock = .system
+        connectorName: String, vault: CredentialVault, signer: JWTSigner? = nil, http: HTTPTransport, store: any StateStore,
+        sink: any RecordSink, events: any EventSink, logger: Logger, clock: ConnectorClock = .system
     ) {
         self.connectorName = connectorName
+        self.http = http
         self.vault = vault
         self.signer = signer ?? JWTSigner(vault: vault, clock: clock)
         self.store = ScopedStateStore(connector: connectorName, base: store)

@@ -85,13 +85,13 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
     }
 
     /// The services to run: one supervisor per connector, plus a host service that keeps the group
-    /// alive (and reports readiness) when no connector is selected.
-    public func services() -> [any Service] {
+    /// alive (and reports readiness) when no connector is selected. `http` is the shared transport.
+    public func services(http: HTTPTransport) -> [any Service] {
         var services: [any Service] = [HostPresenceService(runtime: self)]
         for configuration in connectors {
             board.register(configuration)
             let context = ConnectorContext(
-                connectorName: configuration.name, vault: vault, signer: signer, store: storage.state, sink: storage.records,
+                connectorName: configuration.name, vault: vault, signer: signer, http: http, store: storage.state, sink: storage.records,
                 events: storage.events, logger: logger)
             services.append(ConnectorSupervisor(
                 configuration: configuration, module: registry.module(named: configuration.module)!, context: context,
@@ -101,15 +101,25 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
     }
 
     /// Runs until a graceful shutdown (a signal in `signals`, or the caller's task-local trigger).
-    public func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+    /// The shared HTTP transport lives exactly as long as this call and is always shut down.
+    public func run(signals: [UnixSignal] = [.sigterm, .sigint], transport: HTTPTransport.Configuration = .init()) async throws {
+        let http = HTTPTransport(configuration: transport, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(
-            services: services().map {
+            services: services(http: http).map {
                 .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup)
             },
             gracefulShutdownSignals: signals, cancellationSignals: [], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownTimeout
         groupConfiguration.maximumCancellationDuration = .seconds(5)
-        try await ServiceGroup(configuration: groupConfiguration).run()
+        let result: Result<Void, any Error>
+        do {
+            try await ServiceGroup(configuration: groupConfiguration).run()
+            result = .success(())
+        } catch {
+            result = .failure(error)
+        }
+        try? await http.shutdown()
+        try result.get()
     }
 }
 
