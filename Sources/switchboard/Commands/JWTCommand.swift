@@ -145,10 +145,7 @@ struct JWTCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Decode a token and check it: header fields, claims, expiry in seconds, kid, signature.",
             discussion: """
-                Reads TOKEN, or standard input when TOKEN is '-'. Checks that the header has alg (RS256/384/512;
-                'none' is always rejected), typ and kid; the payload has sub, iss and exp; exp is an integer of
-                seconds (not milliseconds, not a string) and in the future; and, given a key, that kid matches
-                and the signature is valid. Exit status 1 if any check fails.
+                Reads TOKEN, or standard input when TOKEN is '-'. Checks that the header has alg (RS256/384/512; 'none' is always rejected), typ and kid; the payload has sub, iss and exp; exp is an integer of seconds (not milliseconds, not a string) and in the future; and, given a key, that kid matches and the signature is valid. Exit status 1 if any check fails.
                 """)
 
         @Argument(help: "The token, or '-' to read it from standard input.")

@@ -13,8 +13,10 @@ struct KeysCommand: ParsableCommand {
             The admin's path:
               1. switchboard keys generate --name miaw --kid switchboard-1 --vault miaw-key
               2. switchboard keys check keys/miaw.jwk.json
-              3. upload keys/miaw.jwk.json in Setup → Messaging Settings → keysets (or serve the JWKS)
-              4. switchboard jwt mint --key vault:miaw-key --kid switchboard-1 --iss https://acme.example --sub user-42
+              3. upload keys/miaw.jwk.json to the channel's keyset in Setup
+                 (or serve keys/miaw.jwks.json for an Endpoint URL keyset)
+              4. switchboard jwt mint --key vault:miaw-key --kid switchboard-1 \\
+                   --iss https://acme.example --sub user-42
               5. switchboard jwt inspect TOKEN --jwk keys/miaw.jwk.json
             """,
         subcommands: [Generate.self, JWKFromCertificate.self, LiveAssistPublicKey.self, Check.self]
@@ -25,9 +27,10 @@ struct KeysCommand: ParsableCommand {
             abstract: "Make a private key, a self-signed certificate, a JWK and a JWKS.",
             discussion: """
                 Writes, in --out (default keys/):
-                  NAME.key.pem    the private key, PKCS#8, mode 0600 (or, with --vault, straight into the vault)
+                  NAME.key.pem    the private key, PKCS#8, mode 0600
+                                  (with --vault: stored in the vault instead)
                   NAME.crt.pem    a self-signed certificate (sha256WithRSAEncryption)
-                  NAME.jwk.json   one JWK with kty, kid, alg RS256, use sig, n, e and x5c — upload this to Salesforce
+                  NAME.jwk.json   one JWK (kty, kid, alg, use, n, e, x5c): upload this
                   NAME.jwks.json  {"keys":[…]} for the Endpoint URL keyset type
                 Existing files are never overwritten.
                 """)
@@ -163,10 +166,7 @@ struct KeysCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check JWK, certificate and key files against the rules Salesforce enforces.",
             discussion: """
-                Each rule is one line, ✓ or ✗, with the reason and the fix: kty, kid, alg, use, x5c (standard
-                base64 of a parseable certificate), n/e base64url, RSA ≥ 2048 bits, certificate valid now and for
-                at least 10 more days, n/e equal to the certificate's key, one key per file, PEM sanity, and —
-                with --private-key — that the private key matches. Exit status 1 if any rule fails.
+                Each rule is one line, ✓ or ✗, with the reason and the fix: kty, kid, alg, use, x5c (standard base64 of a parseable certificate), n/e base64url, RSA ≥ 2048 bits, certificate valid now and for at least 10 more days, n/e equal to the certificate's key, one key per file, PEM sanity, and — with --private-key — that the private key matches. Exit status 1 if any rule fails.
                 """)
 
         @Argument(help: "JWK JSON, PEM certificate or PEM key files.")

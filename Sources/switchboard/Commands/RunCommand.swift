@@ -10,10 +10,7 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the host with the connectors in connectors.yaml.",
         discussion: """
-            Runs every configured connector, or only those you select, as one service group. A
-            connector that fails is restarted with capped exponential backoff (1 s, 2 s, 4 s … 60 s)
-            while the others keep running. SIGINT (Ctrl-C) or SIGTERM shuts everything down
-            gracefully within host.shutdown_timeout (default 10s); the exit status is then 0.
+            Runs every configured connector, or only those you select, as one service group. A connector that fails is restarted with capped exponential backoff (1 s, 2 s, 4 s … 60 s) while the others keep running. SIGINT (Ctrl-C) or SIGTERM shuts everything down gracefully within host.shutdown_timeout (default 10s); the exit status is then 0.
 
             Examples:
               switchboard run

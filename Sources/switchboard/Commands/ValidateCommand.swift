@@ -8,14 +8,9 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check connectors.yaml and report every problem at once.",
         discussion: """
-            Checks the file the way `switchboard run` would, without starting anything: YAML syntax,
-            ${VAR} interpolation, unknown keys, types, required settings, durations, URLs, modules and
-            features, and that every secret reference points at something (an environment variable
-            that is set, a readable file, an existing vault entry). Secret values are never read
-            into any message.
+            Checks the file the way `switchboard run` would, without starting anything: YAML syntax, ${VAR} interpolation, unknown keys, types, required settings, durations, URLs, modules and features, and that every secret reference points at something (an environment variable that is set, a readable file, an existing vault entry). Secret values are never read into any message.
 
-            Each problem is one line: FILE:LINE:COLUMN: FIELD.PATH: what is wrong and what is expected.
-            Exit status: 0 when the file is valid (warnings allowed), 1 otherwise.
+            Each problem is one line: FILE:LINE:COLUMN: FIELD.PATH: what is wrong and what is expected. Exit status: 0 when the file is valid (warnings allowed), 1 otherwise.
             """
     )
 

@@ -9,13 +9,10 @@ struct VaultCommand: ParsableCommand {
         commandName: "vault",
         abstract: "Manage the encrypted credential vault (private keys, tokens).",
         discussion: """
-            The vault is one JSON file (vault.path in connectors.yaml, default .switchboard/vault.json,
-            mode 0600) whose entries are each sealed with AES-256-GCM under a master key. The master
-            key comes from vault.master_key: env:SWITCHBOARD_MASTER_KEY by default, or file:PATH.
-            Connectors refer to entries as vault:NAME.
+            The vault is one JSON file (vault.path in connectors.yaml, default .switchboard/vault.json, mode 0600) whose entries are each sealed with AES-256-GCM under a master key. The master key comes from vault.master_key: env:SWITCHBOARD_MASTER_KEY by default, or file:PATH. Connectors refer to entries as vault:NAME.
 
             Typical first steps:
-              switchboard vault init                         # prints a new master key to export
+              switchboard vault init           # prints a new master key to export
               export SWITCHBOARD_MASTER_KEY=…
               switchboard vault set sf-jwt-key --from-file keys/sf.key
               switchboard vault list
@@ -50,10 +47,7 @@ struct VaultCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create an empty vault (and a master key, if none is set).",
             discussion: """
-                If the master key named by vault.master_key is available, the vault is sealed with it.
-                Otherwise a new random 256-bit key is made: with --key-file (or a file: master key) it
-                is written to that file with mode 0600; with an env: master key it is printed once,
-                as an export line, on standard output. Keep it safe: without it the vault cannot be opened.
+                If the master key named by vault.master_key is available, the vault is sealed with it. Otherwise a new random 256-bit key is made: with --key-file (or a file: master key) it is written to that file with mode 0600; with an env: master key it is printed once, as an export line, on standard output. Keep it safe: without it the vault cannot be opened.
                 """)
 
         @OptionGroup var location: Location
@@ -106,9 +100,7 @@ struct VaultCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Store a secret under a name (replacing any previous value).",
             discussion: """
-                Read the value from a file (--from-file) or standard input (--from-stdin), never from the
-                command line, so it stays out of shell history. Values are limited to 10 KiB.
-                Example: switchboard vault set sf-jwt-key --from-file keys/sf.key
+                Read the value from a file (--from-file) or standard input (--from-stdin), never from the command line, so it stays out of shell history. Values are limited to 10 KiB. Example: switchboard vault set sf-jwt-key --from-file keys/sf.key
                 """)
 
         @OptionGroup var location: Location
