@@ -105,7 +105,8 @@ struct HTTPTransportTests {
         try await ScriptedServer.run { port, server in
             let transport = Self.transport(maxAttempts: 4)
             let request = Task { try await transport.send(.init(url: "http://127.0.0.1:\(port)/stall")) }
-            try await Task.sleep(for: .milliseconds(200))
+            // Cancel as soon as the server holds the request (it stalls for a second before answering).
+            while server.count("stall") == 0 { try await Task.sleep(for: .milliseconds(2)) }
             request.cancel()
             let result = await request.result
             #expect(throws: CancellationError.self) { try result.get() }

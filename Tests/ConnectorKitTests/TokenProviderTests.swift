@@ -94,15 +94,16 @@ struct TokenProviderTests {
 
     @Test func aCancelledFetcherHandsTheFetchToAWaiter() async throws {
         let fetches = Counter()
+        // The first fetch ends only by cancellation; any later fetch succeeds at once. Whatever the
+        // interleaving, the cancelled caller fails and the waiter still gets a token from a second fetch.
         let provider = TokenProvider<String> {
-            fetches.value.add(1, ordering: .relaxed)
-            try await Task.sleep(for: .milliseconds(200))
+            if fetches.value.add(1, ordering: .relaxed).newValue == 1 { try await Task.sleep(for: .seconds(600)) }
             return ("token-3", nil)
         }
         let fetcher = Task { try await provider.token() }
-        try await Task.sleep(for: .milliseconds(50))
+        while fetches.value.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
         let waiter = Task { try await provider.token() }
-        try await Task.sleep(for: .milliseconds(50))
+        try await Task.sleep(for: .milliseconds(20))
         fetcher.cancel()
         #expect(await (try? fetcher.value) == nil, "the cancelled caller gets an error")
         #expect(try await waiter.value == "token-3", "the waiter still gets a token")
