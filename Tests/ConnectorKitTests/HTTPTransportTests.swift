@@ -115,6 +115,23 @@ struct HTTPTransportTests {
         }
     }
 
+    struct Note: Codable, Equatable {
+        var subject: String
+        var priority: Int
+    }
+
+    @Test func jsonRequestAndDecodedResponse() async throws {
+        try await ScriptedServer.run { port, _ in
+            let transport = Self.transport()
+            let sent = Note(subject: "Laptop \"won't\" boot", priority: 2)
+            let response = try await transport.send(.json("POST", url: "http://127.0.0.1:\(port)/echo", body: sent))
+            #expect(response.header("content-type") == "application/json")
+            #expect(try response.decode(Note.self) == sent)
+            #expect(response.attempts == 1)
+            try await transport.shutdown()
+        }
+    }
+
     @Test func perHostConcurrencyLimit() async throws {
         try await ScriptedServer.run { port, server in
             let transport = Self.transport(perHost: 2)

@@ -45,6 +45,10 @@ final class ScriptedServer: Sendable {
             try? await Task.sleep(for: .seconds(1))
             return Response(status: .ok)
         }
+        router.post("/echo") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            return Response(status: .ok, headers: [.contentType: request.headers[.contentType] ?? "none"], body: .init(byteBuffer: body))
+        }
         router.get("/slow") { _, _ -> Response in
             server.inFlight.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
             try? await Task.sleep(for: .milliseconds(50))

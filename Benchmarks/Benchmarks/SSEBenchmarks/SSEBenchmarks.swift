@@ -28,6 +28,17 @@ func makeStream(megabytes: Int) -> [UInt8] {
     return stream
 }
 
+/// Hands `stream` to `body` in chunks of `size` bytes, as a network read would.
+func inChunks(_ stream: [UInt8], of size: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+    stream.withUnsafeBytes { all in
+        var offset = 0
+        while offset < all.count {
+            body(UnsafeRawBufferPointer(rebasing: all[offset..<min(offset + size, all.count)]))
+            offset += size
+        }
+    }
+}
+
 let sseBenchmarks: @Sendable () -> Void = {
     let stream = makeStream(megabytes: 100)
     let chunk = 16 * 1024
@@ -37,14 +48,7 @@ let sseBenchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             var parser = SSEParser()
             var bytes = 0
-            stream.withUnsafeBytes { all in
-                var offset = 0
-                while offset < all.count {
-                    let piece = UnsafeRawBufferPointer(rebasing: all[offset..<min(offset + chunk, all.count)])
-                    parser.feedBorrowing(piece) { event in bytes &+= event.dataBytes.count }
-                    offset += chunk
-                }
-            }
+            inChunks(stream, of: chunk) { piece in parser.feedBorrowing(piece) { event in bytes &+= event.dataBytes.count } }
             blackHole(bytes)
         }
     }
@@ -53,14 +57,7 @@ let sseBenchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             var parser = SSEParser()
             var events = 0
-            stream.withUnsafeBytes { all in
-                var offset = 0
-                while offset < all.count {
-                    let piece = UnsafeRawBufferPointer(rebasing: all[offset..<min(offset + chunk, all.count)])
-                    parser.feed(piece) { _ in events += 1 }
-                    offset += chunk
-                }
-            }
+            inChunks(stream, of: chunk) { piece in parser.feed(piece) { _ in events += 1 } }
             blackHole(events)
         }
     }

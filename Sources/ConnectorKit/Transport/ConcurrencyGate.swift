@@ -51,7 +51,4 @@ final class ConcurrencyGate: Sendable {
         }
         next?.resume()
     }
-
-    /// Slots free now (for tests).
-    var available: Int { state.withLock { $0.available } }
 }

@@ -177,8 +177,9 @@ public final class HTTPTransport: Sendable {
         let body = try await response.body.collect(upTo: configuration.maxBodyBytes)
         let status = Int(response.status.code)
         Counter(label: "switchboard_http_requests_total", dimensions: [("connector", request.connector), ("status", String(status))]).increment()
-        Metrics.Timer(label: "switchboard_http_request_duration", dimensions: [("connector", request.connector)]).recordNanoseconds(
-            (ContinuousClock.now - start).components.attoseconds / 1_000_000_000 + (ContinuousClock.now - start).components.seconds * 1_000_000_000)
+        let elapsed = (ContinuousClock.now - start).components
+        Metrics.Timer(label: "switchboard_http_request_duration", dimensions: [("connector", request.connector)])
+            .recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         return (status, response.headers.map { ($0.name, $0.value) }, Array(buffer: body))
     }
 

@@ -140,8 +140,11 @@ public final class CredentialVault: Sendable, CustomStringConvertible {
     }
 
     /// A path as written in the configuration, made absolute against ``Configuration/baseDirectory``.
-    public func resolvePath(_ path: String) -> String {
-        path.hasPrefix("/") ? path : URL(fileURLWithPath: configuration.baseDirectory).appendingPathComponent(path).path
+    public func resolvePath(_ path: String) -> String { Self.resolve(path, against: configuration.baseDirectory) }
+
+    /// `path` made absolute against `base` (returned as is when already absolute).
+    public static func resolve(_ path: String, against base: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).path
     }
 
     private func readSecretFile(_ path: String) throws(VaultError) -> Secret {

@@ -55,7 +55,7 @@ public struct ConfigLoader: Sendable {
         }
 
         let vaultConfiguration = CredentialVault.Configuration(
-            vaultPath: vault["path"]?.stringValue.map { resolve($0, against: baseDirectory) },
+            vaultPath: vault["path"]?.stringValue.map { CredentialVault.resolve($0, against: baseDirectory) },
             masterKey: vault["master_key"]?.secretValue, baseDirectory: baseDirectory, environment: environment)
         let listen = host["listen"]?.stringValue.flatMap(ListenAddress.init(parsing:)) ?? ListenAddress(host: "127.0.0.1", port: 8710)
         let apiToken = Self.apiToken(host["api_token"])
@@ -202,9 +202,5 @@ public struct ConfigLoader: Sendable {
             validator.report(written == nil ? firstVaultUse : "vault.master_key", at: written ?? validator.locations[firstVaultUse],
                 "the vault is used, but its master key \(masterKey) cannot be read: \(problem.description)")
         }
-    }
-
-    private func resolve(_ path: String, against base: String) -> String {
-        path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).path
     }
 }

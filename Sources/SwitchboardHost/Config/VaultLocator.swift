@@ -34,7 +34,7 @@ public enum VaultLocator {
         }
         let path = vault["path"]?.stringValue ?? ".switchboard/vault.json"
         return CredentialVault.Configuration(
-            vaultPath: path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).path,
+            vaultPath: CredentialVault.resolve(path, against: baseDirectory),
             masterKey: vault["master_key"]?.secretValue, baseDirectory: baseDirectory, environment: environment)
     }
 }

@@ -54,16 +54,13 @@ public struct SwitchboardLogHandler: LogHandler {
             let suffix = fields.map { " \($0.0)=\(Self.quoteIfNeeded($0.1))" }.joined()
             output.write("\(timestamp) \(event.level) \(label): \(message)\(suffix)")
         case .json:
-            var object: [String: String] = [:]
-            for (key, value) in fields { object[key] = value }
-            object["ts"] = timestamp
-            object["level"] = event.level.rawValue
-            object["label"] = label
-            object["msg"] = message
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let data = (try? encoder.encode(object)) ?? Data("{}".utf8)
-            output.write(String(decoding: data, as: UTF8.self))
+            // ts, level, label, msg first, then the metadata in key order.
+            let reserved: Set<String> = ["ts", "level", "label", "msg"]
+            let members = [
+                JSONMember("ts", .string(timestamp)), JSONMember("level", .string(event.level.rawValue)),
+                JSONMember("label", .string(label)), JSONMember("msg", .string(message)),
+            ] + fields.filter { !reserved.contains($0.0) }.map { JSONMember($0.0, .string($0.1)) }
+            output.write(JSONValue.object(members).description)
         }
     }
 
