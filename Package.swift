@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ConnectorKit", targets: ["ConnectorKit"]),
         .library(name: "ConnectorKitTesting", targets: ["ConnectorKitTesting"]),
+        .library(name: "SalesforceSandbox", targets: ["SalesforceSandbox"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // The system OpenSSL 3 libcrypto, for RS256 signing (about 2x BoringSSL's rate here).
@@ -50,6 +52,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The `salesforce` module: JWT bearer auth, REST client, and (later) its features.
+        .target(
+            name: "SalesforceConnector",
+            dependencies: [
+                "ConnectorKit",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A fake Salesforce org on loopback. It verifies JWTs with jwt-kit, never with our signer.
+        .target(
+            name: "SalesforceSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "SwitchboardHost",
             dependencies: [
@@ -69,6 +89,8 @@ let package = Package(
             dependencies: [
                 "SwitchboardHost",
                 "ConnectorKit",
+                "SalesforceConnector",
+                "SalesforceSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "ConnectorKitTests",
             dependencies: [
-                "ConnectorKit", "ConnectorKitTesting",
+                "ConnectorKit", "ConnectorKitTesting", "SalesforceSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -91,6 +113,17 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "SalesforceSandboxTests",
+            dependencies: [
+                "SalesforceSandbox", "ConnectorKit", "ConnectorKitTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "SalesforceConnectorTests",
+            dependencies: ["SalesforceConnector", "SalesforceSandbox", "ConnectorKit", "ConnectorKitTesting"]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -39,7 +39,8 @@ public struct SSEConnectionStateMachine: Sendable {
         case reconnect(after: Duration)
         /// Get a new access token, then ``reconnectDue()`` at once.
         case reauthenticate
-        /// Close and stop: the subscription is over (the reason says why; `nil` when asked to).
+        /// Close and stop: the subscription is over (the reason says why; `nil` when asked to or
+        /// when the server ended it normally with 204).
         case close(reason: String?)
         /// Nothing to do.
         case none
@@ -88,7 +89,9 @@ public struct SSEConnectionStateMachine: Sendable {
             reauthenticated = false
             return .read
         case 204:
-            return close("the server ended the subscription (204 No Content)")
+            // The spec's way for a server to say "no more events": a normal end, not a failure.
+            state = .closed
+            return .close(reason: nil)
         case 401:
             guard !reauthenticated else { return close("the server refused the new access token too (401)") }
             reauthenticated = true

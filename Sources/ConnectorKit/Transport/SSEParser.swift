@@ -45,6 +45,12 @@ public struct SSEParser: Sendable {
     /// A parser at the start of a stream.
     public init() {}
 
+    /// A parser for a reconnected stream: the last event ID buffer survives reconnection (spec).
+    public init(lastEventID: String) {
+        self.lastEventID = lastEventID
+        self.idBuffer = lastEventID
+    }
+
     /// Parses a chunk, returning the events it completes.
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []

@@ -1,0 +1,167 @@
+import Foundation
+import JWTKit
+import Synchronization
+
+/// The state of the fake org: records, issued tokens, registered connected apps, open query
+/// cursors and the API usage counter. Every method is synchronous and thread-safe.
+public final class SandboxOrg: Sendable {
+    struct IssuedToken: Sendable {
+        let username: String
+        var expiresAt: ContinuousClock.Instant
+    }
+
+    struct Cursor: Sendable {
+        let object: String
+        let rows: [QueryRow]
+        let batchSize: Int
+    }
+
+    struct State: Sendable {
+        var objects: [String: [SandboxRecord]] = [:]
+        var tokens: [String: IssuedToken] = [:]
+        var apps: [String: ConnectedApp] = [:]
+        var keys: [String: Insecure.RSA.PublicKey] = [:]
+        var cursors: [String: Cursor] = [:]
+        var cursorOrder: [String] = []
+        var nextCursor = 1
+        var nextToken = 1
+        var apiUsage = 0
+        var tokenRequests = 0
+        var tokensIssued = 0
+        var requestsByRoute: [String: Int] = [:]
+    }
+
+    let configuration: SandboxConfiguration
+    let state: Mutex<State>
+    static let maxOpenCursors = 2000
+
+    /// Seeds an org.
+    public init(configuration: SandboxConfiguration) throws {
+        self.configuration = configuration
+        var state = State()
+        for record in configuration.seed.generate() { state.objects[record.object, default: []].append(record) }
+        self.state = Mutex(state)
+        for app in configuration.connectedApps { try register(app) }
+    }
+
+    // MARK: Connected apps
+
+    /// Registers (or replaces) a connected app.
+    /// - Throws: when the certificate is not a PEM X.509 certificate with an RSA key.
+    public func register(_ app: ConnectedApp) throws {
+        let key = try Insecure.RSA.PublicKey(certificatePEM: app.certificate)
+        state.withLock {
+            $0.apps[app.consumerKey] = app
+            $0.keys[app.consumerKey] = key
+        }
+    }
+
+    /// The app registered under a consumer key.
+    func app(_ consumerKey: String) -> ConnectedApp? { state.withLock { $0.apps[consumerKey] } }
+
+    /// A jwt-kit key collection holding the app's certificate key.
+    func verificationKeys(for consumerKey: String) async -> JWTKeyCollection? {
+        guard let key = state.withLock({ $0.keys[consumerKey] }) else { return nil }
+        return await JWTKeyCollection().add(rsa: key, digestAlgorithm: .sha256)
+    }
+
+    // MARK: Tokens
+
+    /// Counts a call to the token endpoint.
+    func countTokenRequest() { state.withLock { $0.tokenRequests += 1 } }
+
+    /// Issues an access token for a user.
+    func issueToken(username: String) -> String {
+        state.withLock { state in
+            state.nextToken += 1
+            state.tokensIssued += 1
+            var random = SystemRandomNumberGenerator()
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._")
+            let tail = String((0..<48).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+            let token = "\(configuration.organizationID.prefix(15))!AQ\(state.nextToken).\(tail)"
+            state.tokens[token] = IssuedToken(username: username, expiresAt: .now + configuration.tokenLifetime)
+            return token
+        }
+    }
+
+    /// The user a valid token belongs to; nil when unknown or expired.
+    func session(for token: String) -> String? {
+        state.withLock { state in
+            guard let issued = state.tokens[token], issued.expiresAt > .now else { return nil }
+            return issued.username
+        }
+    }
+
+    /// Expires every issued token now (fault injection: "expire the token now").
+    public func expireAllTokens() {
+        state.withLock { state in
+            for key in state.tokens.keys { state.tokens[key]?.expiresAt = .now - .seconds(1) }
+        }
+    }
+
+    // MARK: API usage
+
+    /// Counts an API call; false when the daily limit is spent.
+    func countAPICall() -> Bool {
+        state.withLock { state in
+            guard state.apiUsage < configuration.dailyApiLimit else { return false }
+            state.apiUsage += 1
+            return true
+        }
+    }
+
+    /// The `Sforce-Limit-Info` value.
+    var limitInfo: String { state.withLock { "api-usage=\($0.apiUsage)/\(configuration.dailyApiLimit)" } }
+
+    func countRequest(route: String) { state.withLock { $0.requestsByRoute[route, default: 0] += 1 } }
+
+    /// Counters for tests and the control API.
+    public struct Stats: Sendable, Codable, Hashable {
+        /// Calls to the token endpoint.
+        public var tokenRequests: Int
+        /// Tokens issued.
+        public var tokensIssued: Int
+        /// API calls counted against the daily limit.
+        public var apiUsage: Int
+        /// Requests per route pattern.
+        public var requestsByRoute: [String: Int]
+    }
+
+    /// The counters.
+    public var stats: Stats {
+        state.withLock { Stats(tokenRequests: $0.tokenRequests, tokensIssued: $0.tokensIssued, apiUsage: $0.apiUsage, requestsByRoute: $0.requestsByRoute) }
+    }
+
+    // MARK: Records and queries
+
+    /// Every record of an object (including deleted ones).
+    public func records(_ object: String) -> [SandboxRecord] { state.withLock { $0.objects[object] ?? [] } }
+
+    /// Runs a query and returns its first page plus the cursor for the rest.
+    func runQuery(_ evaluator: SOQLEvaluator, includeDeleted: Bool, batchSize: Int) -> (page: [QueryRow], total: Int, locator: String?) {
+        state.withLock { state in
+            let result = evaluator.run(over: state.objects[evaluator.schema.name] ?? [], includeDeleted: includeDeleted)
+            let page = Array(result.rows.prefix(batchSize))
+            guard result.rows.count > batchSize else { return (page, result.rows.count, nil) }
+            let locator = "01gSBX" + String(format9: state.nextCursor) + "AAA"
+            state.nextCursor += 1
+            state.cursors[locator] = Cursor(object: result.object, rows: result.rows, batchSize: batchSize)
+            state.cursorOrder.append(locator)
+            if state.cursorOrder.count > Self.maxOpenCursors { state.cursors[state.cursorOrder.removeFirst()] = nil }
+            return (page, result.rows.count, "\(locator)-\(batchSize)")
+        }
+    }
+
+    /// A later page of an open cursor: `locator-offset`.
+    func nextPage(_ locatorAndOffset: String) -> (object: String, page: [QueryRow], total: Int, next: String?)? {
+        guard let dash = locatorAndOffset.lastIndex(of: "-"), let offset = Int(locatorAndOffset[locatorAndOffset.index(after: dash)...]) else { return nil }
+        let locator = String(locatorAndOffset[..<dash])
+        return state.withLock { state in
+            guard let cursor = state.cursors[locator], offset >= 0, offset < cursor.rows.count else { return nil }
+            let end = min(offset + cursor.batchSize, cursor.rows.count)
+            let next = end < cursor.rows.count ? "\(locator)-\(end)" : nil
+            if next == nil { state.cursors[locator] = nil }
+            return (cursor.object, Array(cursor.rows[offset..<end]), cursor.rows.count, next)
+        }
+    }
+}

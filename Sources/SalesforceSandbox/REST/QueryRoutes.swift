@@ -1,0 +1,106 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `GET /services/data/` (versions), `…/vXX.X/query?q=`, `…/queryAll?q=`, `…/query/{locator}-{offset}`,
+/// and `…/limits`, behind the session check and the daily API limit.
+struct QueryRoutes {
+    let org: SandboxOrg
+    static let versions = (31...67).map { "\($0).0" }
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/services/data") { _, _ in versionsResponse() }
+        router.get("/services/data/") { _, _ in versionsResponse() }
+        let data = router.group("/services/data/:version")
+        data.get("query") { request, context in try await authorized(request, context) { version in query(request, version: version, all: false) } }
+        data.get("queryAll") { request, context in try await authorized(request, context) { version in query(request, version: version, all: true) } }
+        data.get("query/:locator") { request, context in
+            try await authorized(request, context) { version in
+                let locator = context.parameters.get("locator") ?? ""
+                guard let page = org.nextPage(locator) else {
+                    return RESTResponses.error(.badRequest, code: "INVALID_QUERY_LOCATOR", message: "invalid query locator", limitInfo: org.limitInfo)
+                }
+                return RESTResponses.json(.ok, Self.page(object: page.object, rows: page.page, total: page.total, next: page.next, version: version),
+                                          limitInfo: org.limitInfo)
+            }
+        }
+        data.get("limits") { request, context in
+            try await authorized(request, context) { _ in
+                let used = org.stats.apiUsage
+                let max = org.configuration.dailyApiLimit
+                return RESTResponses.json(.ok, "{\"DailyApiRequests\":{\"Max\":\(max),\"Remaining\":\(Swift.max(0, max - used))}}", limitInfo: org.limitInfo)
+            }
+        }
+    }
+
+    private func versionsResponse() -> Response {
+        let list = Self.versions.map { "{\"label\":\"v\($0)\",\"url\":\"/services/data/v\($0)\",\"version\":\"\($0)\"}" }
+        return RESTResponses.json(.ok, "[" + list.joined(separator: ",") + "]")
+    }
+
+    /// Checks the version, the session and the daily limit, then answers.
+    private func authorized(_ request: Request, _ context: BasicRequestContext, _ body: (String) async throws -> Response) async throws -> Response {
+        let version = context.parameters.get("version") ?? ""
+        guard version.hasPrefix("v"), Self.versions.contains(String(version.dropFirst())) else {
+            return RESTResponses.error(.notFound, code: "NOT_FOUND", message: "The requested resource does not exist")
+        }
+        guard let header = request.headers[.authorization], let space = header.firstIndex(of: " "),
+              ["bearer", "oauth"].contains(header[..<space].lowercased()),
+              org.session(for: String(header[header.index(after: space)...])) != nil else {
+            return RESTResponses.invalidSession()
+        }
+        guard org.countAPICall() else {
+            return RESTResponses.error(.forbidden, code: "REQUEST_LIMIT_EXCEEDED", message: "TotalRequests Limit exceeded.", limitInfo: org.limitInfo)
+        }
+        return try await body(version)
+    }
+
+    private func query(_ request: Request, version: String, all: Bool) -> Response {
+        guard let text = FormEncoding.query(of: request)["q"], !text.isEmpty else {
+            return RESTResponses.error(.badRequest, code: "MALFORMED_QUERY", message: "A query string has to be specified", limitInfo: org.limitInfo)
+        }
+        let evaluator: SOQLEvaluator
+        do {
+            evaluator = try SOQLEvaluator(try SOQLParser.parse(text), text: text)
+        } catch let failure as SOQLParser.Failure {
+            return RESTResponses.error(.badRequest, code: "MALFORMED_QUERY", message: failure.message, limitInfo: org.limitInfo)
+        } catch let failure as SOQLEvaluator.Failure {
+            return RESTResponses.error(.badRequest, code: failure.errorCode, message: failure.message, limitInfo: org.limitInfo)
+        } catch {
+            return RESTResponses.error(.badRequest, code: "MALFORMED_QUERY", message: "\(error)", limitInfo: org.limitInfo)
+        }
+        let result = org.runQuery(evaluator, includeDeleted: all, batchSize: Self.batchSize(request.headers[HTTPField.Name("Sforce-Query-Options")!]))
+        return RESTResponses.json(.ok, Self.page(object: evaluator.schema.name, rows: result.page, total: result.total,
+                                                 next: result.locator, version: version), limitInfo: org.limitInfo)
+    }
+
+    /// `batchSize=N` from `Sforce-Query-Options`: default 2000, clamped to 200…2000.
+    static func batchSize(_ header: String?) -> Int {
+        guard let header else { return 2000 }
+        for part in header.split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0].lowercased() == "batchsize", let size = Int(pair[1]) { return min(max(size, 200), 2000) }
+        }
+        return 2000
+    }
+
+    /// One page of a query result, in Salesforce's shape.
+    static func page(object: String, rows: [QueryRow], total: Int, next: String?, version: String) -> String {
+        var out = "{\"totalSize\":\(total),\"done\":\(next == nil)"
+        if let next { out += ",\"nextRecordsUrl\":\"/services/data/\(version)/query/\(next)\"" }
+        out += ",\"records\":["
+        for (index, row) in rows.enumerated() {
+            if index > 0 { out += "," }
+            out += "{\"attributes\":{\"type\":\"\(object)\",\"url\":\"/services/data/\(version)/sobjects/\(object)/\(row.id)\"}"
+            for (name, value) in row.fields {
+                out += ",\""
+                out += name
+                out += "\":"
+                value.writeJSON(to: &out)
+            }
+            out += "}"
+        }
+        out += "]}"
+        return out
+    }
+}

@@ -1,0 +1,25 @@
+/// How a ``SalesforceSandbox`` runs: where it listens, what it seeds, how long its tokens live
+/// and which connected apps exist.
+public struct SandboxConfiguration: Sendable {
+    /// Address to listen on. Loopback unless ``allowRemote`` is set.
+    public var host = "127.0.0.1"
+    /// Port (0 picks a free one).
+    public var port = 0
+    /// Refuse to start on a non-loopback address unless true.
+    public var allowRemote = false
+    /// The seeded data.
+    public var seed = SeedData()
+    /// Lifetime of issued access tokens (Salesforce's session timeout; no `expires_in` is sent).
+    public var tokenLifetime: Duration = .seconds(7200)
+    /// How far in the past an assertion's `exp` may be (clock skew allowance).
+    public var assertionLeeway: Duration = .seconds(0)
+    /// The org's daily API request limit (`Sforce-Limit-Info`, then `REQUEST_LIMIT_EXCEEDED`).
+    public var dailyApiLimit = 100_000
+    /// Connected apps registered at start (more can be added through the control API).
+    public var connectedApps: [ConnectedApp] = []
+    /// The 18-character org id.
+    public var organizationID = "00DSBX000000001AAA"
+
+    /// The defaults: loopback, a free port, seed 42.
+    public init() {}
+}
