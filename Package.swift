@@ -123,7 +123,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SalesforceConnectorTests",
-            dependencies: ["SalesforceConnector", "SalesforceSandbox", "ConnectorKit", "ConnectorKitTesting"]
+            dependencies: [
+                "SalesforceConnector", "SalesforceSandbox", "ConnectorKit", "ConnectorKitTesting", "SwitchboardHost",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -38,6 +38,9 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
 
     public var description: String { "SalesforceSandbox(\(configuration.host):\(configuration.port))" }
 
+    /// The bytes `/__sandbox/stream` sends for one event (for tests that cut a stream at a known place).
+    public static func streamFrame(id: Int) -> String { EventStreamRoute.frame(id: id) }
+
     /// The port, once listening.
     public func port() async -> Int {
         await withCheckedContinuation { continuation in

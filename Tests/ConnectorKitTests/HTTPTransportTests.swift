@@ -1,11 +1,12 @@
 import ConnectorKit
 import Foundation
 import Logging
+import SalesforceSandbox
 import Synchronization
 import Testing
 
 /// The retry matrix against a real server on loopback.
-@Suite("HTTP transport: retries, re-authentication, limits — over loopback", .serialized)
+@Suite("HTTP transport: the retry matrix against the sandbox org, limits, JSON", .serialized)
 struct HTTPTransportTests {
     static func transport(maxAttempts: Int = 4, attemptTimeout: Duration = .seconds(10), perHost: Int = 16,
                           connectTimeout: Duration = .seconds(2)) -> HTTPTransport {
@@ -17,40 +18,109 @@ struct HTTPTransportTests {
         return HTTPTransport(configuration: configuration, logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
+    /// Runs `body` against a fresh sandbox org; the retry matrix uses its fault injection.
+    static func withSandbox(_ body: @Sendable (String, SalesforceSandbox) async throws -> Void) async throws {
+        try await SalesforceSandbox.withRunning { sandbox in try await body(await sandbox.baseURL(), sandbox) }
+    }
+
+    static func hits(_ sandbox: SalesforceSandbox, _ route: String) -> Int { sandbox.org.stats.requestsByRoute[route] ?? 0 }
+
     @Test func serviceUnavailableThenOK() async throws {
-        try await ScriptedServer.run { port, server in
+        try await Self.withSandbox { base, sandbox in
+            sandbox.faults.add(FaultRule(path: "/services/data", status: 503, times: 1))
             let transport = Self.transport()
-            let response = try await transport.send(.init(url: "http://127.0.0.1:\(port)/flaky/1"))
+            let response = try await transport.send(.init(url: "\(base)/services/data"))
             #expect(response.status == 200 && response.attempts == 2)
-            #expect(String(decoding: response.body, as: UTF8.self) == "ok")
-            #expect(server.count("flaky") == 2)
+            #expect(String(decoding: response.body, as: UTF8.self).contains("\"version\":\"62.0\""))
+            #expect(Self.hits(sandbox, "GET /services/data") == 2)
             try await transport.shutdown()
         }
     }
 
     @Test func tooManyRequestsWaitsForRetryAfter() async throws {
-        try await ScriptedServer.run { port, server in
+        try await Self.withSandbox { base, sandbox in
+            sandbox.faults.add(FaultRule(path: "/services/data", status: 429, retryAfter: "2", times: 1))
             let transport = Self.transport()
             let started = ContinuousClock.now
-            let response = try await transport.send(.init(url: "http://127.0.0.1:\(port)/limited"))
+            let response = try await transport.send(.init(url: "\(base)/services/data"))
             let waited = ContinuousClock.now - started
             #expect(response.status == 200)
-            #expect(server.count("limited") == 2, "waited, not hammered")
+            #expect(Self.hits(sandbox, "GET /services/data") == 2, "waited, not hammered")
             #expect(waited >= .milliseconds(1900), "Retry-After: 2 was honoured (waited \(waited))")
             try await transport.shutdown()
         }
     }
 
     @Test func postIsNotRetriedUnlessMarkedSafe() async throws {
-        try await ScriptedServer.run { port, server in
+        try await Self.withSandbox { base, sandbox in
+            sandbox.faults.add(FaultRule(path: "/services/oauth2/token", method: "POST", status: 503))
             let transport = Self.transport(maxAttempts: 3)
-            let once = try await transport.send(.init(method: "POST", url: "http://127.0.0.1:\(port)/create", body: Array("{}".utf8)))
-            #expect(once.status == 503 && server.count("create") == 1)
+            let url = "\(base)/services/oauth2/token"
+            let once = try await transport.send(.init(method: "POST", url: url, body: Array("grant_type=x".utf8)))
+            #expect(once.status == 503 && Self.hits(sandbox, "POST /services/oauth2/token") == 1)
             let error = await #expect(throws: TransportError.self) {
-                try await transport.send(.init(method: "POST", url: "http://127.0.0.1:\(port)/create", body: Array("{}".utf8), safeToRepeat: true))
+                try await transport.send(.init(method: "POST", url: url, body: Array("grant_type=x".utf8), safeToRepeat: true))
             }
-            #expect(server.count("create") == 4, "3 more attempts when marked safe")
+            #expect(Self.hits(sandbox, "POST /services/oauth2/token") == 4, "3 more attempts when marked safe")
             #expect(error?.status == 503 && error?.attempts == 3)
+            try await transport.shutdown()
+        }
+    }
+
+    @Test func persistentFailureGivesAClearErrorAfterTheBound() async throws {
+        try await Self.withSandbox { base, sandbox in
+            sandbox.faults.add(FaultRule(path: "/services/data", status: 503))
+            let transport = Self.transport(maxAttempts: 4)
+            let error = await #expect(throws: TransportError.self) { try await transport.send(.init(url: "\(base)/services/data?token=secret-in-query")) }
+            #expect(Self.hits(sandbox, "GET /services/data") == 4)
+            #expect(error?.description == "\(base)/services/data: HTTP 503, gave up after 4 attempts (4 attempts)")
+            #expect(error?.description.contains("secret-in-query") == false, "query strings never appear in errors")
+            try await transport.shutdown()
+        }
+    }
+
+    @Test func connectionRefusedIsRetriedThenReported() async throws {
+        // A port that was just listening and is now closed.
+        let base = try await SalesforceSandbox.withRunning { sandbox in await sandbox.baseURL() }
+        let transport = Self.transport(maxAttempts: 3, connectTimeout: .milliseconds(300))
+        let error = await #expect(throws: TransportError.self) { try await transport.send(.init(method: "POST", url: "\(base)/services/data")) }
+        #expect(error?.attempts == 3, "refused connections are retried even for POST: nothing was sent")
+        try await transport.shutdown()
+    }
+
+    @Test func stalledServerTimesOut() async throws {
+        try await Self.withSandbox { base, sandbox in
+            sandbox.faults.add(FaultRule(path: "/services/data", delayMs: 1000))
+            let transport = Self.transport(maxAttempts: 2, attemptTimeout: .milliseconds(200))
+            let error = await #expect(throws: TransportError.self) { try await transport.send(.init(url: "\(base)/services/data")) }
+            #expect(error?.attempts == 2)
+            #expect(Self.hits(sandbox, "GET /services/data") == 2)
+            try await transport.shutdown()
+        }
+    }
+
+    @Test func droppedResponseIsRetried() async throws {
+        try await Self.withSandbox { base, sandbox in
+            sandbox.faults.add(FaultRule(path: "/services/data", dropAfterBytes: 10, times: 1))
+            let transport = Self.transport()
+            let response = try await transport.send(.init(url: "\(base)/services/data"))
+            #expect(response.status == 200 && response.attempts == 2, "a response cut mid-body is retried for a GET")
+            #expect(String(decoding: response.body, as: UTF8.self).hasSuffix("]"))
+            try await transport.shutdown()
+        }
+    }
+
+    @Test func cancellationStopsAtOnceWithoutRetrying() async throws {
+        try await Self.withSandbox { base, sandbox in
+            sandbox.faults.add(FaultRule(path: "/services/data", delayMs: 1000))
+            let transport = Self.transport(maxAttempts: 4)
+            let request = Task { try await transport.send(.init(url: "\(base)/services/data")) }
+            // Cancel as soon as the server holds the request (it stalls for a second before answering).
+            while Self.hits(sandbox, "GET /services/data") == 0 { try await Task.sleep(for: .milliseconds(2)) }
+            request.cancel()
+            let result = await request.result
+            #expect(throws: CancellationError.self) { try result.get() }
+            #expect(Self.hits(sandbox, "GET /services/data") == 1, "not retried after cancellation")
             try await transport.shutdown()
         }
     }
@@ -69,48 +139,6 @@ struct HTTPTransportTests {
             #expect(response.status == 200)
             #expect(server.count("auth") == 2)
             #expect(tokens.state.withLock { $0.invalidated } == ["stale"])
-            try await transport.shutdown()
-        }
-    }
-
-    @Test func persistentFailureGivesAClearErrorAfterTheBound() async throws {
-        try await ScriptedServer.run { port, server in
-            let transport = Self.transport(maxAttempts: 4)
-            let error = await #expect(throws: TransportError.self) { try await transport.send(.init(url: "http://127.0.0.1:\(port)/broken?token=secret-in-query")) }
-            #expect(server.count("broken") == 4)
-            #expect(error?.description == "http://127.0.0.1:\(port)/broken: HTTP 503, gave up after 4 attempts (4 attempts)")
-            #expect(error?.description.contains("secret-in-query") == false, "query strings never appear in errors")
-            try await transport.shutdown()
-        }
-    }
-
-    @Test func connectionRefusedIsRetriedThenReported() async throws {
-        let transport = Self.transport(maxAttempts: 3, connectTimeout: .milliseconds(300))
-        let error = await #expect(throws: TransportError.self) { try await transport.send(.init(method: "POST", url: "http://127.0.0.1:1/x")) }
-        #expect(error?.attempts == 3, "refused connections are retried even for POST: nothing was sent")
-        try await transport.shutdown()
-    }
-
-    @Test func stalledServerTimesOut() async throws {
-        try await ScriptedServer.run { port, server in
-            let transport = Self.transport(maxAttempts: 2, attemptTimeout: .milliseconds(200))
-            let error = await #expect(throws: TransportError.self) { try await transport.send(.init(url: "http://127.0.0.1:\(port)/stall")) }
-            #expect(error?.attempts == 2)
-            #expect(server.count("stall") == 2)
-            try await transport.shutdown()
-        }
-    }
-
-    @Test func cancellationStopsAtOnceWithoutRetrying() async throws {
-        try await ScriptedServer.run { port, server in
-            let transport = Self.transport(maxAttempts: 4)
-            let request = Task { try await transport.send(.init(url: "http://127.0.0.1:\(port)/stall")) }
-            // Cancel as soon as the server holds the request (it stalls for a second before answering).
-            while server.count("stall") == 0 { try await Task.sleep(for: .milliseconds(2)) }
-            request.cancel()
-            let result = await request.result
-            #expect(throws: CancellationError.self) { try result.get() }
-            #expect(server.count("stall") == 1, "not retried after cancellation")
             try await transport.shutdown()
         }
     }

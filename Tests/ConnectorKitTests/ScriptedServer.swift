@@ -19,31 +19,9 @@ final class ScriptedServer: Sendable {
     static func run<T: Sendable>(_ body: @Sendable (Int, ScriptedServer) async throws -> T) async throws -> T {
         let server = ScriptedServer()
         let router = Router()
-        router.get("/flaky/:times") { _, context -> Response in
-            let times = try context.parameters.require("times", as: Int.self)
-            return server.hit("flaky") <= times ? Response(status: .serviceUnavailable) : Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
-        }
-        router.get("/limited") { _, _ -> Response in
-            server.hit("limited") == 1
-                ? Response(status: .tooManyRequests, headers: [HTTPField.Name("Retry-After")!: "2"])
-                : Response(status: .ok)
-        }
-        router.get("/broken") { _, _ -> Response in
-            _ = server.hit("broken")
-            return Response(status: .serviceUnavailable)
-        }
-        router.post("/create") { _, _ -> Response in
-            _ = server.hit("create")
-            return Response(status: .serviceUnavailable)
-        }
         router.get("/auth") { request, _ -> Response in
             _ = server.hit("auth")
             return request.headers[.authorization] == "Bearer good" ? Response(status: .ok) : Response(status: .unauthorized)
-        }
-        router.get("/stall") { _, _ -> Response in
-            _ = server.hit("stall")
-            try? await Task.sleep(for: .seconds(1))
-            return Response(status: .ok)
         }
         router.post("/echo") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)

@@ -95,8 +95,10 @@ public final class HTTPTransport: Sendable {
     }
 
     private let client: HTTPClient
-    private let configuration: Configuration
-    private let logger: Logger
+    /// Clients for event streams, one per idle timeout: the read timeout is the idle timeout.
+    private let streamingClients = Mutex<[Duration: HTTPClient]>([:])
+    let configuration: Configuration
+    let logger: Logger
     private let gates = Mutex<[String: ConcurrencyGate]>([:])
 
     /// Creates the transport. Call ``shutdown()`` when done.
@@ -110,7 +112,27 @@ public final class HTTPTransport: Sendable {
     }
 
     /// Closes every connection.
-    public func shutdown() async throws { try await client.shutdown() }
+    public func shutdown() async throws {
+        let streaming = streamingClients.withLock { clients in
+            defer { clients.removeAll() }
+            return Array(clients.values)
+        }
+        for client in streaming { try await client.shutdown() }
+        try await client.shutdown()
+    }
+
+    /// The streaming client whose read timeout is `idleTimeout`, made on first use.
+    func streamingClient(idleTimeout: Duration) -> HTTPClient {
+        streamingClients.withLock { clients in
+            if let client = clients[idleTimeout] { return client }
+            var configuration = HTTPClient.Configuration()
+            configuration.timeout = .init(connect: .init(self.configuration.connectTimeout), read: .init(idleTimeout))
+            configuration.redirectConfiguration = .disallow
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[idleTimeout] = client
+            return client
+        }
+    }
 
     /// Sends a request with retries; returns the final response whatever its status.
     /// - Throws: ``TransportError`` when retries are exhausted or the request could not be sent.

@@ -10,7 +10,6 @@ struct QueryRoutes {
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/services/data") { _, _ in versionsResponse() }
-        router.get("/services/data/") { _, _ in versionsResponse() }
         let data = router.group("/services/data/:version")
         data.get("query") { request, context in try await authorized(request, context) { version in query(request, version: version, all: false) } }
         data.get("queryAll") { request, context in try await authorized(request, context) { version in query(request, version: version, all: true) } }
