@@ -91,6 +91,7 @@ let package = Package(
                 "ConnectorKit",
                 "SalesforceConnector",
                 "SalesforceSandbox",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,7 +131,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["switchboard", "ConnectorKitTesting"]
+            dependencies: [
+                "switchboard", "ConnectorKitTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -57,6 +57,16 @@ struct SwitchboardProcess {
         }
 
         var stderrText: String { err.text }
+        var stdoutText: String { out.text }
+
+        /// Waits until standard output contains `text`.
+        func waitForStdout(_ text: String, timeout: Duration = .seconds(30)) async throws {
+            let deadline = ContinuousClock.now + timeout
+            while !stdoutText.contains(text) {
+                guard process.isRunning, ContinuousClock.now < deadline else { throw TimedOut() }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
 
         func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
