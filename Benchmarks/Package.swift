@@ -3,6 +3,7 @@
 //   bash Benchmarks/signing-vs-openssl.sh     RS256 sign/verify beside `openssl speed rsa2048`
 //   bash Benchmarks/sse-parse.sh              SSE parse of 100 MB beside a memchr newline scan
 //   (cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --target TransportBenchmarks)
+//   (cd Benchmarks && swift run -c release HTTPLoad [callers] [seconds])   HTTP requests/s to the sandbox
 import Foundation
 import PackageDescription
 
@@ -30,6 +31,16 @@ let package = Package(
         .package(path: root.path),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
-    targets: ["SigningBenchmarks", "SSEBenchmarks", "TransportBenchmarks"].map(benchmarkTarget),
+    targets: ["SigningBenchmarks", "SSEBenchmarks", "TransportBenchmarks"].map(benchmarkTarget) + [
+        // Requests/s through the shared transport to the sandbox over loopback, N concurrent callers.
+        .executableTarget(
+            name: "HTTPLoad",
+            dependencies: [
+                .product(name: "ConnectorKit", package: rootIdentity),
+                .product(name: "SalesforceSandbox", package: rootIdentity),
+            ],
+            path: "Benchmarks/HTTPLoad"
+        ),
+    ],
     swiftLanguageModes: [.v6]
 )

@@ -70,8 +70,9 @@ public final class SandboxOrg: Sendable {
     /// Counts a call to the token endpoint.
     func countTokenRequest() { state.withLock { $0.tokenRequests += 1 } }
 
-    /// Issues an access token for a user.
-    func issueToken(username: String) -> String {
+    /// Issues an access token for a user, as the token endpoint does after a valid assertion
+    /// (tests and benchmarks use it directly when the JWT flow is not what they measure).
+    public func issueToken(username: String) -> String {
         state.withLock { state in
             state.nextToken += 1
             state.tokensIssued += 1
