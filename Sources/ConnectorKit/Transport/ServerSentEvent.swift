@@ -46,10 +46,13 @@ public struct ServerSentEvent: Sendable, Hashable, CustomStringConvertible {
 public struct SSEEventView: ~Copyable {
     /// The event type.
     public let type: String
-    /// The stream's last event ID.
-    public let id: String
+    /// The stream's last event ID as UTF-8 bytes, valid only during the callback.
+    public let idBytes: UnsafeRawBufferPointer
     /// The data bytes, valid only during the callback.
     public let dataBytes: UnsafeRawBufferPointer
+
+    /// The stream's last event ID.
+    public var id: String { String(decoding: idBytes, as: UTF8.self) }
 
     /// An owned copy of the event.
     public func makeEvent() -> ServerSentEvent {
