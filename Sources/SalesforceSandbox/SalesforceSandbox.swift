@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -70,6 +71,7 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
     public func run() async throws {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RouteCounterMiddleware(org: org))
+        router.add(middleware: LimitInfoMiddleware(org: org))
         router.add(middleware: FaultMiddleware(faults: faults, org: org))
         TokenRoutes(org: org, baseURL: { [self] in currentBaseURL() }).add(to: router)
         QueryRoutes(org: org).add(to: router)
@@ -122,5 +124,17 @@ struct RouteCounterMiddleware<Context: RequestContext>: RouterMiddleware {
         if let range = path.range(of: "/query/") { path = String(path[..<range.upperBound]) + "{locator}" }
         org.countRequest(route: "\(request.method.rawValue) \(path)")
         return try await next(request, context)
+    }
+}
+
+/// Adds `Sforce-Limit-Info` to every Salesforce response that lacks it (the control API excepted).
+struct LimitInfoMiddleware<Context: RequestContext>: RouterMiddleware {
+    let org: SandboxOrg
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        let name = HTTPField.Name("Sforce-Limit-Info")!
+        if !request.uri.path.hasPrefix("/__sandbox/"), response.headers[name] == nil { response.headers[name] = org.limitInfo }
+        return response
     }
 }

@@ -1,4 +1,4 @@
-import ConnectorKit
+@testable import ConnectorKit
 import Testing
 
 /// Every case is fed whole, split at every byte position, and one byte at a time; all must give
@@ -109,5 +109,27 @@ struct SSEParserTests {
         var parser = SSEParser()
         _ = parser.feed(Array(":ping\n:ping\n\n".utf8))
         #expect(parser.commentCount == 2)
+    }
+}
+
+@Suite("SSE parser: the SIMD line-end search")
+struct SSELineEndTests {
+    /// Every length from 0 to 200, a CR or LF at every position (or none), with bytes that differ
+    /// from CR/LF by one bit around it: the search finds exactly the first line end.
+    @Test func findsTheFirstCROrLFAtEveryPosition() {
+        for length in 0...200 {
+            var bytes = [UInt8](repeating: 0x0C, count: length)  // form feed: one bit from CR
+            for index in 0..<length where index % 3 == 0 { bytes[index] = 0x0B }  // vertical tab: one bit from LF
+            #expect(bytes.withUnsafeBytes { SSEParser.lineEnd($0.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, length) } == nil)
+            for position in 0..<length {
+                for end: UInt8 in [0x0A, 0x0D] {
+                    var withEnd = bytes
+                    withEnd[position] = end
+                    if position + 1 < length { withEnd[length - 1] = 0x0A }
+                    let found = withEnd.withUnsafeBytes { SSEParser.lineEnd($0.baseAddress!, length) }
+                    if found != position { Issue.record("length \(length), \(end) at \(position): found \(String(describing: found))") }
+                }
+            }
+        }
     }
 }

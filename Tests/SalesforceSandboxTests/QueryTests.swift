@@ -122,6 +122,8 @@ struct QueryTests {
             #expect(refused.status == 403)
             #expect(try SandboxClient.firstError(refused)["errorCode"] as? String == "REQUEST_LIMIT_EXCEEDED")
             #expect(refused.header("Sforce-Limit-Info") == "api-usage=3/3")
+            let versions = try await client.get("/services/data")
+            #expect(versions.header("Sforce-Limit-Info") == "api-usage=3/3", "on every response")
         }
     }
 
