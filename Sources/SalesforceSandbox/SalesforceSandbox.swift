@@ -74,7 +74,9 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
         router.add(middleware: LimitInfoMiddleware(org: org))
         router.add(middleware: FaultMiddleware(faults: faults, org: org))
         TokenRoutes(org: org, baseURL: { [self] in currentBaseURL() }).add(to: router)
-        QueryRoutes(org: org).add(to: router)
+        let session = SessionCheck(org: org)
+        QueryRoutes(org: org, session: session).add(to: router)
+        SObjectRoutes(org: org, session: session).add(to: router)
         ControlRoutes(org: org, faults: faults).add(to: router)
         EventStreamRoute().add(to: router)
         let app = Application(

@@ -47,6 +47,15 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, Sendable {
         }
     }
 
+    public func reconcile(connector: String, stream: String, keeping ids: Set<String>) async throws -> Int {
+        state.withLock { state in
+            let key = "\(connector)/\(stream)"
+            let before = state.records[key]?.count ?? 0
+            state.records[key] = state.records[key]?.filter { ids.contains($0.key) }
+            return before - (state.records[key]?.count ?? 0)
+        }
+    }
+
     @discardableResult
     public func emit(_ event: ConnectorEvent) async throws -> Int64 {
         state.withLock { state in

@@ -64,6 +64,9 @@ public struct RecordBatch: Sendable, Hashable {
 public protocol RecordSink: Sendable {
     /// Writes records, deletions and checkpoint atomically.
     func commit(_ batch: RecordBatch) async throws
+    /// After a full read: removes the stream's records whose ids are not in `ids` (they vanished
+    /// upstream) and returns how many went.
+    func reconcile(connector: String, stream: String, keeping ids: Set<String>) async throws -> Int
 }
 
 /// An event for the assistant, appended to the host's durable event log.

@@ -33,6 +33,7 @@ public struct SSEParser: Sendable {
     private var eventType = ReusableBytes()
     // Type strings made so far, reused while streams repeat the same few types (no string per event).
     private var typeCache: [(bytes: ReusableBytes, type: String)] = []
+    private var lastTypeIndex = 0
     // The spec's "last event ID buffer" is `pendingID` when an `id:` field came since the last
     // dispatch, else `lastEventIDBytes`: a dispatch then swaps the two instead of copying.
     private var pendingID = ReusableBytes()
@@ -215,7 +216,7 @@ public struct SSEParser: Sendable {
             value = UnsafeRawBufferPointer(start: nil, count: 0)
         }
         switch name.count {
-        case 4 where Self.equals(name, "data"):
+        case 4 where Self.word(name) == 0x6174_6164:  // "data"
             if inChunk, data.isEmpty, borrowedData == nil {
                 borrowedData = value  // the common single-line event: no copy
             } else {
@@ -223,14 +224,14 @@ public struct SSEParser: Sendable {
                 Self.append(value, to: &data)
                 data.append(Self.lf)
             }
-        case 5 where Self.equals(name, "event"):
+        case 5 where Self.word(name) == 0x6E65_7665 && name[4] == 0x74:  // "event"
             eventType.set(value)
-        case 2 where Self.equals(name, "id"):
+        case 2 where name[0] == 0x69 && name[1] == 0x64:  // "id"
             if memchr(value.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, 0, value.count) == nil {
                 pendingID.set(value)
                 hasPendingID = true
             }
-        case 5 where Self.equals(name, "retry"):
+        case 5 where Self.word(name) == 0x7274_6572 && name[4] == 0x79:  // "retry"
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
                 reconnectionTime = value.count > 12 ? Int.max : Int(String(decoding: value, as: UTF8.self))
             }
@@ -265,7 +266,11 @@ public struct SSEParser: Sendable {
     /// The event type as a string, from a small cache of the types seen.
     private mutating func typeString() -> String {
         if eventType.isEmpty { return "message" }
-        for entry in typeCache where entry.bytes == eventType { return entry.type }
+        if lastTypeIndex < typeCache.count, typeCache[lastTypeIndex].bytes == eventType { return typeCache[lastTypeIndex].type }
+        for (index, entry) in typeCache.enumerated() where entry.bytes == eventType {
+            lastTypeIndex = index
+            return entry.type
+        }
         let type = eventType.withBytes { String(decoding: $0, as: UTF8.self) }
         if typeCache.count >= 16 { typeCache.removeFirst() }
         typeCache.append((eventType, type))
@@ -279,9 +284,9 @@ public struct SSEParser: Sendable {
         array.append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: bytes.count))
     }
 
-    private static func equals(_ bytes: UnsafeRawBufferPointer, _ word: StaticString) -> Bool {
-        word.withUTF8Buffer { expected in
-            expected.count == bytes.count && memcmp(expected.baseAddress!, bytes.baseAddress!, bytes.count) == 0
-        }
+    /// The first four bytes as a little-endian word, to compare field names without a call.
+    @inline(__always)
+    private static func word(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self))
     }
 }

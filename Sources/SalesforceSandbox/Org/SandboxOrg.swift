@@ -18,6 +18,12 @@ public final class SandboxOrg: Sendable {
 
     struct State: Sendable {
         var objects: [String: [SandboxRecord]] = [:]
+        /// Where each id lives: object name and position.
+        var index: [String: (String, Int)] = [:]
+        /// The newest SystemModstamp handed out, in milliseconds.
+        var lastStamp: Int64 = 0
+        /// The number behind the next created record's id (above any seeded one).
+        var nextRecordNumber = 900_000
         var tokens: [String: IssuedToken] = [:]
         var apps: [String: ConnectedApp] = [:]
         var keys: [String: Insecure.RSA.PublicKey] = [:]
@@ -39,7 +45,11 @@ public final class SandboxOrg: Sendable {
     public init(configuration: SandboxConfiguration) throws {
         self.configuration = configuration
         var state = State()
-        for record in configuration.seed.generate() { state.objects[record.object, default: []].append(record) }
+        for record in configuration.seed.generate() {
+            state.objects[record.object, default: []].append(record)
+            state.index[record.id] = (record.object, state.objects[record.object]!.count - 1)
+            if case .dateTime(let stamp) = record["SystemModstamp"] { state.lastStamp = max(state.lastStamp, stamp) }
+        }
         self.state = Mutex(state)
         for app in configuration.connectedApps { try register(app) }
     }

@@ -6,15 +6,16 @@ import Hummingbird
 /// and `…/limits`, behind the session check and the daily API limit.
 struct QueryRoutes {
     let org: SandboxOrg
+    let session: SessionCheck
     static let versions = (31...67).map { "\($0).0" }
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/services/data") { _, _ in versionsResponse() }
         let data = router.group("/services/data/:version")
-        data.get("query") { request, context in try await authorized(request, context) { version in query(request, version: version, all: false) } }
-        data.get("queryAll") { request, context in try await authorized(request, context) { version in query(request, version: version, all: true) } }
+        data.get("query") { request, context in try await session.authorized(request, context) { version, _ in query(request, version: version, all: false) } }
+        data.get("queryAll") { request, context in try await session.authorized(request, context) { version, _ in query(request, version: version, all: true) } }
         data.get("query/:locator") { request, context in
-            try await authorized(request, context) { version in
+            try await session.authorized(request, context) { version, _ in
                 let locator = context.parameters.get("locator") ?? ""
                 guard let page = org.nextPage(locator) else {
                     return RESTResponses.error(.badRequest, code: "INVALID_QUERY_LOCATOR", message: "invalid query locator", limitInfo: org.limitInfo)
@@ -24,7 +25,7 @@ struct QueryRoutes {
             }
         }
         data.get("limits") { request, context in
-            try await authorized(request, context) { _ in
+            try await session.authorized(request, context) { _, _ in
                 let used = org.stats.apiUsage
                 let max = org.configuration.dailyApiLimit
                 return RESTResponses.json(.ok, "{\"DailyApiRequests\":{\"Max\":\(max),\"Remaining\":\(Swift.max(0, max - used))}}", limitInfo: org.limitInfo)
@@ -35,23 +36,6 @@ struct QueryRoutes {
     private func versionsResponse() -> Response {
         let list = Self.versions.map { "{\"label\":\"v\($0)\",\"url\":\"/services/data/v\($0)\",\"version\":\"\($0)\"}" }
         return RESTResponses.json(.ok, "[" + list.joined(separator: ",") + "]")
-    }
-
-    /// Checks the version, the session and the daily limit, then answers.
-    private func authorized(_ request: Request, _ context: BasicRequestContext, _ body: (String) async throws -> Response) async throws -> Response {
-        let version = context.parameters.get("version") ?? ""
-        guard version.hasPrefix("v"), Self.versions.contains(String(version.dropFirst())) else {
-            return RESTResponses.error(.notFound, code: "NOT_FOUND", message: "The requested resource does not exist")
-        }
-        guard let header = request.headers[.authorization], let space = header.firstIndex(of: " "),
-              ["bearer", "oauth"].contains(header[..<space].lowercased()),
-              org.session(for: String(header[header.index(after: space)...])) != nil else {
-            return RESTResponses.invalidSession()
-        }
-        guard org.countAPICall() else {
-            return RESTResponses.error(.forbidden, code: "REQUEST_LIMIT_EXCEEDED", message: "TotalRequests Limit exceeded.", limitInfo: org.limitInfo)
-        }
-        return try await body(version)
     }
 
     private func query(_ request: Request, version: String, all: Bool) -> Response {
@@ -90,16 +74,21 @@ struct QueryRoutes {
         out += ",\"records\":["
         for (index, row) in rows.enumerated() {
             if index > 0 { out += "," }
-            out += "{\"attributes\":{\"type\":\"\(object)\",\"url\":\"/services/data/\(version)/sobjects/\(object)/\(row.id)\"}"
-            for (name, value) in row.fields {
-                out += ",\""
-                out += name
-                out += "\":"
-                value.writeJSON(to: &out)
-            }
-            out += "}"
+            writeRecord(row, object: object, version: version, to: &out)
         }
         out += "]}"
         return out
+    }
+
+    /// One record with its `attributes`.
+    static func writeRecord(_ row: QueryRow, object: String, version: String, to out: inout String) {
+        out += "{\"attributes\":{\"type\":\"\(object)\",\"url\":\"/services/data/\(version)/sobjects/\(object)/\(row.id)\"}"
+        for (name, value) in row.fields {
+            out += ",\""
+            out += name
+            out += "\":"
+            value.writeJSON(to: &out)
+        }
+        out += "}"
     }
 }

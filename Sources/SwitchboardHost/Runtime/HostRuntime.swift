@@ -19,6 +19,11 @@ public struct HostStorage: Sendable {
         self.events = events
     }
 
+    /// The SQLite store at `path`, which serves as all three.
+    public static func sqlite(_ store: SQLiteStore) -> HostStorage {
+        HostStorage(state: store, records: store, events: store)
+    }
+
     /// Storage in memory (nothing survives a restart).
     public static func memory() -> HostStorage {
         let store = MemoryStore()

@@ -1,0 +1,112 @@
+import ConnectorKit
+import Foundation
+
+/// The Salesforce REST API over the host's shared transport, authenticated by the JWT bearer flow:
+/// queries with `nextRecordsUrl` paging, sObject create / update / get. Non-2xx answers become
+/// ``SalesforceAPIError``s; a 401 re-authenticates once (the transport's rule).
+public struct SalesforceREST: Sendable {
+    /// One page of a query.
+    public struct QueryPage: Sendable {
+        /// Rows matched by the whole query.
+        public var totalSize: Int
+        /// The records of this page (each a JSON object, `attributes` included).
+        public var records: [JSONValue]
+        /// Where the next page is, when there is one.
+        public var nextRecordsURL: String?
+    }
+
+    let auth: SalesforceJWTBearerAuth
+    let http: HTTPTransport
+    /// The API version, like `62.0`.
+    public let apiVersion: String
+    let connector: String
+
+    /// Creates a client.
+    public init(auth: SalesforceJWTBearerAuth, http: HTTPTransport, apiVersion: String, connector: String) {
+        self.auth = auth
+        self.http = http
+        self.apiVersion = apiVersion
+        self.connector = connector
+    }
+
+    var basePath: String { "/services/data/v\(apiVersion)" }
+
+    /// Runs a query and hands each page to `page` as it arrives (the next page is read only after
+    /// `page` returns, so a caller that commits each page never holds more than one).
+    public func query(_ soql: String, includeDeleted: Bool = false, batchSize: Int? = nil,
+                      page: (QueryPage) async throws -> Void) async throws {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let q = soql.addingPercentEncoding(withAllowedCharacters: allowed) ?? soql
+        var path: String? = "\(basePath)/\(includeDeleted ? "queryAll" : "query")?q=\(q)"
+        let headers = batchSize.map { [("Sforce-Query-Options", "batchSize=\($0)")] } ?? []
+        while let next = path {
+            let value = try await json("GET", next, headers: headers)
+            guard case .array(let records)? = value["records"] else {
+                throw SalesforceAPIError(status: 200, errorCode: "UNEXPECTED_RESPONSE", message: "a query answer without records")
+            }
+            let nextURL = value["nextRecordsUrl"]?.stringValue
+            try await page(QueryPage(totalSize: Int(value["totalSize"]?.integerValue ?? 0), records: records, nextRecordsURL: nextURL))
+            path = value["done"] == .bool(true) ? nil : nextURL
+        }
+    }
+
+    /// Every record of a query, all pages.
+    public func queryAll(_ soql: String, includeDeleted: Bool = false) async throws -> [JSONValue] {
+        var all: [JSONValue] = []
+        try await query(soql, includeDeleted: includeDeleted) { all += $0.records }
+        return all
+    }
+
+    /// Creates a record; returns its id. Not retried by the transport unless `safeToRepeat`.
+    public func create(_ object: String, fields: JSONValue, safeToRepeat: Bool = false) async throws -> String {
+        let value = try await json("POST", "\(basePath)/sobjects/\(object)/", body: fields.serialized(), safeToRepeat: safeToRepeat)
+        guard let id = value["id"]?.stringValue else {
+            throw SalesforceAPIError(status: 201, errorCode: "UNEXPECTED_RESPONSE", message: "a create answer without an id")
+        }
+        return id
+    }
+
+    /// Changes fields of a record.
+    public func update(_ object: String, id: String, fields: JSONValue) async throws {
+        _ = try await send("PATCH", "\(basePath)/sobjects/\(object)/\(id)", body: fields.serialized(), safeToRepeat: true)
+    }
+
+    /// A record by id, with the given fields (all readable fields when empty).
+    public func get(_ object: String, id: String, fields: [String] = []) async throws -> JSONValue {
+        let query = fields.isEmpty ? "" : "?fields=" + fields.joined(separator: ",")
+        return try await json("GET", "\(basePath)/sobjects/\(object)/\(id)\(query)")
+    }
+
+    private func json(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+                      safeToRepeat: Bool? = nil) async throws -> JSONValue {
+        let response = try await send(method, path, headers: headers, body: body, safeToRepeat: safeToRepeat)
+        do {
+            return try JSONParser.parse(response.body)
+        } catch {
+            throw SalesforceAPIError(status: response.status, errorCode: "UNEXPECTED_RESPONSE", message: "the answer is not JSON (\(error))")
+        }
+    }
+
+    private func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+                      safeToRepeat: Bool? = nil) async throws -> HTTPTransport.Response {
+        let session = try await auth.session()
+        var allHeaders = headers + [("Accept", "application/json"), ("Sforce-Mru", "updateMru=false")]
+        if body != nil { allHeaders.append(("Content-Type", "application/json")) }
+        let response = try await http.send(.init(method: method, url: session.instanceURL + path, headers: allHeaders, body: body,
+                                                  safeToRepeat: safeToRepeat, authorization: auth, connector: connector))
+        guard (200..<300).contains(response.status) else { throw Self.error(from: response) }
+        return response
+    }
+
+    /// The first entry of a Salesforce error array, or a plain description of the answer.
+    static func error(from response: HTTPTransport.Response) -> SalesforceAPIError {
+        if let value = try? JSONParser.parse(response.body), case .array(let entries) = value, let first = entries.first {
+            let fields: [String] = if case .array(let names)? = first["fields"] { names.compactMap(\.stringValue) } else { [] }
+            return SalesforceAPIError(status: response.status, errorCode: first["errorCode"]?.stringValue ?? "UNKNOWN",
+                                      message: first["message"]?.stringValue ?? "", fields: fields)
+        }
+        return SalesforceAPIError(status: response.status, errorCode: "HTTP_\(response.status)",
+                                  message: "the answer had no Salesforce error body (\(response.body.count) bytes)")
+    }
+}

@@ -1,0 +1,138 @@
+import ConnectorKit
+import Foundation
+
+/// User ingestion: Salesforce Contacts into the host's users table.
+///
+/// Incremental runs read rows changed after the cursor in `(SystemModstamp, Id)` order, page by
+/// page, each page committed together with the cursor after it; deletions come from `queryAll`
+/// (`IsDeleted = true`) under a cursor of their own. A full run reads everything and then removes
+/// what is no longer there (deleted, purged, or no longer matching `where`).
+public struct ContactSync: Sendable {
+    /// What to read.
+    public struct Settings: Sendable, Hashable {
+        /// Extra Contact fields kept in the user's `fields`.
+        public var fields: [String]
+        /// A SOQL condition narrowing the contacts (`Email != null`).
+        public var whereClause: String?
+        /// Rows per page asked for (`Sforce-Query-Options: batchSize`).
+        public var batchSize: Int
+
+        /// Creates settings.
+        public init(fields: [String] = [], whereClause: String? = nil, batchSize: Int = 2000) {
+            self.fields = fields
+            self.whereClause = whereClause
+            self.batchSize = batchSize
+        }
+    }
+
+    static let stream = "users"
+    static let deletionStream = "users-deleted"
+    static let baseFields = ["Id", "FirstName", "LastName", "Email", "SystemModstamp"]
+
+    let rest: SalesforceREST
+    let sink: any RecordSink
+    let store: ScopedStateStore
+    let settings: Settings
+
+    /// Creates a sync over the module's REST client and the host's sink and store.
+    public init(rest: SalesforceREST, sink: any RecordSink, store: ScopedStateStore, settings: Settings) {
+        self.rest = rest
+        self.sink = sink
+        self.store = store
+        self.settings = settings
+    }
+
+    var connector: String { store.connector }
+
+    /// The SELECT for a run after `cursor` (all rows when nil).
+    func soql(after cursor: SyncCursor?) -> String {
+        let fields = Self.baseFields + settings.fields.filter { !Self.baseFields.contains($0) }
+        var conditions: [String] = []
+        if let whereClause = settings.whereClause, !whereClause.isEmpty { conditions.append("(\(whereClause))") }
+        if let cursor { conditions.append(cursor.soqlCondition) }
+        let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return "SELECT \(fields.joined(separator: ", ")) FROM Contact\(filter) ORDER BY SystemModstamp, Id"
+    }
+
+    /// Runs one sync.
+    public func run(mode: SyncMode, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
+        let stored = try await store.checkpoint(stream: Self.stream).flatMap { SyncCursor($0.cursor) }
+        let cursor = mode == .full ? nil : stored
+        var report = SyncReport(upserted: 0, deleted: 0, pages: 0)
+        var seen = Set<String>()
+        var expected: Int?
+        try await rest.query(soql(after: cursor), batchSize: settings.batchSize) { page in
+            expected = expected ?? page.totalSize
+            var users: [SyncRecord] = []
+            users.reserveCapacity(page.records.count)
+            var last: SyncCursor?
+            for record in page.records {
+                guard let user = Self.user(from: record, extraFields: settings.fields) else { continue }
+                users.append(.user(user))
+                if mode == .full { seen.insert(user.id) }
+                last = SyncCursor(modstamp: user.modifiedAt, id: user.id)
+            }
+            // The cursor moves only with the records it covers; a full run's cursor never moves backwards.
+            let checkpoint = last.map { last in stored.map { max(last, $0) } ?? last }
+            try await sink.commit(RecordBatch(connector: connector, stream: Self.stream, upserts: users, checkpoint: checkpoint?.description))
+            report.upserted += users.count
+            report.pages += 1
+            progress(SyncProgress(records: report.upserted, pages: report.pages, expectedTotal: expected))
+        }
+        if mode == .full {
+            report.deleted += try await sink.reconcile(connector: connector, stream: Self.stream, keeping: seen)
+        } else {
+            report.deleted += try await syncDeletions()
+        }
+        return report
+    }
+
+    /// Removes contacts deleted upstream since the deletion cursor (Recycle Bin rows, via queryAll).
+    func syncDeletions() async throws -> Int {
+        let cursor = try await store.checkpoint(stream: Self.deletionStream).flatMap { SyncCursor($0.cursor) }
+        let condition = cursor.map { " AND \($0.soqlCondition)" } ?? ""
+        var deleted = 0
+        try await rest.query("SELECT Id, SystemModstamp FROM Contact WHERE IsDeleted = true\(condition) ORDER BY SystemModstamp, Id",
+                             includeDeleted: true) { page in
+            var ids: [String] = []
+            var last: SyncCursor?
+            for record in page.records {
+                guard let id = record["Id"]?.stringValue, let stamp = record["SystemModstamp"]?.stringValue.flatMap(SalesforceDateTime.parse) else { continue }
+                ids.append(id)
+                last = SyncCursor(modstamp: stamp, id: id)
+            }
+            // Deletions of users are removals from the users stream; the deletion cursor is its own stream.
+            try await sink.commit(RecordBatch(connector: connector, stream: Self.stream, upserts: [], deletions: ids, checkpoint: nil))
+            if let last {
+                try await sink.commit(RecordBatch(connector: connector, stream: Self.deletionStream, upserts: [], checkpoint: last.description))
+            }
+            deleted += ids.count
+        }
+        return deleted
+    }
+
+    /// A user from a Contact row; nil when it has no Id or SystemModstamp.
+    static func user(from record: JSONValue, extraFields: [String]) -> UserRecord? {
+        guard let id = record["Id"]?.stringValue, let stamp = record["SystemModstamp"]?.stringValue.flatMap(SalesforceDateTime.parse) else {
+            return nil
+        }
+        var fields: [String: String] = [:]
+        for name in extraFields where !baseFields.contains(name) {
+            switch record[name] {
+            case .string(let text)?: fields[name] = text
+            case .integer(let value)?: fields[name] = String(value)
+            case .number(let value)?: fields[name] = String(value)
+            case .bool(let value)?: fields[name] = String(value)
+            default: break
+            }
+        }
+        return UserRecord(id: id, email: record["Email"]?.stringValue, firstName: record["FirstName"]?.stringValue,
+                          lastName: record["LastName"]?.stringValue, fields: fields, modifiedAt: stamp)
+    }
+}
+
+extension SyncCursor: Comparable {
+    public static func < (lhs: SyncCursor, rhs: SyncCursor) -> Bool {
+        lhs.modstamp != rhs.modstamp ? lhs.modstamp < rhs.modstamp : lhs.id < rhs.id
+    }
+}

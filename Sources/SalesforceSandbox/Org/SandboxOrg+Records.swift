@@ -1,0 +1,174 @@
+import Foundation
+
+/// Changes to the org's records, as users, automation or the REST API make them. Every change
+/// moves `SystemModstamp` (and `LastModifiedDate`) to now, never backwards.
+extension SandboxOrg {
+    /// Why a write was refused, with Salesforce's error code.
+    public struct WriteError: Error, Sendable, Hashable {
+        /// Salesforce's `errorCode`.
+        public let errorCode: String
+        /// The message.
+        public let message: String
+        /// The fields involved.
+        public let fields: [String]
+    }
+
+    /// Creates a record from field values (API names, case-insensitive) and returns its id.
+    @discardableResult
+    public func insert(_ object: String, values: [String: FieldValue], by userID: String? = nil) throws(WriteError) -> String {
+        guard let schema = SObjectSchema.named(object) else {
+            throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: [])
+        }
+        let checked = try Self.check(values, schema: schema, creating: true)
+        return state.withLock { state in
+            var rows = state.objects[schema.name] ?? []
+            state.nextRecordNumber += 1
+            let id = SalesforceID.make(prefix: schema.keyPrefix, number: state.nextRecordNumber)
+            var record = SandboxRecord(object: schema.name, values: checked)
+            record["Id"] = .string(id)
+            let now = Self.nextStamp(&state)
+            record["IsDeleted"] = .bool(false)
+            record["CreatedDate"] = .dateTime(now)
+            record["LastModifiedDate"] = .dateTime(now)
+            record["SystemModstamp"] = .dateTime(now)
+            record["CreatedById"] = .string(userID ?? SalesforceID.make(prefix: "005", number: 1))
+            Self.derive(&record, schema: schema, number: state.nextRecordNumber)
+            rows.append(record)
+            state.objects[schema.name] = rows
+            state.index[id] = (schema.name, rows.count - 1)
+            return id
+        }
+    }
+
+    /// Changes fields of a record.
+    public func update(_ object: String, id: String, values: [String: FieldValue]) throws(WriteError) {
+        guard let schema = SObjectSchema.named(object) else {
+            throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: [])
+        }
+        let checked = try Self.check(values, schema: schema, creating: false)
+        let found = state.withLock { state -> Bool in
+            guard let (name, index) = state.index[id], name == schema.name, state.objects[name]?[index].isDeleted == false else { return false }
+            let now = Self.nextStamp(&state)
+            var record = state.objects[name]![index]
+            for (field, value) in checked { record[field] = value }
+            record["LastModifiedDate"] = .dateTime(now)
+            record["SystemModstamp"] = .dateTime(now)
+            Self.derive(&record, schema: schema, number: nil)
+            state.objects[name]![index] = record
+            return true
+        }
+        guard found else { throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: []) }
+    }
+
+    /// One bulk automated update: every given record gets the same new `SystemModstamp` (as when a
+    /// flow or a mass update touches many rows in one transaction), producing ties.
+    public func touchAll(_ ids: [String]) {
+        state.withLock { state in
+            let now = Self.nextStamp(&state)
+            for id in ids {
+                guard let (name, index) = state.index[id] else { continue }
+                state.objects[name]![index]["SystemModstamp"] = .dateTime(now)
+            }
+        }
+    }
+
+    /// Moves a record to the Recycle Bin (`IsDeleted = true`, seen by queryAll).
+    public func delete(_ object: String, id: String) throws(WriteError) {
+        let found = state.withLock { state -> Bool in
+            guard let (name, index) = state.index[id], name.lowercased() == object.lowercased(),
+                  state.objects[name]?[index].isDeleted == false else { return false }
+            let now = Self.nextStamp(&state)
+            state.objects[name]![index]["IsDeleted"] = .bool(true)
+            state.objects[name]![index]["SystemModstamp"] = .dateTime(now)
+            return true
+        }
+        guard found else { throw WriteError(errorCode: "ENTITY_IS_DELETED", message: "entity is deleted", fields: []) }
+    }
+
+    /// Removes a record for good (the Recycle Bin emptied): not even queryAll sees it.
+    public func purge(_ object: String, id: String) {
+        state.withLock { state in
+            guard let (name, index) = state.index[id], name.lowercased() == object.lowercased() else { return }
+            state.objects[name]!.remove(at: index)
+            state.index = [:]
+            for (objectName, rows) in state.objects {
+                for (position, row) in rows.enumerated() { state.index[row.id] = (objectName, position) }
+            }
+        }
+    }
+
+    /// A record by id (deleted ones included).
+    public func record(id: String) -> SandboxRecord? {
+        state.withLock { state in state.index[id].flatMap { state.objects[$0.0]?[$0.1] } }
+    }
+
+    /// Now in milliseconds, strictly after the newest stamp handed out (two writes in the same
+    /// millisecond still get ordered stamps) and never before the seeded data.
+    static func nextStamp(_ state: inout State) -> Int64 {
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        state.lastStamp = max(now, state.lastStamp + 1)
+        return state.lastStamp
+    }
+
+    /// Checks names and types; returns values keyed by canonical field names.
+    static func check(_ values: [String: FieldValue], schema: SObjectSchema, creating: Bool) throws(WriteError) -> [String: FieldValue] {
+        var checked: [String: FieldValue] = [:]
+        for (name, value) in values {
+            guard let field = schema.field(name) else {
+                throw WriteError(errorCode: "INVALID_FIELD", message: "No such column '\(name)' on sobject of type \(schema.name)", fields: [])
+            }
+            guard field.writable else {
+                throw WriteError(errorCode: "INVALID_FIELD_FOR_INSERT_UPDATE",
+                                 message: "Unable to create/update fields: \(field.name). Please check the security settings of this field "
+                                    + "and verify that it is read/write for your profile or permission set.", fields: [field.name])
+            }
+            let ok: Bool = switch (field.type, value) {
+            case (_, .null): true
+            case (.boolean, .bool): true
+            case (.int, .int), (.double, .int), (.double, .double): true
+            case (.dateTime, .dateTime): true
+            case (let type, .string) where type.isText: true
+            default: false
+            }
+            guard ok else {
+                throw WriteError(errorCode: "JSON_PARSER_ERROR", message: "Cannot deserialize instance of \(field.type) for field \(field.name)",
+                                 fields: [field.name])
+            }
+            checked[field.name] = value
+        }
+        if creating {
+            let required: [String] = switch schema.name {
+            case "Contact": ["LastName"]
+            case "CaseComment": ["ParentId"]
+            default: []
+            }
+            for name in required where (checked[name] ?? .null) == .null {
+                throw WriteError(errorCode: "REQUIRED_FIELD_MISSING", message: "Required fields are missing: [\(name)]", fields: [name])
+            }
+        }
+        if schema.name == "CaseComment", case .string(let body)? = checked["CommentBody"], body.utf8.count > 4000 {
+            throw WriteError(errorCode: "STRING_TOO_LONG", message: "Body: data value too large (max length=4000)", fields: ["CommentBody"])
+        }
+        return checked
+    }
+
+    /// Fields Salesforce computes: Case number and IsClosed, Contact Name, defaults.
+    static func derive(_ record: inout SandboxRecord, schema: SObjectSchema, number: Int?) {
+        switch schema.name {
+        case "Case":
+            if let number, record["CaseNumber"] == .null { record["CaseNumber"] = .string(String(format9: number)) }
+            if record["Status"] == .null { record["Status"] = .string("New") }
+            let closed = record["Status"] == .string("Closed")
+            if closed, record["IsClosed"] != .bool(true) { record["ClosedDate"] = record["SystemModstamp"] }
+            record["IsClosed"] = .bool(closed)
+        case "Contact":
+            let first = record["FirstName"], last = record["LastName"]
+            let parts = [first, last].compactMap { if case .string(let s) = $0 { s } else { nil } }
+            record["Name"] = .string(parts.joined(separator: " "))
+        case "CaseComment":
+            if record["IsPublished"] == .null { record["IsPublished"] = .bool(false) }
+        default:
+            break
+        }
+    }
+}

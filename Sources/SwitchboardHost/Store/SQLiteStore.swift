@@ -1,0 +1,170 @@
+import ConnectorKit
+import Foundation
+import GRDB
+
+/// The host's embedded store: one SQLite file in WAL mode (GRDB), holding checkpoints, module
+/// state, users, articles with a full-text index, idempotency keys and the event log.
+///
+/// A ``RecordBatch`` and its checkpoint are written in one transaction with `synchronous = FULL`,
+/// so when ``commit(_:)`` returns the batch survives a crash or a SIGKILL, and a checkpoint never
+/// runs ahead of the records it covers.
+public final class SQLiteStore: StateStore, RecordSink, EventSink, Sendable, CustomStringConvertible {
+    /// The database file.
+    public let path: String
+    let pool: DatabasePool
+    /// Wakes readers of the event log when an event is appended.
+    let eventNotifier = EventNotifier()
+
+    /// Opens (creating when needed) the store at `path` and migrates it to the current schema.
+    /// - Throws: ``StoreError`` when the file cannot be opened or migrated.
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try StoreSchema.migrator.migrate(pool)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    public var description: String { "SQLiteStore(\(path))" }
+
+    // MARK: StateStore
+
+    public func checkpoint(connector: String, stream: String) async throws -> Checkpoint? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT cursor, updated_at FROM checkpoints WHERE connector = ? AND stream = ?",
+                             arguments: [connector, stream])
+                .map { Checkpoint(stream: stream, cursor: $0["cursor"], updatedAt: Date(timeIntervalSince1970: $0["updated_at"])) }
+        }
+    }
+
+    public func setModuleState(connector: String, key: String, value: Data?) async throws {
+        try await pool.write { db in
+            if let value {
+                try db.execute(sql: "INSERT OR REPLACE INTO module_state (connector, key, value) VALUES (?, ?, ?)",
+                               arguments: [connector, key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM module_state WHERE connector = ? AND key = ?", arguments: [connector, key])
+            }
+        }
+    }
+
+    public func moduleState(connector: String, key: String) async throws -> Data? {
+        try await pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT value FROM module_state WHERE connector = ? AND key = ?", arguments: [connector, key])
+        }
+    }
+
+    // MARK: RecordSink
+
+    public func commit(_ batch: RecordBatch) async throws {
+        try await pool.write { db in
+            let now = Date().timeIntervalSince1970
+            for record in batch.upserts {
+                switch record {
+                case .user(let user): try Self.upsert(user, connector: batch.connector, db: db)
+                case .article(let article): try Self.upsert(article, connector: batch.connector, db: db)
+                }
+            }
+            // A batch with records must name a record stream; a cursor alone may name any stream.
+            let table = batch.upserts.isEmpty && batch.deletions.isEmpty ? "" : try Self.table(for: batch.stream)
+            for id in batch.deletions {
+                try db.execute(sql: "DELETE FROM \(table) WHERE connector = ? AND id = ?", arguments: [batch.connector, id])
+            }
+            if let cursor = batch.checkpoint {
+                try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (connector, stream, cursor, updated_at) VALUES (?, ?, ?, ?)",
+                               arguments: [batch.connector, batch.stream, cursor, now])
+            }
+        }
+    }
+
+    public func reconcile(connector: String, stream: String, keeping ids: Set<String>) async throws -> Int {
+        let table = try Self.table(for: stream)
+        return try await pool.write { db in
+            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS keep_ids (id TEXT PRIMARY KEY)")
+            try db.execute(sql: "DELETE FROM keep_ids")
+            let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO keep_ids (id) VALUES (?)")
+            for id in ids { try insert.execute(arguments: [id]) }
+            try db.execute(sql: "DELETE FROM \(table) WHERE connector = ? AND id NOT IN (SELECT id FROM keep_ids)", arguments: [connector])
+            let removed = db.changesCount
+            try db.execute(sql: "DELETE FROM keep_ids")
+            return removed
+        }
+    }
+
+    static func table(for stream: String) throws -> String {
+        switch stream {
+        case "users": "users"
+        case "articles": "articles"
+        default: throw StoreError.unknownStream(stream)
+        }
+    }
+
+    static func upsert(_ user: UserRecord, connector: String, db: Database) throws {
+        let fields = String(decoding: try JSONEncoder.sorted.encode(user.fields), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO users (connector, id, email, first_name, last_name, fields, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (connector, id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name,
+                last_name = excluded.last_name, fields = excluded.fields, modified_at = excluded.modified_at
+            """, arguments: [connector, user.id, user.email, user.firstName, user.lastName, fields, user.modifiedAt.timeIntervalSince1970])
+    }
+
+    static func upsert(_ article: KnowledgeArticle, connector: String, db: Database) throws {
+        let html = String(decoding: try JSONEncoder.sorted.encode(article.bodyHTML), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO articles (connector, id, article_number, title, summary, url_name, language, body_html, body_text, modified_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (connector, id) DO UPDATE SET article_number = excluded.article_number, title = excluded.title,
+                summary = excluded.summary, url_name = excluded.url_name, language = excluded.language,
+                body_html = excluded.body_html, body_text = excluded.body_text, modified_at = excluded.modified_at
+            """, arguments: [connector, article.id, article.articleNumber, article.title, article.summary, article.urlName,
+                             article.language, html, article.bodyText, article.modifiedAt.timeIntervalSince1970])
+    }
+
+    // MARK: EventSink
+
+    @discardableResult
+    public func emit(_ event: ConnectorEvent) async throws -> Int64 {
+        let (type, payload) = try StoredEvent.encode(event.payload)
+        let id = try await pool.write { db in
+            try db.execute(sql: "INSERT INTO events (connector, type, payload, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [event.connector, type, payload, Date().timeIntervalSince1970])
+            return db.lastInsertedRowID
+        }
+        eventNotifier.advance(to: id)
+        return id
+    }
+}
+
+extension JSONEncoder {
+    /// Sorted keys and ISO 8601 dates: stable bytes for stored JSON.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}
+
+/// Why the store failed.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What happened.
+    public let description: String
+
+    /// The file could not be opened or migrated.
+    public static func cannotOpen(path: String, reason: String) -> Self {
+        .init(description: "cannot open the store \(path): \(reason)")
+    }
+    /// A stream the store does not keep records for.
+    public static func unknownStream(_ stream: String) -> Self {
+        .init(description: "the store keeps no records for stream '\(stream)' (known: users, articles)")
+    }
+}

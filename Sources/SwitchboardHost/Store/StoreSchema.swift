@@ -1,0 +1,51 @@
+import GRDB
+
+/// The store's schema, as numbered migrations (never edit one that shipped; add the next).
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: checkpoints, module state, users, articles + FTS5, idempotency keys, event log") { db in
+            try db.execute(sql: """
+                CREATE TABLE checkpoints (
+                    connector TEXT NOT NULL, stream TEXT NOT NULL, cursor TEXT NOT NULL, updated_at REAL NOT NULL,
+                    PRIMARY KEY (connector, stream));
+                CREATE TABLE module_state (
+                    connector TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
+                    PRIMARY KEY (connector, key));
+                CREATE TABLE users (
+                    connector TEXT NOT NULL, id TEXT NOT NULL, email TEXT, first_name TEXT, last_name TEXT,
+                    fields TEXT NOT NULL, modified_at REAL NOT NULL,
+                    PRIMARY KEY (connector, id));
+                CREATE INDEX users_by_email ON users (email COLLATE NOCASE);
+                CREATE TABLE articles (
+                    rowid INTEGER PRIMARY KEY, connector TEXT NOT NULL, id TEXT NOT NULL, article_number TEXT,
+                    title TEXT NOT NULL, summary TEXT, url_name TEXT, language TEXT NOT NULL,
+                    body_html TEXT NOT NULL, body_text TEXT NOT NULL, modified_at REAL NOT NULL,
+                    UNIQUE (connector, id));
+                CREATE VIRTUAL TABLE articles_fts USING fts5(
+                    title, summary, body_text, content='articles', content_rowid='rowid',
+                    tokenize='unicode61 remove_diacritics 2');
+                CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+                    INSERT INTO articles_fts(rowid, title, summary, body_text) VALUES (new.rowid, new.title, new.summary, new.body_text);
+                END;
+                CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+                    INSERT INTO articles_fts(articles_fts, rowid, title, summary, body_text)
+                        VALUES ('delete', old.rowid, old.title, old.summary, old.body_text);
+                END;
+                CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN
+                    INSERT INTO articles_fts(articles_fts, rowid, title, summary, body_text)
+                        VALUES ('delete', old.rowid, old.title, old.summary, old.body_text);
+                    INSERT INTO articles_fts(rowid, title, summary, body_text) VALUES (new.rowid, new.title, new.summary, new.body_text);
+                END;
+                CREATE TABLE idempotency_keys (
+                    connector TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, state TEXT NOT NULL,
+                    record_id TEXT, created_at REAL NOT NULL, updated_at REAL NOT NULL,
+                    PRIMARY KEY (connector, key));
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, connector TEXT NOT NULL, type TEXT NOT NULL,
+                    payload TEXT NOT NULL, created_at REAL NOT NULL);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,113 @@
+import ConnectorKit
+import Foundation
+import SalesforceConnector
+import SalesforceSandbox
+import SwitchboardHost
+import Testing
+
+/// User ingestion against the sandbox into a real SQLite store.
+@Suite("Contact sync: incremental cursor with ties, deletions, reconciliation", .serialized)
+struct ContactSyncTests {
+    struct Rig: Sendable {
+        let sandbox: SalesforceSandbox
+        let store: SQLiteStore
+        let sync: ContactSync
+    }
+
+    static func withRig(contacts: Int = 450, _ body: @Sendable (Rig) async throws -> Void) async throws {
+        let directory = NSTemporaryDirectory() + "switchboard-contacts-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration(contacts: contacts)) { sandbox in
+            let transport = SandboxFixture.transport(maxAttempts: 2)
+            let auth = try SandboxFixture.auth(await sandbox.baseURL(), transport: transport)
+            let store = try SQLiteStore(path: directory + "/state.db")
+            let rest = SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "sf")
+            let context = ConnectorContext(connectorName: "sf", vault: CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/", environment: [:])),
+                                           http: transport, store: store, sink: store, events: store, logger: SandboxFixture.quiet)
+            let sync = ContactSync(rest: rest, sink: store, store: context.store,
+                                   settings: .init(fields: ["Department", "Employee_Id__c"], whereClause: "Email != null", batchSize: 200))
+            do {
+                try await body(Rig(sandbox: sandbox, store: store, sync: sync))
+            } catch {
+                try? await transport.shutdown()
+                throw error
+            }
+            try await transport.shutdown()
+        }
+    }
+
+    static func sandboxIDs(_ sandbox: SalesforceSandbox) -> [String] {
+        sandbox.org.records("Contact").filter { !$0.isDeleted }.map(\.id).sorted()
+    }
+
+    @Test func firstRunReadsEverythingThenNothingChanged() async throws {
+        try await Self.withRig { rig in
+            let report = try await rig.sync.run(mode: .incremental)
+            #expect(report.upserted == 450 && report.pages == 3)
+            #expect(try await rig.store.ids(connector: "sf", stream: "users") == Self.sandboxIDs(rig.sandbox))
+            let someone = try #require(rig.sandbox.org.records("Contact").first)
+            guard case .string(let email) = someone["Email"] else { Issue.record("no email"); return }
+            let found = try await rig.store.users(email: email.uppercased())
+            #expect(found.first?.user.fields["Employee_Id__c"] != nil && found.first?.user.fields["Department"] != nil)
+            let again = try await rig.sync.run(mode: .incremental)
+            #expect(again.upserted == 0, "nothing changed since the cursor")
+        }
+    }
+
+    /// 250 contacts share one SystemModstamp (a bulk update); the run fails after the first page of
+    /// 200; the next run resumes inside the tie and reads exactly the other 50.
+    @Test func tieAcrossAPageBoundarySurvivesAFailedRun() async throws {
+        try await Self.withRig { rig in
+            _ = try await rig.sync.run(mode: .incremental)
+            let touched = Array(Self.sandboxIDs(rig.sandbox).shuffled().prefix(250))
+            rig.sandbox.org.touchAll(touched)
+            rig.sandbox.faults.add(FaultRule(path: "/services/data/v62.0/query/", status: 500))  // every next page fails
+            await #expect(throws: (any Error).self) { try await rig.sync.run(mode: .incremental) }
+            let cursor = try #require(try await rig.store.checkpoint(connector: "sf", stream: "users"))
+            let afterFirstPage = try #require(SyncCursor(cursor.cursor))
+            #expect(touched.contains(afterFirstPage.id), "the checkpoint sits inside the tie")
+            rig.sandbox.faults.clear()
+            let resumed = try await rig.sync.run(mode: .incremental)
+            #expect(resumed.upserted == 50, "the rest of the tie, none twice")
+            #expect(try await rig.store.count(connector: "sf", stream: "users") == 450)
+        }
+    }
+
+    @Test func deletionsAreSeenAndReconciliationRemovesWhatVanished() async throws {
+        try await Self.withRig(contacts: 60) { rig in
+            _ = try await rig.sync.run(mode: .incremental)
+            let ids = Self.sandboxIDs(rig.sandbox)
+            try rig.sandbox.org.delete("Contact", id: ids[0])  // Recycle Bin: queryAll sees it
+            rig.sandbox.org.purge("Contact", id: ids[1])        // gone for good: only a full run notices
+            let incremental = try await rig.sync.run(mode: .incremental)
+            #expect(incremental.deleted == 1)
+            var stored = try await rig.store.ids(connector: "sf", stream: "users")
+            #expect(!stored.contains(ids[0]) && stored.contains(ids[1]))
+            let full = try await rig.sync.run(mode: .full)
+            #expect(full.upserted == 58 && full.deleted == 1)
+            stored = try await rig.store.ids(connector: "sf", stream: "users")
+            #expect(stored == Self.sandboxIDs(rig.sandbox))
+        }
+    }
+
+    @Test func updatesAndNewContactsArePickedUp() async throws {
+        try await Self.withRig(contacts: 30) { rig in
+            _ = try await rig.sync.run(mode: .incremental)
+            let id = Self.sandboxIDs(rig.sandbox)[5]
+            try rig.sandbox.org.update("Contact", id: id, values: ["Email": .string("renamed@acme.example")])
+            let newID = try rig.sandbox.org.insert("Contact", values: ["LastName": .string("Newcomer"), "Email": .string("new@acme.example")])
+            let report = try await rig.sync.run(mode: .incremental)
+            #expect(report.upserted == 2)
+            #expect(try await rig.store.users(email: "renamed@acme.example").first?.user.id == id)
+            #expect(try await rig.store.users(email: "new@acme.example").first?.user.id == newID)
+        }
+    }
+
+    @Test func cursorTextRoundTrips() throws {
+        let cursor = try #require(SyncCursor("2026-01-05T10:00:00.123+0000|003SBX000000001YBA"))
+        #expect(cursor.description == "2026-01-05T10:00:00.123+0000|003SBX000000001YBA")
+        #expect(cursor.soqlCondition == "(SystemModstamp > 2026-01-05T10:00:00.123Z OR (SystemModstamp = 2026-01-05T10:00:00.123Z AND Id > '003SBX000000001YBA'))")
+        #expect(SOQLText.quote("O'Brien \\ x") == #"'O\'Brien \\ x'"#)
+        #expect(SyncCursor("garbage") == nil)
+    }
+}

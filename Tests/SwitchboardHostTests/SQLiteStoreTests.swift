@@ -1,0 +1,111 @@
+import ConnectorKit
+import Foundation
+@testable import SwitchboardHost
+import Testing
+
+/// The embedded store on real SQLite files.
+@Suite("SQLite store: records with checkpoints, reconciliation, full-text search, event log")
+struct SQLiteStoreTests {
+    let directory = NSTemporaryDirectory() + "switchboard-store-" + UUID().uuidString
+    var path: String { directory + "/nested/state.db" }
+
+    static func user(_ n: Int, email: String? = nil) -> UserRecord {
+        UserRecord(id: "003SBX\(n)", email: email ?? "person\(n)@acme.example", firstName: "P\(n)", lastName: "L\(n)",
+                   fields: ["Department": "Dept \(n % 3)"], modifiedAt: Date(timeIntervalSince1970: 1_767_225_600 + Double(n)))
+    }
+
+    static func article(_ id: String, title: String, summary: String = "", body: String, language: String = "en_US") -> KnowledgeArticle {
+        KnowledgeArticle(id: id, articleNumber: "0001", title: title, summary: summary, urlName: id.lowercased(), language: language,
+                         bodyHTML: ["Body__c": "<p>\(body)</p>"], bodyText: body, modifiedAt: Date(timeIntervalSince1970: 1_767_225_600))
+    }
+
+    @Test func batchAndCheckpointLandTogetherAndSurviveReopening() async throws {
+        do {
+            let store = try SQLiteStore(path: path)  // creates the missing folders
+            try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: (1...3).map { .user(Self.user($0)) }, checkpoint: "c1"))
+            try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [.user(Self.user(2, email: "NEW@acme.example"))],
+                                               deletions: ["003SBX3"], checkpoint: "c2"))
+        }
+        let reopened = try SQLiteStore(path: path)  // migrations run again: a no-op
+        #expect(try await reopened.checkpoint(connector: "sf", stream: "users")?.cursor == "c2")
+        #expect(try await reopened.ids(connector: "sf", stream: "users") == ["003SBX1", "003SBX2"])
+        let found = try await reopened.users(email: "new@ACME.example")
+        #expect(found.count == 1 && found.first?.user.firstName == "P2" && found.first?.user.fields == ["Department": "Dept 2"])
+        #expect(try await reopened.checkpoint(connector: "other", stream: "users") == nil)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    @Test func aFailedBatchLeavesNothingBehind() async throws {
+        let store = try SQLiteStore(path: path)
+        try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [.user(Self.user(1))], checkpoint: "c1"))
+        // An unknown stream fails inside the transaction, after the upserts were written: all rolled back.
+        await #expect(throws: StoreError.self) {
+            try await store.commit(RecordBatch(connector: "sf", stream: "nonsense", upserts: [.user(Self.user(2))], checkpoint: "c9"))
+        }
+        #expect(try await store.count(connector: "sf", stream: "users") == 1)
+        #expect(try await store.checkpoint(connector: "sf", stream: "nonsense") == nil)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    @Test func reconciliationRemovesWhatVanished() async throws {
+        let store = try SQLiteStore(path: path)
+        try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: (1...5).map { .user(Self.user($0)) }, checkpoint: nil))
+        try await store.commit(RecordBatch(connector: "other", stream: "users", upserts: [.user(Self.user(9))], checkpoint: nil))
+        let removed = try await store.reconcile(connector: "sf", stream: "users", keeping: ["003SBX1", "003SBX4"])
+        #expect(removed == 3)
+        #expect(try await store.ids(connector: "sf", stream: "users") == ["003SBX1", "003SBX4"])
+        #expect(try await store.count(connector: "other", stream: "users") == 1, "other connectors untouched")
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    @Test func fullTextSearchRanksTitlesFirstAndFollowsUpdates() async throws {
+        let store = try SQLiteStore(path: path)
+        try await store.commit(RecordBatch(connector: "sf", stream: "articles", upserts: [
+            .article(Self.article("ka01", title: "Printer troubleshooting", body: "Turn it off and on again.")),
+            .article(Self.article("ka02", title: "Expense reports", body: "Attach the printer receipt to the report.")),
+            .article(Self.article("ka03", title: "VPN access", body: "Install the client.")),
+            .article(Self.article("ka04", title: "Imprimante", body: "Redémarrer l'imprimante (printer).", language: "fr")),
+        ], checkpoint: "k1"))
+        let hits = try await store.searchArticles("printer", language: "en_US")
+        #expect(hits.map(\.id) == ["ka01", "ka02"], "the title match ranks above the body match; French excluded")
+        #expect(hits[1].snippet.contains("[printer]"))
+        #expect(try await store.searchArticles("print").count == 3, "prefix match, every language")
+        #expect(try await store.searchArticles("\"); DROP TABLE articles; --").isEmpty, "operators are taken literally")
+        // An update re-indexes; a deletion un-indexes.
+        try await store.commit(RecordBatch(connector: "sf", stream: "articles",
+                                           upserts: [.article(Self.article("ka03", title: "VPN and printer access", body: "x"))],
+                                           deletions: ["ka01"], checkpoint: "k2"))
+        #expect(try await store.searchArticles("printer", language: "en_US").map(\.id) == ["ka03", "ka02"])
+        #expect(try await store.searchArticles("troubleshooting").isEmpty)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    @Test func eventLogIdsAreMonotonicAndWaitersWake() async throws {
+        let store = try SQLiteStore(path: path)
+        let event = ConnectorEvent(connector: "sf", payload: .ticket(TicketEvent(ticketId: "500X", requesterEmail: "a@b.c",
+                                                                                 kind: .statusChanged(from: "New", to: "Working"), occurredAt: Date())))
+        let first = try await store.emit(event)
+        async let waited: Void = store.waitForEvent(after: first)
+        let second = try await store.emit(event)
+        try await waited
+        #expect(second == first + 1)
+        let read = try await store.events(after: first)
+        #expect(read.map(\.id) == [second] && read[0].type == "ticket.status_changed" && read[0].payload.contains("\"ticketId\":\"500X\""))
+        #expect(try await store.latestEventID() == second)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    @Test func checkpointsCanBeShownAndReset() async throws {
+        let store = try SQLiteStore(path: path)
+        try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [], checkpoint: "u"))
+        try await store.commit(RecordBatch(connector: "sf", stream: "articles", upserts: [], checkpoint: "a"))
+        #expect(try await store.checkpoints(connector: "sf").map(\.stream) == ["articles", "users"])
+        #expect(try await store.resetCheckpoints(connector: "sf", stream: "users") == 1)
+        #expect(try await store.checkpoints(connector: "sf").map(\.cursor) == ["a"])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    @Test func anUnopenableFileIsAClearError() {
+        #expect(throws: StoreError.self) { try SQLiteStore(path: "/proc/version/state.db") }
+    }
+}
