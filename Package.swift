@@ -59,6 +59,7 @@ let package = Package(
             dependencies: [
                 "ConnectorKit",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // A fake Salesforce org on loopback. It verifies JWTs with jwt-kit, never with our signer.

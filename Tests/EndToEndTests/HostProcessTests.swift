@@ -32,12 +32,12 @@ struct HostProcessTests {
         #expect(good.status == 0, "\(good.output)")
         #expect(good.stdout.contains("connectors.yaml: valid — 0 connectors"))
 
-        try "version: 1\nhost:\n  listen: 0.0.0.0:80\n  api_token: ${MISSING}\nconnectors:\n  x: { module: salesforce, features: [ticketing] }\n"
+        try "version: 1\nhost:\n  listen: 0.0.0.0:80\n  api_token: ${MISSING}\nconnectors:\n  x: { module: nosuch, features: [ticketing] }\n"
             .write(toFile: directory + "/bad.yaml", atomically: true, encoding: .utf8)
         let bad = try await SwitchboardProcess.run(["validate", "--config", "bad.yaml"], in: directory, environment: environment)
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("bad.yaml:4:14: host.api_token: environment variable MISSING is not set"), "\(bad.stderr)")
-        #expect(bad.stderr.contains("bad.yaml:6:16: connectors.x.module: unknown module 'salesforce'"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("bad.yaml:6:16: connectors.x.module: unknown module 'nosuch'"), "\(bad.stderr)")
         #expect(bad.stderr.contains("2 errors in bad.yaml"), "no follow-on error about the listen address: \(bad.stderr)")
     }
 

@@ -67,7 +67,8 @@ struct ConfigErrorTableTests {
              yaml: ConfigFixture.base(replacing: 13, with: "      consumer_key: env:SF_CONSUMER_KEY"),
              expected: "connectors.yaml:13:21: connectors.acme.auth.consumer_key: secret env:SF_CONSUMER_KEY cannot be resolved: environment variable SF_CONSUMER_KEY is not set"),
         Case(name: "secret reference to a missing file",
-             yaml: ConfigFixture.base(replacing: 13, with: "      consumer_key: file:keys/consumer.txt"),
+             yaml: ConfigFixture.base(replacing: 13, with: "      consumer_key: file:keys/consumer.txt")
+                .replacingOccurrences(of: "{ login_url: sandbox }", with: "{ login_url: https://test.salesforce.com }"),
              expected: "connectors.yaml:13:21: connectors.acme.auth.consumer_key: secret file:keys/consumer.txt cannot be resolved: cannot read secret file"),
         Case(name: "literal secret (never echoed)",
              yaml: ConfigFixture.base(replacing: 13, with: "      consumer_key: ${TEST_CONSUMER_KEY}"),

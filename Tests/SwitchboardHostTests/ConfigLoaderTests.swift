@@ -28,6 +28,17 @@ struct ConfigLoaderTests {
         #expect(configuration.warnings.isEmpty)
     }
 
+    /// A sandbox connector's missing `file:` key is accepted (the executable generates it for the
+    /// sandbox); the same file under a real org is an error.
+    @Test func sandboxConnectorsMayNameKeyFilesThatDoNotExistYet() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let sandbox = ConfigFixture.base(replacing: 15, with: "      private_key: file:keys/not-yet.pem")
+        #expect(try fixture.load(sandbox).connectors.first?.settings.value(at: "auth.private_key") == .secret(SecretReference(.file, "keys/not-yet.pem")))
+        let real = sandbox.replacingOccurrences(of: "{ login_url: sandbox }", with: "{ login_url: https://login.salesforce.com }")
+        #expect(throws: ConfigError.self) { try fixture.load(real) }
+    }
+
     @Test func interpolatesVariablesWithDefaultsAndEscapes() throws {
         let fixture = try ConfigFixture()
         defer { fixture.remove() }

@@ -70,7 +70,7 @@ public struct ConfigLoader: Sendable {
             validator.report("vault.master_key", at: validator.locations["vault.master_key"],
                 "the master key cannot itself live in the vault: use env:NAME or file:PATH")
         }
-        if checksSecrets { checkSecrets(vaultConfiguration, validator: &validator) }
+        if checksSecrets { checkSecrets(vaultConfiguration, connectors: connectors, validator: &validator) }
 
         let errors = validator.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else { throw ConfigError(diagnostics: validator.diagnostics) }
@@ -180,10 +180,16 @@ public struct ConfigLoader: Sendable {
         return nil
     }
 
-    private func checkSecrets(_ configuration: CredentialVault.Configuration, validator: inout SchemaValidator) {
+    private func checkSecrets(_ configuration: CredentialVault.Configuration, connectors: [ConnectorConfiguration],
+                              validator: inout SchemaValidator) {
         let vault = CredentialVault(configuration: configuration, redactor: SecretRedactor())
+        // A connector that logs in to the built-in sandbox org may name `file:` secrets that do not
+        // exist yet: the switchboard executable generates them for the sandbox on first use.
+        let sandboxPrefixes = connectors.filter { $0.settings.value(at: "org.login_url") == .keyword("sandbox") }.map { "connectors.\($0.name)." }
         var firstVaultUse: String?
         for (reference, path) in validator.secretReferences where path != "vault.master_key" {
+            if reference.kind == .file, sandboxPrefixes.contains(where: { path.hasPrefix($0) }),
+               !FileManager.default.fileExists(atPath: vault.resolvePath(reference.name)) { continue }
             if reference.kind == .vault, firstVaultUse == nil { firstVaultUse = path }
             if let problem = vault.problem(with: reference) {
                 let message: String

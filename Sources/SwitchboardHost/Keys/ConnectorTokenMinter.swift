@@ -72,7 +72,12 @@ public enum ConnectorTokenMinter {
             } else {
                 throw KeyToolError("connector \(connector.name) logs in to \(login?.description ?? "no org.login_url"); pass --aud with the audience the token endpoint expects")
             }
-            let consumerKey = try resolve(try secret("auth.consumer_key"))
+            let consumerKey: String
+            switch settings.value(at: "auth.consumer_key") {
+            case .sensitive(let literal)?: consumerKey = try literal.revealedString()
+            case .string(let literal)?: consumerKey = literal
+            default: consumerKey = try resolve(try secret("auth.consumer_key"))
+            }
             return Plan(
                 claims: .bearerAssertion(consumerKey: consumerKey, username: try text("auth.username"), audience: aud, now: now,
                                          lifetime: lifetime ?? .seconds(180)),

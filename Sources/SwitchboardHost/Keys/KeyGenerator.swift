@@ -51,6 +51,27 @@ public enum KeyGenerator {
     }
 }
 
+extension KeyGenerator {
+    /// A self-signed certificate (PEM) for an existing PKCS#1 or PKCS#8 private key: what an admin
+    /// uploads to a connected app when the key was made elsewhere.
+    public static func certificatePEM(forPrivateKey pem: Secret, subject: String = "CN=Switchboard", days: Int = 3650,
+                                      now: Date = Date()) throws -> String {
+        let key = try _RSA.Signing.PrivateKey(pemRepresentation: try pem.revealedString())
+        let name = try DistinguishedNameParser.parse(subject)
+        let certificate = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey),
+            notValidBefore: now.addingTimeInterval(-60), notValidAfter: now.addingTimeInterval(Double(days) * 86_400),
+            issuer: name, subject: name, signatureAlgorithm: .sha256WithRSAEncryption,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
+                Critical(KeyUsage(digitalSignature: true, keyCertSign: true))
+                SubjectKeyIdentifier(hash: key.publicKey)
+            },
+            issuerPrivateKey: Certificate.PrivateKey(key))
+        return try certificate.serializeAsPEM().pemString + "\n"
+    }
+}
+
 extension SubjectKeyIdentifier {
     /// A key identifier from the SHA-1 of the public key (RFC 5280 §4.2.1.2, method 1).
     init(hash key: _RSA.Signing.PublicKey) {

@@ -105,6 +105,29 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
         return services
     }
 
+    /// Makes one connector outside the service group (for `switchboard sync`), hands it to `body`,
+    /// and shuts the shared transport down afterwards.
+    public func withConnector<T: Sendable>(named name: String, transport: HTTPTransport.Configuration = .init(),
+                                           _ body: (any Connector) async throws -> T) async throws -> T {
+        guard let configuration = connectors.first(where: { $0.name == name }) else {
+            let known = connectors.map(\.name).joined(separator: ", ")
+            throw ConnectorError.misconfigured("no connector named \(name) in \(self.configuration.file) (connectors: \(known.isEmpty ? "none" : known))")
+        }
+        let http = HTTPTransport(configuration: transport, logger: logger)
+        let context = ConnectorContext(
+            connectorName: configuration.name, vault: vault, signer: signer, http: http, store: storage.state, sink: storage.records,
+            events: storage.events, logger: logger)
+        do {
+            let connector = try registry.module(named: configuration.module)!.makeConnector(configuration: configuration, context: context)
+            let result = try await body(connector)
+            try? await http.shutdown()
+            return result
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
     /// Runs until a graceful shutdown (a signal in `signals`, or the caller's task-local trigger).
     /// The shared HTTP transport lives exactly as long as this call and is always shut down.
     public func run(signals: [UnixSignal] = [.sigterm, .sigint], transport: HTTPTransport.Configuration = .init()) async throws {

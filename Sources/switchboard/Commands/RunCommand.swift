@@ -46,18 +46,24 @@ struct RunCommand: AsyncParsableCommand {
         let selection = ConnectorSelection(
             features: featureNames.map { names in Swift.Set(names.map { Feature($0) }) },
             connectors: connectorNames.map { Swift.Set($0) })
-        let runtime: HostRuntime
+        let store: SQLiteStore
         do {
-            runtime = try HostRuntime(configuration: configuration, registry: BuiltInModules.registry, selection: selection, logger: logger)
-            _ = try runtime.resolveAPIToken()
+            store = try StoreLocation.open(configuration)
         } catch {
             logger.critical("cannot start", metadata: ["error": .string(String(describing: error))])
             throw ExitCode.failure
         }
-        if BuiltInModules.registry.modules.isEmpty {
-            logger.notice("this build has no connector modules yet; the host runs with none")
+        do {
+            try await SandboxProvisioner.withSandbox(for: configuration, logger: logger) { configuration in
+                let runtime = try HostRuntime(configuration: configuration, registry: BuiltInModules.registry, selection: selection,
+                                              storage: .sqlite(store), logger: logger)
+                _ = try runtime.resolveAPIToken()
+                try await runtime.run()
+            }
+        } catch {
+            logger.critical("cannot start", metadata: ["error": .string(String(describing: error))])
+            throw ExitCode.failure
         }
-        try await runtime.run()
         logger.notice("switchboard stopped")
     }
 }

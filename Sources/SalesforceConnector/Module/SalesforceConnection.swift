@@ -1,0 +1,109 @@
+import ConnectorKit
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// One configured Salesforce org at run time: its bearer session (shared by every feature) and the
+/// enabled features' loops. A rate limit (`REQUEST_LIMIT_EXCEEDED`, 429) pauses a sync until the
+/// next run, which resumes from the checkpoint; readiness reports the pause.
+final class SalesforceConnection: Connector, UserIngestion, Sendable, CustomStringConvertible {
+    let configuration: ConnectorConfiguration
+    let settings: SalesforceSettings
+    let context: ConnectorContext
+    let auth: SalesforceJWTBearerAuth
+    let rest: SalesforceREST
+    private let health = Mutex<[String: HealthReport.Check]>([:])
+    /// One sync of a stream at a time (the schedule and `switchboard sync` may overlap).
+    private let syncing = Mutex<Set<String>>([])
+
+    init(configuration: ConnectorConfiguration, settings: SalesforceSettings, context: ConnectorContext) {
+        self.configuration = configuration
+        self.settings = settings
+        self.context = context
+        auth = SalesforceJWTBearerAuth(credentials: settings.credentials, signer: context.signer, http: context.http, connector: configuration.name)
+        rest = SalesforceREST(auth: auth, http: context.http, apiVersion: settings.apiVersion, connector: configuration.name)
+    }
+
+    var description: String { "SalesforceConnection(\(configuration.name))" }
+
+    var userIngestion: (any UserIngestion)? { configuration.isEnabled(.userIngestion) ? self : nil }
+
+    func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            if configuration.isEnabled(.userIngestion) {
+                group.addTask { try await self.contactLoop() }
+            }
+        }
+    }
+
+    /// Incremental reads on the schedule; a full read when `full_every` has passed since the last.
+    private func contactLoop() async throws {
+        var lastFull = try await context.store.moduleState(key: "users.last-full")
+            .flatMap { Double(String(decoding: $0, as: UTF8.self)) }.map { Date(timeIntervalSince1970: $0) }
+        while !Task.isCancelled {
+            let now = context.clock.now()
+            let full = lastFull.map { now.timeIntervalSince($0) >= Double(settings.contactFullEvery.components.seconds) } ?? true
+            do {
+                let report = try await syncUsers(mode: full ? .full : .incremental) { _ in }
+                if full {
+                    lastFull = now
+                    try await context.store.setModuleState(key: "users.last-full", value: Data(String(now.timeIntervalSince1970).utf8))
+                }
+                context.logger.info("contacts synced", metadata: ["mode": "\(full ? "full" : "incremental")", "upserted": "\(report.upserted)",
+                                                                  "deleted": "\(report.deleted)", "pages": "\(report.pages)"])
+            } catch let error as SalesforceAPIError where error.isRateLimited {
+                context.logger.warning("contact sync paused by the API limit; it resumes from its checkpoint", metadata: ["error": "\(error)"])
+            } catch is CancellationError {
+                return
+            } catch let error as SyncAlreadyRunning {
+                context.logger.debug("\(error)")
+            }
+            // Other errors end run(): the supervisor restarts the connector with backoff.
+            do {
+                try await cancelWhenGracefulShutdown { try await self.context.clock.sleep(for: self.settings.contactSchedule) }
+            } catch {
+                return
+            }
+            if Task.isCancelled { return }
+        }
+    }
+
+    func syncUsers(mode: SyncMode, progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport {
+        guard syncing.withLock({ $0.insert("users").inserted }) else { throw SyncAlreadyRunning(stream: "users") }
+        defer { _ = syncing.withLock { $0.remove("users") } }
+        let sync = ContactSync(rest: rest, sink: context.sink, store: context.store, settings: settings.contacts)
+        do {
+            let report = try await sync.run(mode: mode, progress: progress)
+            record(HealthReport.Check(name: "users", status: .healthy, detail: "last \(mode.rawValue) sync: \(report.upserted) upserted, \(report.deleted) removed"))
+            return report
+        } catch let error as SalesforceAPIError where error.isRateLimited {
+            record(HealthReport.Check(name: "users", status: .degraded, detail: "paused: the org's API limit is spent (\(error.errorCode)); resumes from the checkpoint"))
+            throw error
+        } catch let error as SalesforceAuthError {
+            record(HealthReport.Check(name: "auth", status: .unhealthy, detail: error.description))
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            record(HealthReport.Check(name: "users", status: .unhealthy, detail: "\(error)"))
+            throw error
+        }
+    }
+
+    func check() async -> HealthReport {
+        let checks = health.withLock { Array($0.values) }.sorted { $0.name < $1.name }
+        return checks.isEmpty ? .healthy("salesforce", detail: "starting") : HealthReport(checks: checks)
+    }
+
+    private func record(_ check: HealthReport.Check) {
+        health.withLock { $0[check.name] = check }
+        if check.name == "users", check.status == .healthy { health.withLock { $0["auth"] = nil } }
+    }
+}
+
+/// A sync of the same stream is already running on this connector.
+struct SyncAlreadyRunning: Error, CustomStringConvertible {
+    let stream: String
+    var description: String { "a \(stream) sync is already running on this connector" }
+}

@@ -1,0 +1,48 @@
+import ConnectorKit
+
+/// The `salesforce` module: Service Cloud over the REST API with the OAuth 2.0 JWT bearer flow.
+/// This build provides user ingestion (Contacts); ticketing and knowledge follow.
+public struct SalesforceModule: ConnectorModule {
+    public let name = "salesforce"
+    public let summary = "Salesforce Service Cloud: contacts as users (JWT bearer flow; ticketing and knowledge to come)."
+    public let features: [Feature] = [.userIngestion]
+
+    /// The module.
+    public init() {}
+
+    public var settings: SettingsSchema {
+        SettingsSchema([
+            SettingField("org", .object(SettingsSchema([
+                SettingField("login_url", .url(keywords: ["sandbox"]), required: true,
+                             summary: "Where to post the JWT assertion: https://login.salesforce.com, https://test.salesforce.com, your My Domain URL, or sandbox (the built-in sandbox org)."),
+                SettingField("api_version", .string, default: .string("62.0"), summary: "REST API version, like 62.0."),
+                SettingField("audience", .string, summary: "The assertion's aud when it differs from login_url (e.g. https://login.salesforce.com while posting to My Domain)."),
+                SettingField("sandbox", .object(SettingsSchema([
+                    SettingField("seed", .integer(min: 0), default: .integer(42), summary: "Seed of the generated data."),
+                    SettingField("contacts", .integer(min: 0, max: 2_000_000), default: .integer(250), summary: "Contacts to generate."),
+                    SettingField("cases", .integer(min: 0, max: 1_000_000), default: .integer(40), summary: "Cases to generate."),
+                    SettingField("articles", .integer(min: 0, max: 1_000_000), default: .integer(30), summary: "Knowledge articles to generate."),
+                    SettingField("port", .integer(min: 0, max: 65535), default: .integer(0), summary: "Port of the sandbox org (0: any free one)."),
+                ])), summary: "With login_url: sandbox, the built-in sandbox org's data (ignored otherwise)."),
+            ])), required: true, summary: "The Salesforce org."),
+            SettingField("auth", .object(SettingsSchema([
+                SettingField("consumer_key", .sensitiveString, required: true, summary: "The connected app's consumer key (the assertion's iss)."),
+                SettingField("username", .string, required: true, summary: "The integration user (the assertion's sub)."),
+                SettingField("private_key", .secret, required: true, summary: "The PEM private key whose certificate is uploaded to the connected app."),
+            ])), required: true, summary: "OAuth 2.0 JWT bearer credentials."),
+            SettingField("user-ingestion", .object(SettingsSchema([
+                SettingField("schedule", .duration, default: .duration(.seconds(900)), summary: "How often to read changed contacts."),
+                SettingField("full_every", .duration, default: .duration(.seconds(86_400)),
+                             summary: "How often a full read removes contacts that vanished (purged, or no longer matching where)."),
+                SettingField("where", .string, summary: "A SOQL condition narrowing the contacts, like Email != null."),
+                SettingField("fields", .list(.string), default: .list([]), summary: "Extra Contact fields to keep (Department, Title, custom __c fields)."),
+                SettingField("batch_size", .integer(min: 200, max: 2000), default: .integer(2000), summary: "Rows per page asked of Salesforce."),
+            ])), feature: .userIngestion, summary: "Contacts into the host's users table."),
+        ])
+    }
+
+    public func makeConnector(configuration: ConnectorConfiguration, context: ConnectorContext) throws -> any Connector {
+        let settings = try SalesforceSettings(configuration.settings, vault: context.vault)
+        return SalesforceConnection(configuration: configuration, settings: settings, context: context)
+    }
+}

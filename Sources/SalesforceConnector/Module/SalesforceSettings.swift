@@ -1,0 +1,49 @@
+import ConnectorKit
+
+/// A `salesforce` connector's settings, typed.
+struct SalesforceSettings: Sendable {
+    var credentials: SalesforceJWTBearerAuth.Credentials
+    var apiVersion: String
+    var contacts: ContactSync.Settings
+    var contactSchedule: Duration
+    var contactFullEvery: Duration
+
+    init(_ settings: SettingsObject, vault: CredentialVault) throws {
+        let loginURL: String
+        switch settings.value(at: "org.login_url") {
+        case .url(let url)?: loginURL = url.absoluteString
+        case .keyword("sandbox")?:
+            throw ConnectorError.misconfigured(
+                "org.login_url is `sandbox`, which only the switchboard executable can start; run through `switchboard run`", field: "org.login_url")
+        default: throw ConnectorError.misconfigured("org.login_url is missing", field: "org.login_url")
+        }
+        let consumerKey: String
+        do {
+            switch settings.value(at: "auth.consumer_key") {
+            case .sensitive(let secret)?: consumerKey = try secret.revealedString()
+            case .secret(let reference)?: consumerKey = try vault.resolve(reference).revealedString()
+            case .string(let text)?: consumerKey = text
+            default: throw ConnectorError.misconfigured("auth.consumer_key is missing", field: "auth.consumer_key")
+            }
+        } catch let error as ConnectorError {
+            throw error
+        } catch {
+            throw ConnectorError.misconfigured("auth.consumer_key cannot be read: \(error)", field: "auth.consumer_key")
+        }
+        guard let username = settings.value(at: "auth.username")?.stringValue else {
+            throw ConnectorError.misconfigured("auth.username is missing", field: "auth.username")
+        }
+        guard let privateKey = settings.value(at: "auth.private_key")?.secretValue else {
+            throw ConnectorError.misconfigured("auth.private_key is missing", field: "auth.private_key")
+        }
+        credentials = .init(consumerKey: consumerKey, username: username, loginURL: loginURL,
+                            audience: settings.value(at: "org.audience")?.stringValue, privateKey: privateKey)
+        apiVersion = settings.value(at: "org.api_version")?.stringValue ?? "62.0"
+        contacts = ContactSync.Settings(
+            fields: settings.value(at: "user-ingestion.fields")?.listValue?.compactMap(\.stringValue) ?? [],
+            whereClause: settings.value(at: "user-ingestion.where")?.stringValue,
+            batchSize: settings.value(at: "user-ingestion.batch_size")?.integerValue ?? 2000)
+        contactSchedule = settings.value(at: "user-ingestion.schedule")?.durationValue ?? .seconds(900)
+        contactFullEvery = settings.value(at: "user-ingestion.full_every")?.durationValue ?? .seconds(86_400)
+    }
+}

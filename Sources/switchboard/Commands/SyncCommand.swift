@@ -1,0 +1,82 @@
+import ArgumentParser
+import ConnectorKit
+import Foundation
+import Logging
+import SwitchboardHost
+
+/// `switchboard sync CONNECTOR`: runs a connector's syncs now, with progress.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Sync a connector's data into the store now.",
+        discussion: """
+            Runs the connector's enabled sync features once (or only --feature), incrementally from the stored checkpoint, or from scratch with --full (which also removes records that vanished upstream). Every page is committed together with its checkpoint, so an interrupted sync resumes where it stopped. A terminal shows a progress bar (records, pages, rate, ETA); otherwise a progress line per page is printed.
+
+            Examples:
+              switchboard sync acme-salesforce
+              switchboard sync acme-salesforce --feature user-ingestion --full
+            """
+    )
+
+    @OptionGroup var configOption: ConfigOption
+    @OptionGroup var logging: LoggingOptions
+
+    @Argument(help: "The connector, as named in connectors.yaml.")
+    var connector: String
+
+    @Option(help: ArgumentHelp("Only this feature: user-ingestion.", valueName: "feature"))
+    var feature: String?
+
+    @Flag(help: "Read everything and remove what vanished upstream, instead of reading changes since the checkpoint.")
+    var full = false
+
+    func run() async throws {
+        let configuration: HostConfiguration
+        do {
+            configuration = try ConfigLoader(registry: BuiltInModules.registry).load(path: configOption.config)
+        } catch {
+            Terminal.error(error.description)
+            throw ExitCode.failure
+        }
+        logging.bootstrap()
+        let logger = Logger(label: "switchboard")
+        guard let declared = configuration.connectors.first(where: { $0.name == connector }) else {
+            Terminal.error("no connector named \(connector) in \(configuration.file) (connectors: \(configuration.connectors.map(\.name).joined(separator: ", ")))")
+            throw ExitCode.failure
+        }
+        let features: [Feature] = try {
+            guard let feature else { return declared.features.filter { $0 == .userIngestion } }
+            let wanted = Feature(feature)
+            guard wanted == .userIngestion else { throw ValidationError("--feature: only user-ingestion syncs in this build") }
+            guard declared.isEnabled(wanted) else { throw ValidationError("--feature: \(feature) is not enabled on \(connector)") }
+            return [wanted]
+        }()
+        guard !features.isEmpty else {
+            Terminal.error("\(connector) enables no feature that syncs (user-ingestion)")
+            throw ExitCode.failure
+        }
+        let mode: SyncMode = full ? .full : .incremental
+        let connectorName = connector
+        do {
+            let store = try StoreLocation.open(configuration)
+            try await SandboxProvisioner.withSandbox(for: configuration, logger: logger) { configuration in
+                let runtime = try HostRuntime(configuration: configuration, registry: BuiltInModules.registry,
+                                              selection: ConnectorSelection(features: nil, connectors: [connectorName]),
+                                              storage: .sqlite(store), logger: logger)
+                try await runtime.withConnector(named: connectorName) { connector in
+                    if features.contains(.userIngestion), let users = connector.userIngestion {
+                        let display = ProgressDisplay(label: "users")
+                        let started = ContinuousClock.now
+                        let report = try await users.syncUsers(mode: mode) { display.update($0) }
+                        display.finish(report, elapsed: ContinuousClock.now - started)
+                    }
+                }
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            Terminal.error("switchboard sync \(connector): \(error)")
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import ConnectorKit
+import Foundation
+import Logging
+import SalesforceSandbox
+import ServiceLifecycle
+import SwitchboardHost
+
+/// The composition root's side of `login_url: sandbox`: starts one built-in sandbox org in this
+/// process, registers each sandbox connector's connected app in it (consumer key, a certificate made
+/// from the connector's private key, its username), and points the connectors at it. A `file:`
+/// private key that does not exist yet is generated (sandbox only), so a fresh machine runs as is.
+/// The host library never imports the sandbox.
+enum SandboxProvisioner {
+    /// The connectors that log in to the sandbox.
+    static func sandboxConnectors(_ configuration: HostConfiguration) -> [ConnectorConfiguration] {
+        configuration.connectors.filter { $0.settings.value(at: "org.login_url") == .keyword("sandbox") }
+    }
+
+    /// Runs `body` with the configuration rewritten to use a running sandbox (or as is when no
+    /// connector names it); the sandbox stops when `body` returns.
+    static func withSandbox<T: Sendable>(for configuration: HostConfiguration, logger: Logger,
+                                         _ body: @Sendable (HostConfiguration) async throws -> T) async throws -> T {
+        let connectors = sandboxConnectors(configuration)
+        guard let first = connectors.first else { return try await body(configuration) }
+        let vault = CredentialVault(configuration: configuration.vault)
+        var sandboxConfiguration = SandboxConfiguration()
+        let data = first.settings.value(at: "org.sandbox")?.objectValue
+        sandboxConfiguration.seed = SeedData(seed: UInt64(data?["seed"]?.integerValue ?? 42), contacts: data?["contacts"]?.integerValue ?? 250,
+                                             cases: data?["cases"]?.integerValue ?? 40, articles: data?["articles"]?.integerValue ?? 30)
+        sandboxConfiguration.port = data?["port"]?.integerValue ?? 0
+        for connector in connectors {
+            sandboxConfiguration.connectedApps.append(try connectedApp(for: connector, vault: vault, logger: logger))
+        }
+        let sandbox = try SalesforceSandbox(configuration: sandboxConfiguration, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [sandbox], gracefulShutdownSignals: [], logger: logger))
+        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            let base = await sandbox.baseURL()
+            logger.notice("sandbox org started", metadata: ["url": .string(base), "contacts": "\(sandboxConfiguration.seed.contacts)"])
+            var rewritten = configuration
+            for index in rewritten.connectors.indices where rewritten.connectors[index].settings.value(at: "org.login_url") == .keyword("sandbox") {
+                var org = rewritten.connectors[index].settings["org"]?.objectValue ?? SettingsObject()
+                org["login_url"] = .url(URL(string: base)!)
+                rewritten.connectors[index].settings["org"] = .object(org)
+            }
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body(rewritten))
+            } catch {
+                result = .failure(error)
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return try result.get()
+        }
+    }
+
+    /// The connected app a sandbox connector needs, generating its key file when missing.
+    static func connectedApp(for connector: ConnectorConfiguration, vault: CredentialVault, logger: Logger) throws -> ConnectedApp {
+        let settings = connector.settings
+        let consumerKey: String = switch settings.value(at: "auth.consumer_key") {
+        case .sensitive(let secret)?: try secret.revealedString()
+        case .secret(let reference)?: try vault.resolve(reference).revealedString()
+        case .string(let text)?: text
+        default: throw ConnectorError.misconfigured("connector \(connector.name): auth.consumer_key is missing", field: "auth.consumer_key")
+        }
+        guard let username = settings.value(at: "auth.username")?.stringValue,
+              let keyReference = settings.value(at: "auth.private_key")?.secretValue else {
+            throw ConnectorError.misconfigured("connector \(connector.name): auth.username and auth.private_key are required", field: "auth")
+        }
+        let privateKey: Secret
+        if keyReference.kind == .file, !FileManager.default.fileExists(atPath: vault.resolvePath(keyReference.name)) {
+            let path = vault.resolvePath(keyReference.name)
+            let generated = try KeyGenerator.generate(bits: 2048, keyID: "\(connector.name)-sandbox", subject: "CN=Switchboard sandbox", days: 3650)
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try generated.privateKeyPEM.withRevealedBytes { bytes in
+                guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+                    throw ConnectorError.misconfigured("cannot write the sandbox key \(path)", field: "auth.private_key")
+                }
+            }
+            logger.notice("generated a key for the sandbox org (never use it with a real org)", metadata: ["connector": .string(connector.name), "path": .string(path)])
+            privateKey = generated.privateKeyPEM
+        } else {
+            privateKey = try vault.resolve(keyReference)
+        }
+        return ConnectedApp(consumerKey: consumerKey, certificate: try KeyGenerator.certificatePEM(forPrivateKey: privateKey), users: [username])
+    }
+}
