@@ -8,6 +8,8 @@ let package = Package(
         .library(name: "ConnectorKit", targets: ["ConnectorKit"]),
         .library(name: "ConnectorKitTesting", targets: ["ConnectorKitTesting"]),
         .library(name: "SalesforceSandbox", targets: ["SalesforceSandbox"]),
+        .library(name: "SalesforceConnector", targets: ["SalesforceConnector"]),
+        .library(name: "SwitchboardHost", targets: ["SwitchboardHost"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
     dependencies: [
@@ -135,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "switchboard", "ConnectorKitTesting",
+                "switchboard", "ConnectorKitTesting", "SalesforceSandbox", "SwitchboardHost",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -4,6 +4,7 @@
 //   bash Benchmarks/sse-parse.sh              SSE parse of 100 MB beside a memchr newline scan
 //   (cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --target TransportBenchmarks)
 //   (cd Benchmarks && swift run -c release HTTPLoad [callers] [seconds])   HTTP requests/s to the sandbox
+//   (cd Benchmarks && swift run -c release SyncLoad [contacts])            contact sync records/s, peak RSS
 import Foundation
 import PackageDescription
 
@@ -40,6 +41,17 @@ let package = Package(
                 .product(name: "SalesforceSandbox", package: rootIdentity),
             ],
             path: "Benchmarks/HTTPLoad"
+        ),
+        // Full sync of N contacts from the sandbox into a fresh SQLite store: records/s and peak RSS.
+        .executableTarget(
+            name: "SyncLoad",
+            dependencies: [
+                .product(name: "ConnectorKit", package: rootIdentity),
+                .product(name: "SalesforceSandbox", package: rootIdentity),
+                .product(name: "SalesforceConnector", package: rootIdentity),
+                .product(name: "SwitchboardHost", package: rootIdentity),
+            ],
+            path: "Benchmarks/SyncLoad"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -93,7 +93,21 @@ public enum JSONParser {
 
         mutating func string() throws(Failure) -> String {
             index += 1
-            var out: [UInt8] = []
+            // Fast path: no escape before the closing quote — one validation, no copy loop.
+            let start = index
+            var end = index
+            while end < bytes.count {
+                let c = bytes[end]
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                end += 1
+            }
+            if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+                guard let s = String(validating: bytes[start..<end], as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
+                index = end + 1
+                return s
+            }
+            var out = Array(bytes[start..<end])
+            index = end
             while index < bytes.count {
                 let c = bytes[index]
                 index += 1

@@ -31,24 +31,35 @@ public struct SalesforceREST: Sendable {
 
     var basePath: String { "/services/data/v\(apiVersion)" }
 
-    /// Runs a query and hands each page to `page` as it arrives (the next page is read only after
-    /// `page` returns, so a caller that commits each page never holds more than one).
+    /// Runs a query and hands each page to `page` in order. The next page is fetched while `page`
+    /// works on the current one (at most two pages are held), so a caller that commits each page
+    /// overlaps its writes with the network.
     public func query(_ soql: String, includeDeleted: Bool = false, batchSize: Int? = nil,
                       page: (QueryPage) async throws -> Void) async throws {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         let q = soql.addingPercentEncoding(withAllowedCharacters: allowed) ?? soql
-        var path: String? = "\(basePath)/\(includeDeleted ? "queryAll" : "query")?q=\(q)"
         let headers = batchSize.map { [("Sforce-Query-Options", "batchSize=\($0)")] } ?? []
-        while let next = path {
-            let value = try await json("GET", next, headers: headers)
-            guard case .array(let records)? = value["records"] else {
-                throw SalesforceAPIError(status: 200, errorCode: "UNEXPECTED_RESPONSE", message: "a query answer without records")
+        var current = try await fetchPage("\(basePath)/\(includeDeleted ? "queryAll" : "query")?q=\(q)", headers: headers)
+        while true {
+            guard let nextURL = current.next else {
+                try await page(current.page)
+                return
             }
-            let nextURL = value["nextRecordsUrl"]?.stringValue
-            try await page(QueryPage(totalSize: Int(value["totalSize"]?.integerValue ?? 0), records: records, nextRecordsURL: nextURL))
-            path = value["done"] == .bool(true) ? nil : nextURL
+            async let next = fetchPage(nextURL, headers: headers)
+            try await page(current.page)
+            current = try await next
         }
+    }
+
+    private func fetchPage(_ path: String, headers: [(String, String)]) async throws -> (page: QueryPage, next: String?) {
+        let value = try await json("GET", path, headers: headers)
+        guard case .array(let records)? = value["records"] else {
+            throw SalesforceAPIError(status: 200, errorCode: "UNEXPECTED_RESPONSE", message: "a query answer without records")
+        }
+        let nextURL = value["nextRecordsUrl"]?.stringValue
+        let page = QueryPage(totalSize: Int(value["totalSize"]?.integerValue ?? 0), records: records, nextRecordsURL: nextURL)
+        return (page, value["done"] == .bool(true) ? nil : nextURL)
     }
 
     /// Every record of a query, all pages.

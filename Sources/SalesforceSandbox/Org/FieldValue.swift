@@ -117,6 +117,13 @@ enum SalesforceDate {
 /// Minimal JSON text writing (the sandbox keeps field order, so it writes JSON itself).
 enum JSONText {
     static func writeString(_ value: String, to out: inout String) {
+        // Fast path: nothing to escape (the common case) is appended whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += "\""
+            out += value
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in value.unicodeScalars {
             switch scalar {

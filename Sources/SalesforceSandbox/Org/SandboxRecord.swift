@@ -31,19 +31,29 @@ public struct SandboxRecord: Sendable, Hashable {
 /// part, a counter, and the 3-character case-safe suffix computed from the first 15 characters.
 enum SalesforceID {
     static func make(prefix: String, number: Int) -> String {
-        let digits = String(number)
-        let body = prefix + "SBX" + String(repeating: "0", count: max(0, 9 - digits.count)) + digits
-        return body + suffix(body)
+        var bytes = Array(prefix.utf8) + Array("SBX".utf8)
+        var digits = [UInt8](repeating: 48, count: 9)
+        var value = number
+        for index in stride(from: 8, through: 0, by: -1) {
+            digits[index] = UInt8(48 + value % 10)
+            value /= 10
+        }
+        bytes += number >= 1_000_000_000 ? Array(String(number).utf8) : digits
+        bytes += suffixBytes(bytes.prefix(15))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345".utf8)
+
     /// The case-safe suffix: for each 5-character chunk, a bit per uppercase letter.
-    static func suffix(_ id15: String) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345")
+    static func suffix(_ id15: String) -> String { String(decoding: suffixBytes(Array(id15.utf8).prefix(15)), as: UTF8.self) }
+
+    static func suffixBytes(_ id15: ArraySlice<UInt8>) -> [UInt8] {
         let chars = Array(id15)
-        var out = ""
+        var out: [UInt8] = []
         for chunk in 0..<3 {
             var bits = 0
-            for i in 0..<5 where chars[chunk * 5 + i].isUppercase { bits |= 1 << i }
+            for i in 0..<5 where chars[chunk * 5 + i] >= 65 && chars[chunk * 5 + i] <= 90 { bits |= 1 << i }
             out.append(alphabet[bits])
         }
         return out

@@ -1,0 +1,50 @@
+import ConnectorKit
+import Foundation
+import Logging
+import SalesforceConnector
+import SalesforceSandbox
+import SwitchboardHost
+
+// A full contact sync from the sandbox org over loopback into a fresh SQLite store, as the
+// `salesforce` module runs it (JWT bearer session, 2,000-row pages, one transaction per page with
+// its checkpoint). Prints records/s and the process's peak RSS. The sandbox runs in this process
+// too (its seeded org is part of the RSS; the figure is printed before and after).
+
+let contacts = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
+let quiet = Logger(label: "sync", factory: { _ in SwiftLogNoOpLogHandler() })
+
+func peakRSSMegabytes() -> Double {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+}
+
+let key = try KeyGenerator.generate(bits: 2048, keyID: "bench", subject: "CN=bench", days: 30)
+var configuration = SandboxConfiguration()
+configuration.seed = SeedData(seed: 42, contacts: contacts, cases: 0, articles: 0)
+configuration.connectedApps = [ConnectedApp(consumerKey: "bench", certificate: key.certificatePEM)]
+let directory = NSTemporaryDirectory() + "switchboard-syncload-" + UUID().uuidString
+print("seeding \(contacts) contacts…")
+try await SalesforceSandbox.withRunning(configuration: configuration, logger: quiet) { sandbox in
+    let rssAfterSeed = peakRSSMegabytes()
+    let transport = HTTPTransport(logger: quiet)
+    let vault = CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/",
+                                                     environment: ["BENCH_KEY": try key.privateKeyPEM.revealedString()]))
+    let auth = SalesforceJWTBearerAuth(
+        credentials: .init(consumerKey: "bench", username: SeedData.integrationUsername, loginURL: await sandbox.baseURL(),
+                           privateKey: SecretReference(.env, "BENCH_KEY")),
+        signer: JWTSigner(vault: vault), http: transport, connector: "bench")
+    let store = try SQLiteStore(path: directory + "/state.db")
+    let context = ConnectorContext(connectorName: "bench", vault: vault, http: transport, store: store, sink: store, events: store, logger: quiet)
+    let sync = ContactSync(rest: SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "bench"), sink: store,
+                           store: context.store, settings: .init(fields: ["Department", "Title"], whereClause: "Email != null"))
+    let started = ContinuousClock.now
+    let report = try await sync.run(mode: .full)
+    let elapsed = ContinuousClock.now - started
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let stored = try await store.count(connector: "bench", stream: "users")
+    print("contact sync: \(report.upserted) contacts in \(report.pages) pages, \(String(format: "%.2f", seconds)) s → \(Int(Double(report.upserted) / seconds)) contacts/s; stored \(stored)")
+    print(String(format: "peak RSS: %.0f MB (%.0f MB once the sandbox had seeded its org)", peakRSSMegabytes(), rssAfterSeed))
+    try await transport.shutdown()
+}
+try? FileManager.default.removeItem(atPath: directory)

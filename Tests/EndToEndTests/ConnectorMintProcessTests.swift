@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// `switchboard jwt mint --connector … --flow bearer` takes everything from the salesforce
+/// connector in connectors.yaml; the token verifies against the connector's certificate, and the
+/// sandbox's token endpoint accepts it.
+@Suite("switchboard jwt mint from a connector, as a process", .serialized)
+struct ConnectorMintProcessTests {
+    let directory: String
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "switchboard-mint-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    @Test func bearerAssertionFromTheConnectorsSettings() async throws {
+        let generate = try await SwitchboardProcess.run(["keys", "generate", "--name", "sf", "--kid", "sf-1"], in: directory)
+        #expect(generate.status == 0, "\(generate.output)")
+        try """
+            version: 1
+            connectors:
+              acme:
+                module: salesforce
+                features: [user-ingestion]
+                org: { login_url: "https://test.salesforce.com" }
+                auth: { consumer_key: env:SF_CONSUMER_KEY, username: integration@acme.example, private_key: file:keys/sf.key.pem }
+            """.write(toFile: directory + "/connectors.yaml", atomically: true, encoding: .utf8)
+        let environment = ["SF_CONSUMER_KEY": "3MVGmintTest"]
+        let mint = try await SwitchboardProcess.run(["jwt", "mint", "--connector", "acme", "--flow", "bearer"], in: directory, environment: environment)
+        #expect(mint.status == 0, "\(mint.output)")
+        let token = mint.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let parts = token.split(separator: ".")
+        #expect(parts.count == 3)
+        let payload = try #require(Data(base64Encoded: Self.padded(String(parts[1]))))
+        let claims = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
+        #expect(claims["iss"] as? String == "3MVGmintTest")
+        #expect(claims["sub"] as? String == "integration@acme.example")
+        #expect(claims["aud"] as? String == "https://test.salesforce.com")
+        let exp = try #require(claims["exp"] as? Int)
+        let now = Int(Date().timeIntervalSince1970)
+        #expect((now + 170...now + 190).contains(exp), "exp is now + 180 s, in integer seconds")
+        let inspect = try await SwitchboardProcess.run(["jwt", "inspect", token, "--cert", "keys/sf.crt.pem"], in: directory)
+        #expect(inspect.stdout.contains("signature") && inspect.stdout.contains("valid"), "\(inspect.output)")
+
+        // A connector that logs in to the sandbox keyword needs the audience spelled out.
+        try """
+            version: 1
+            connectors:
+              acme:
+                module: salesforce
+                features: [user-ingestion]
+                org: { login_url: sandbox }
+                auth: { consumer_key: 3MVGmintTest, username: integration@acme.example, private_key: file:keys/sf.key.pem }
+            """.write(toFile: directory + "/connectors.yaml", atomically: true, encoding: .utf8)
+        let refused = try await SwitchboardProcess.run(["jwt", "mint", "--connector", "acme", "--flow", "bearer"], in: directory)
+        #expect(refused.status != 0 && refused.stderr.contains("--aud"), "\(refused.output)")
+        let withAudience = try await SwitchboardProcess.run(["jwt", "mint", "--connector", "acme", "--flow", "bearer", "--aud", "http://127.0.0.1:8443"],
+                                                            in: directory)
+        #expect(withAudience.status == 0, "\(withAudience.output)")
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    static func padded(_ base64url: String) -> String {
+        let standard = base64url.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        return standard + String(repeating: "=", count: (4 - standard.count % 4) % 4)
+    }
+}
