@@ -40,7 +40,11 @@ struct ConnectorMintProcessTests {
         let now = Int(Date().timeIntervalSince1970)
         #expect((now + 170...now + 190).contains(exp), "exp is now + 180 s, in integer seconds")
         let inspect = try await SwitchboardProcess.run(["jwt", "inspect", token, "--cert", "keys/sf.crt.pem"], in: directory)
-        #expect(inspect.stdout.contains("signature") && inspect.stdout.contains("valid"), "\(inspect.output)")
+        #expect(inspect.stdout.contains("✓ signature: valid"), "verifies against the connector's certificate: \(inspect.output)")
+        let wrongCert = try await SwitchboardProcess.run(["keys", "generate", "--name", "other", "--kid", "o-1"], in: directory)
+        #expect(wrongCert.status == 0)
+        let mismatch = try await SwitchboardProcess.run(["jwt", "inspect", token, "--cert", "keys/other.crt.pem"], in: directory)
+        #expect(mismatch.status == 1 && !mismatch.stdout.contains("✓ signature: valid"))
 
         // A connector that logs in to the sandbox keyword needs the audience spelled out.
         try """
