@@ -31,8 +31,11 @@ public struct UserRecord: Sendable, Hashable, Codable {
 
 /// A published knowledge article (a Salesforce Knowledge__kav version).
 public struct KnowledgeArticle: Sendable, Hashable, Codable {
-    /// The version's id.
+    /// The stable key: the article (not the version) and its language, so a newly published
+    /// version replaces the previous one.
     public var id: String
+    /// The id of the published version this record was read from.
+    public var versionId: String?
     /// The article number, stable across versions.
     public var articleNumber: String?
     /// Title.
@@ -52,10 +55,11 @@ public struct KnowledgeArticle: Sendable, Hashable, Codable {
 
     /// Creates an article.
     public init(
-        id: String, articleNumber: String?, title: String, summary: String?, urlName: String?, language: String,
+        id: String, versionId: String? = nil, articleNumber: String?, title: String, summary: String?, urlName: String?, language: String,
         bodyHTML: [String: String], bodyText: String, modifiedAt: Date
     ) {
         self.id = id
+        self.versionId = versionId
         self.articleNumber = articleNumber
         self.title = title
         self.summary = summary

@@ -31,7 +31,9 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, Sendable {
 
     public func commit(_ batch: RecordBatch) async throws {
         state.withLock { state in
-            let key = "\(batch.connector)/\(batch.stream)"
+            // Records live per table (`users-deleted` is a sub-stream of `users`); cursors per stream.
+            let table = batch.stream.split(separator: "-").first.map(String.init) ?? batch.stream
+            let key = "\(batch.connector)/\(table)"
             var records = state.records[key, default: [:]]
             for record in batch.upserts {
                 switch record {
@@ -42,7 +44,7 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, Sendable {
             for id in batch.deletions { records[id] = nil }
             state.records[key] = records
             if let cursor = batch.checkpoint {
-                state.checkpoints[key] = Checkpoint(stream: batch.stream, cursor: cursor, updatedAt: Date())
+                state.checkpoints["\(batch.connector)/\(batch.stream)"] = Checkpoint(stream: batch.stream, cursor: cursor, updatedAt: Date())
             }
         }
     }

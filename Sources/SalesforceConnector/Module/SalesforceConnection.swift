@@ -7,7 +7,7 @@ import Synchronization
 /// One configured Salesforce org at run time: its bearer session (shared by every feature) and the
 /// enabled features' loops. A rate limit (`REQUEST_LIMIT_EXCEEDED`, 429) pauses a sync until the
 /// next run, which resumes from the checkpoint; readiness reports the pause.
-final class SalesforceConnection: Connector, UserIngestion, Sendable, CustomStringConvertible {
+final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Sendable, CustomStringConvertible {
     let configuration: ConnectorConfiguration
     let settings: SalesforceSettings
     let context: ConnectorContext
@@ -28,11 +28,15 @@ final class SalesforceConnection: Connector, UserIngestion, Sendable, CustomStri
     var description: String { "SalesforceConnection(\(configuration.name))" }
 
     var userIngestion: (any UserIngestion)? { configuration.isEnabled(.userIngestion) ? self : nil }
+    var knowledge: (any KnowledgeLoad)? { configuration.isEnabled(.knowledge) ? self : nil }
 
     func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             if configuration.isEnabled(.userIngestion) {
                 group.addTask { try await self.contactLoop() }
+            }
+            if configuration.isEnabled(.knowledge) {
+                group.addTask { try await self.knowledgeLoop() }
             }
         }
     }
@@ -69,16 +73,50 @@ final class SalesforceConnection: Connector, UserIngestion, Sendable, CustomStri
         }
     }
 
+    /// Article syncs on the knowledge schedule (each run also removes what left Online).
+    private func knowledgeLoop() async throws {
+        while !Task.isCancelled {
+            do {
+                let report = try await syncArticles(mode: .incremental) { _ in }
+                context.logger.info("articles synced", metadata: ["upserted": "\(report.upserted)", "removed": "\(report.deleted)"])
+            } catch let error as SalesforceAPIError where error.isRateLimited {
+                context.logger.warning("article sync paused by the API limit; it resumes from its checkpoint", metadata: ["error": "\(error)"])
+            } catch is CancellationError {
+                return
+            } catch let error as SyncAlreadyRunning {
+                context.logger.debug("\(error)")
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await self.context.clock.sleep(for: self.settings.knowledgeSchedule) }
+            } catch {
+                return
+            }
+            if Task.isCancelled { return }
+        }
+    }
+
+    func syncArticles(mode: SyncMode, progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport {
+        try await guarded(stream: "articles") {
+            try await KnowledgeSync(rest: rest, sink: context.sink, store: context.store, settings: settings.knowledge).run(mode: mode, progress: progress)
+        }
+    }
+
     func syncUsers(mode: SyncMode, progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport {
-        guard syncing.withLock({ $0.insert("users").inserted }) else { throw SyncAlreadyRunning(stream: "users") }
-        defer { _ = syncing.withLock { $0.remove("users") } }
-        let sync = ContactSync(rest: rest, sink: context.sink, store: context.store, settings: settings.contacts)
+        try await guarded(stream: "users") {
+            try await ContactSync(rest: rest, sink: context.sink, store: context.store, settings: settings.contacts).run(mode: mode, progress: progress)
+        }
+    }
+
+    /// Runs one sync of a stream (never two at once) and records its outcome for readiness.
+    private func guarded(stream: String, _ body: () async throws -> SyncReport) async throws -> SyncReport {
+        guard syncing.withLock({ $0.insert(stream).inserted }) else { throw SyncAlreadyRunning(stream: stream) }
+        defer { _ = syncing.withLock { $0.remove(stream) } }
         do {
-            let report = try await sync.run(mode: mode, progress: progress)
-            record(HealthReport.Check(name: "users", status: .healthy, detail: "last \(mode.rawValue) sync: \(report.upserted) upserted, \(report.deleted) removed"))
+            let report = try await body()
+            record(HealthReport.Check(name: stream, status: .healthy, detail: "last sync: \(report.upserted) upserted, \(report.deleted) removed"))
             return report
         } catch let error as SalesforceAPIError where error.isRateLimited {
-            record(HealthReport.Check(name: "users", status: .degraded, detail: "paused: the org's API limit is spent (\(error.errorCode)); resumes from the checkpoint"))
+            record(HealthReport.Check(name: stream, status: .degraded, detail: "paused: the org's API limit is spent (\(error.errorCode)); resumes from the checkpoint"))
             throw error
         } catch let error as SalesforceAuthError {
             record(HealthReport.Check(name: "auth", status: .unhealthy, detail: error.description))
@@ -86,7 +124,7 @@ final class SalesforceConnection: Connector, UserIngestion, Sendable, CustomStri
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            record(HealthReport.Check(name: "users", status: .unhealthy, detail: "\(error)"))
+            record(HealthReport.Check(name: stream, status: .unhealthy, detail: "\(error)"))
             throw error
         }
     }
@@ -98,7 +136,7 @@ final class SalesforceConnection: Connector, UserIngestion, Sendable, CustomStri
 
     private func record(_ check: HealthReport.Check) {
         health.withLock { $0[check.name] = check }
-        if check.name == "users", check.status == .healthy { health.withLock { $0["auth"] = nil } }
+        if check.name != "auth", check.status == .healthy { health.withLock { $0["auth"] = nil } }
     }
 }
 

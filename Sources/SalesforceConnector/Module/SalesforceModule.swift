@@ -4,8 +4,8 @@ import ConnectorKit
 /// This build provides user ingestion (Contacts); ticketing and knowledge follow.
 public struct SalesforceModule: ConnectorModule {
     public let name = "salesforce"
-    public let summary = "Salesforce Service Cloud: contacts as users (JWT bearer flow; ticketing and knowledge to come)."
-    public let features: [Feature] = [.userIngestion]
+    public let summary = "Salesforce Service Cloud: contacts as users and knowledge articles (JWT bearer flow; ticketing to come)."
+    public let features: [Feature] = [.userIngestion, .knowledge]
 
     /// The module.
     public init() {}
@@ -38,6 +38,14 @@ public struct SalesforceModule: ConnectorModule {
                 SettingField("fields", .list(.string), default: .list([]), summary: "Extra Contact fields to keep (Department, Title, custom __c fields)."),
                 SettingField("batch_size", .integer(min: 200, max: 2000), default: .integer(2000), summary: "Rows per page asked of Salesforce."),
             ])), feature: .userIngestion, summary: "Contacts into the host's users table."),
+            SettingField("knowledge", .object(SettingsSchema([
+                SettingField("schedule", .duration, default: .duration(.seconds(3600)), summary: "How often to read changed articles."),
+                SettingField("languages", .list(.string), default: .list([.string("en_US")]), summary: "Languages to load, like en_US."),
+                SettingField("body_fields", .list(.string), default: .list([]),
+                             summary: "Rich-text fields holding the body, like Body__c (HTML; kept, and converted to text for search)."),
+                SettingField("object", .string, default: .string("Knowledge__kav"), summary: "The article version object (Knowledge__kav, or a Classic Type__kav)."),
+                SettingField("batch_size", .integer(min: 200, max: 2000), default: .integer(2000), summary: "Rows per page asked of Salesforce."),
+            ])), feature: .knowledge, summary: "Published articles into the host's store, searchable."),
         ])
     }
 

@@ -7,6 +7,8 @@ struct SalesforceSettings: Sendable {
     var contacts: ContactSync.Settings
     var contactSchedule: Duration
     var contactFullEvery: Duration
+    var knowledge: KnowledgeSync.Settings
+    var knowledgeSchedule: Duration
 
     init(_ settings: SettingsObject, vault: CredentialVault) throws {
         let loginURL: String
@@ -45,5 +47,11 @@ struct SalesforceSettings: Sendable {
             batchSize: settings.value(at: "user-ingestion.batch_size")?.integerValue ?? 2000)
         contactSchedule = settings.value(at: "user-ingestion.schedule")?.durationValue ?? .seconds(900)
         contactFullEvery = settings.value(at: "user-ingestion.full_every")?.durationValue ?? .seconds(86_400)
+        knowledge = KnowledgeSync.Settings(
+            object: settings.value(at: "knowledge.object")?.stringValue ?? "Knowledge__kav",
+            languages: settings.value(at: "knowledge.languages")?.listValue?.compactMap(\.stringValue) ?? ["en_US"],
+            bodyFields: settings.value(at: "knowledge.body_fields")?.listValue?.compactMap(\.stringValue) ?? [],
+            batchSize: settings.value(at: "knowledge.batch_size")?.integerValue ?? 2000)
+        knowledgeSchedule = settings.value(at: "knowledge.schedule")?.durationValue ?? .seconds(3600)
     }
 }

@@ -101,11 +101,9 @@ public struct ContactSync: Sendable {
                 ids.append(id)
                 last = SyncCursor(modstamp: stamp, id: id)
             }
-            // Deletions of users are removals from the users stream; the deletion cursor is its own stream.
-            try await sink.commit(RecordBatch(connector: connector, stream: Self.stream, upserts: [], deletions: ids, checkpoint: nil))
-            if let last {
-                try await sink.commit(RecordBatch(connector: connector, stream: Self.deletionStream, upserts: [], checkpoint: last.description))
-            }
+            // Removals from the users table, with the deletion cursor, in one transaction.
+            try await sink.commit(RecordBatch(connector: connector, stream: Self.deletionStream, upserts: [], deletions: ids,
+                                              checkpoint: last?.description))
             deleted += ids.count
         }
         return deleted

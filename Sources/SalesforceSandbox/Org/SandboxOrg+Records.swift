@@ -60,6 +60,18 @@ extension SandboxOrg {
         guard found else { throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: []) }
     }
 
+    /// Sets fields the API cannot write, as Salesforce's own processes do (publishing or archiving
+    /// an article, closing a case by automation); moves `SystemModstamp`.
+    public func automate(id: String, set values: [String: FieldValue]) {
+        state.withLock { state in
+            guard let (name, index) = state.index[id] else { return }
+            let now = Self.nextStamp(&state)
+            for (field, value) in values { state.objects[name]![index][field] = value }
+            state.objects[name]![index]["SystemModstamp"] = .dateTime(now)
+            state.objects[name]![index]["LastModifiedDate"] = .dateTime(now)
+        }
+    }
+
     /// One bulk automated update: every given record gets the same new `SystemModstamp` (as when a
     /// flow or a mass update touches many rows in one transaction), producing ties.
     public func touchAll(_ ids: [String]) {

@@ -100,12 +100,11 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, Sendable, Cus
         }
     }
 
+    /// The table of a stream: `users` and `articles`, or a sub-stream of them with its own cursor
+    /// (`users-deleted`, `articles-en_US`).
     static func table(for stream: String) throws -> String {
-        switch stream {
-        case "users": "users"
-        case "articles": "articles"
-        default: throw StoreError.unknownStream(stream)
-        }
+        for table in ["users", "articles"] where stream == table || stream.hasPrefix(table + "-") { return table }
+        throw StoreError.unknownStream(stream)
     }
 
     static func upsert(_ user: UserRecord, connector: String, db: Database) throws {
@@ -172,6 +171,6 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     }
     /// A stream the store does not keep records for.
     public static func unknownStream(_ stream: String) -> Self {
-        .init(description: "the store keeps no records for stream '\(stream)' (known: users, articles)")
+        .init(description: "the store keeps no records for stream '\(stream)' (known: users, articles, and users-… / articles-… sub-streams)")
     }
 }

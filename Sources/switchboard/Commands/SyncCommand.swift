@@ -24,7 +24,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Argument(help: "The connector, as named in connectors.yaml.")
     var connector: String
 
-    @Option(help: ArgumentHelp("Only this feature: user-ingestion.", valueName: "feature"))
+    @Option(help: ArgumentHelp("Only this feature: user-ingestion or knowledge.", valueName: "feature"))
     var feature: String?
 
     @Flag(help: "Read everything and remove what vanished upstream, instead of reading changes since the checkpoint.")
@@ -44,15 +44,16 @@ struct SyncCommand: AsyncParsableCommand {
             Terminal.error("no connector named \(connector) in \(configuration.file) (connectors: \(configuration.connectors.map(\.name).joined(separator: ", ")))")
             throw ExitCode.failure
         }
+        let syncing: [Feature] = [.userIngestion, .knowledge]
         let features: [Feature] = try {
-            guard let feature else { return declared.features.filter { $0 == .userIngestion } }
+            guard let feature else { return declared.features.filter { syncing.contains($0) } }
             let wanted = Feature(feature)
-            guard wanted == .userIngestion else { throw ValidationError("--feature: only user-ingestion syncs in this build") }
+            guard syncing.contains(wanted) else { throw ValidationError("--feature: \(feature) does not sync; use user-ingestion or knowledge") }
             guard declared.isEnabled(wanted) else { throw ValidationError("--feature: \(feature) is not enabled on \(connector)") }
             return [wanted]
         }()
         guard !features.isEmpty else {
-            Terminal.error("\(connector) enables no feature that syncs (user-ingestion)")
+            Terminal.error("\(connector) enables no feature that syncs (user-ingestion, knowledge)")
             throw ExitCode.failure
         }
         let mode: SyncMode = full ? .full : .incremental
@@ -68,6 +69,12 @@ struct SyncCommand: AsyncParsableCommand {
                         let display = ProgressDisplay(label: "users")
                         let started = ContinuousClock.now
                         let report = try await users.syncUsers(mode: mode) { display.update($0) }
+                        display.finish(report, elapsed: ContinuousClock.now - started)
+                    }
+                    if features.contains(.knowledge), let knowledge = connector.knowledge {
+                        let display = ProgressDisplay(label: "articles")
+                        let started = ContinuousClock.now
+                        let report = try await knowledge.syncArticles(mode: mode) { display.update($0) }
                         display.finish(report, elapsed: ContinuousClock.now - started)
                     }
                 }
