@@ -64,6 +64,29 @@ struct SyncProcessTests {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    @Test func stateShowAndResetWhichIsRefusedWhileTheHostRuns() async throws {
+        try writeConfig(contacts: 300)
+        let sync = try await SwitchboardProcess.run(["sync", "acme"], in: directory)
+        #expect(sync.status == 0, "\(sync.stderr)")
+        let show = try await SwitchboardProcess.run(["state", "show", "acme"], in: directory)
+        #expect(show.stdout.contains("users: 300") && show.stdout.contains("  users: 20"), "\(show.output)")
+
+        let host = try SwitchboardProcess.Running(["run"], directory: directory, environment: [:])
+        try await host.waitForStderr("contacts synced")
+        let refused = try await SwitchboardProcess.run(["state", "reset", "acme"], in: directory)
+        #expect(refused.status == 1 && refused.stderr.contains("a running host uses"), "\(refused.output)")
+        let second = try await SwitchboardProcess.run(["run"], in: directory)
+        #expect(second.status == 1 && second.stderr.contains("another switchboard host runs on this store"), "\(second.output)")
+        host.signal(SIGTERM)
+        #expect(try await host.wait().status == 0)
+
+        let reset = try await SwitchboardProcess.run(["state", "reset", "acme", "--stream", "users"], in: directory)
+        #expect(reset.status == 0 && reset.stdout.contains("1 checkpoint reset (stream users)"), "\(reset.output)")
+        let after = try await SwitchboardProcess.run(["state", "show", "acme", "--stream", "users"], in: directory)
+        #expect(after.stdout.contains("no checkpoints for stream users"), "\(after.output)")
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     /// The records count of the last plain progress line (`users: 12000/100000 records, …`).
     static func recordsSoFar(_ stderr: String) -> Int {
         guard let line = stderr.split(separator: "\n").last(where: { $0.hasPrefix("users: ") && $0.contains("/") }) else { return 0 }

@@ -47,8 +47,16 @@ struct RunCommand: AsyncParsableCommand {
             features: featureNames.map { names in Swift.Set(names.map { Feature($0) }) },
             connectors: connectorNames.map { Swift.Set($0) })
         let store: SQLiteStore
+        let lock: StoreRunLock
         do {
+            guard let acquired = try StoreRunLock.acquire(storePath: StoreLocation.path(configuration)) else {
+                logger.critical("another switchboard host runs on this store; stop it first", metadata: ["store": .string(StoreLocation.path(configuration))])
+                throw ExitCode.failure
+            }
+            lock = acquired
             store = try StoreLocation.open(configuration)
+        } catch let error as ExitCode {
+            throw error
         } catch {
             logger.critical("cannot start", metadata: ["error": .string(String(describing: error))])
             throw ExitCode.failure
@@ -64,6 +72,7 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("cannot start", metadata: ["error": .string(String(describing: error))])
             throw ExitCode.failure
         }
+        withExtendedLifetime(lock) {}
         logger.notice("switchboard stopped")
     }
 }
