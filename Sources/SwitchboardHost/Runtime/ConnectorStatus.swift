@@ -82,6 +82,14 @@ public final class ConnectorStatusBoard: Sendable {
     }
 
     /// Every connector's status, in configuration order.
+    /// The running connector instances, for the host API (their health checks and features).
+    private let instances = Mutex<[String: any Connector]>([:])
+
+    func attach(_ name: String, _ connector: (any Connector)?) { instances.withLock { $0[name] = connector } }
+
+    /// The running instance of a connector, when it runs.
+    public func connector(_ name: String) -> (any Connector)? { instances.withLock { $0[name] } }
+
     public var snapshot: [ConnectorStatus] {
         let names = order.withLock { $0 }
         return statuses.withLock { statuses in names.compactMap { statuses[$0] } }

@@ -20,7 +20,10 @@ struct ConnectorSupervisor: Service, CustomStringConvertible {
     var description: String { "connector \(configuration.name) (\(module.name))" }
 
     func run() async throws {
-        defer { board.update(configuration.name) { $0.state = .stopped } }
+        defer {
+            board.attach(configuration.name, nil)
+            board.update(configuration.name) { $0.state = .stopped }
+        }
         var attempt = 0
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             board.update(configuration.name) { $0.state = .starting }
@@ -37,6 +40,7 @@ struct ConnectorSupervisor: Service, CustomStringConvertible {
                 try? await gracefulShutdown()
                 return
             }
+            board.attach(configuration.name, connector)
             board.update(configuration.name) { $0.state = .running }
             logger.info("connector running", metadata: ["features": .string(configuration.features.map(\.rawValue).joined(separator: ","))])
             let started = ContinuousClock.now

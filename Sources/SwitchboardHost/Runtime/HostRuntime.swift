@@ -1,4 +1,5 @@
 import ConnectorKit
+import Prometheus
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -11,6 +12,9 @@ public struct HostStorage: Sendable {
     public var records: any RecordSink
     /// The event log.
     public var events: any EventSink
+    /// The SQLite store, when that is what backs them: the host API reads users, articles and
+    /// events from it (without it the API does not run).
+    public var sqlite: SQLiteStore?
 
     /// Creates storage from its parts.
     public init(state: any StateStore, records: any RecordSink, events: any EventSink) {
@@ -19,9 +23,11 @@ public struct HostStorage: Sendable {
         self.events = events
     }
 
-    /// The SQLite store at `path`, which serves as all three.
+    /// The SQLite store, which serves as all three and backs the host API.
     public static func sqlite(_ store: SQLiteStore) -> HostStorage {
-        HostStorage(state: store, records: store, events: store)
+        var storage = HostStorage(state: store, records: store, events: store)
+        storage.sqlite = store
+        return storage
     }
 
     /// Storage in memory (nothing survives a restart).
@@ -48,6 +54,8 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
 
     let registry: ModuleRegistry
     let storage: HostStorage
+    /// Where `/metrics` reads from (the registry the process bootstrapped swift-metrics with).
+    let metrics: PrometheusCollectorRegistry?
     let logger: Logger
     let backoff: RestartBackoff
     let redactor: SecretRedactor
@@ -58,8 +66,9 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
     public init(
         configuration: HostConfiguration, registry: ModuleRegistry, selection: ConnectorSelection = .all,
         storage: HostStorage = .memory(), logger: Logger, backoff: RestartBackoff = RestartBackoff(),
-        redactor: SecretRedactor = .shared
+        redactor: SecretRedactor = .shared, metrics: PrometheusCollectorRegistry? = nil
     ) throws {
+        self.metrics = metrics
         self.configuration = configuration
         self.registry = registry
         self.connectors = try selection.apply(to: configuration.connectors)
@@ -93,6 +102,10 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
     /// alive (and reports readiness) when no connector is selected. `http` is the shared transport.
     public func services(http: HTTPTransport) -> [any Service] {
         var services: [any Service] = [HostPresenceService(runtime: self)]
+        if let store = storage.sqlite {
+            services.append(HostAPI(address: configuration.listen, token: try? resolveAPIToken(), board: board, store: store,
+                                    metrics: metrics, logger: logger))
+        }
         for configuration in connectors {
             board.register(configuration)
             let context = ConnectorContext(

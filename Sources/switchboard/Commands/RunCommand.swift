@@ -2,6 +2,8 @@ import ArgumentParser
 import ConnectorKit
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import SwitchboardHost
 
 /// `switchboard run`: runs the configured connectors until SIGINT or SIGTERM.
@@ -39,6 +41,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         logging.bootstrap()
         let logger = Logger(label: "switchboard")
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         for warning in configuration.warnings { logger.warning("\(warning.description)") }
 
         let featureNames: [String]? = commaList(features)
@@ -64,7 +68,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try await SandboxProvisioner.withSandbox(for: configuration, logger: logger) { configuration in
                 let runtime = try HostRuntime(configuration: configuration, registry: BuiltInModules.registry, selection: selection,
-                                              storage: .sqlite(store), logger: logger)
+                                              storage: .sqlite(store), logger: logger, metrics: metrics)
                 _ = try runtime.resolveAPIToken()
                 try await runtime.run()
             }

@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The API's error body, `{"error":{"code":…,"message":…}}`, with its status.
+struct APIError: Error, Sendable {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+
+    static func badRequest(_ message: String, code: String = "bad_request") -> APIError { .init(status: .badRequest, code: code, message: message) }
+    static func notFound(_ message: String) -> APIError { .init(status: .notFound, code: "not_found", message: message) }
+    static let unauthorized = APIError(status: .unauthorized, code: "unauthorized", message: "unauthorized")
+
+    var response: Response {
+        let body = #"{"error":{"code":"# + JSONValueText.quote(code) + #","message":"# + JSONValueText.quote(message) + "}}"
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// JSON text helpers for hand-written bodies.
+enum JSONValueText {
+    static func quote(_ text: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let data = (try? encoder.encode(text)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Encodes a response body as JSON (sorted keys, ISO 8601 dates).
+func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+}
+
+/// Turns thrown ``APIError``s into their JSON response; anything else is a 500 without detail.
+struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return error.response
+        } catch let error as HTTPError where error.status == .notFound {
+            return APIError.notFound("no route \(request.method.rawValue) \(request.uri.path)").response
+        } catch {
+            context.logger.error("API request failed", metadata: ["path": .string(request.uri.path), "error": .string(String(describing: type(of: error)))])
+            return APIError(status: .internalServerError, code: "internal", message: "the request failed; see the host's log").response
+        }
+    }
+}

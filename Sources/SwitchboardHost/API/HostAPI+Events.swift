@@ -1,0 +1,72 @@
+import ConnectorKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+extension HostAPI {
+    /// `GET /v1/events`: the durable event log as Server-Sent Events. Each event's `id:` is its log
+    /// id; `Last-Event-ID` (or `?after=`) resumes after it — across host restarts, since the log is
+    /// in the store. Without either, the stream starts with new events only (`?after=0` replays all).
+    /// A comment is sent every keep-alive interval; the stream ends on graceful shutdown.
+    func addEventRoutes(_ router: Router<BasicRequestContext>) {
+        router.get("/v1/events") { request, _ in
+            let resumeText = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters.get("after").map { String($0) }
+            let start: Int64
+            if let resumeText {
+                guard let value = Int64(resumeText), value >= 0 else {
+                    throw APIError.badRequest("Last-Event-ID / after must be an event id (a whole number)", code: "invalid_parameter")
+                }
+                start = value
+            } else {
+                start = try await self.store.latestEventID()
+            }
+            let store = self.store, keepAlive = self.keepAlive
+            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
+                let stop = StopFlag()
+                await withGracefulShutdownHandler {
+                    var last = start
+                    do {
+                        try await writer.write(ByteBuffer(string: ": switchboard events after \(start)\n\n"))
+                        while !stop.isSet, !Task.isCancelled {
+                            let events = try await store.events(after: last, limit: 500)
+                            for event in events {
+                                try await writer.write(ByteBuffer(string: "id: \(event.id)\nevent: \(event.type)\ndata: {\"connector\":"
+                                    + JSONValueText.quote(event.connector) + ",\"event\":\(event.payload)}\n\n"))
+                                last = event.id
+                            }
+                            if events.count == 500 { continue }
+                            // Wait for a new event or the keep-alive interval, whichever comes first.
+                            let after = last
+                            let woke = try await withThrowingTaskGroup(of: Bool.self) { group in
+                                group.addTask { try await store.waitForEvent(after: after); return true }
+                                group.addTask { try await Task.sleep(for: keepAlive); return false }
+                                group.addTask {
+                                    while !stop.isSet { try await Task.sleep(for: .milliseconds(100)) }
+                                    return false
+                                }
+                                defer { group.cancelAll() }
+                                return try await group.next() ?? false
+                            }
+                            if !woke, !stop.isSet { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
+                        }
+                    } catch {
+                        return
+                    }
+                } onGracefulShutdown: {
+                    stop.set()
+                }
+                try? await writer.finish(nil)
+            })
+        }
+    }
+}
+
+/// A flag set once, from the graceful-shutdown handler, read by the stream's loops.
+final class StopFlag: Sendable {
+    private let value = Atomic(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
+}

@@ -1,0 +1,140 @@
+import ConnectorKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+
+/// The host's HTTP API for the assistant (DESIGN.md §5), described in `openapi.yaml`:
+/// `/healthz`, `/readyz`, `/metrics`, `/v1/connectors`, `/v1/users`, `/v1/knowledge/search`,
+/// `/v1/events` (SSE over the durable event log). Bearer-token authenticated (see
+/// ``APIAuthMiddleware``); `/healthz` and `/readyz` are open so probes need no secret.
+public final class HostAPI: Service, Sendable, CustomStringConvertible {
+    let address: ListenAddress
+    let token: Secret?
+    let board: ConnectorStatusBoard
+    let store: SQLiteStore
+    let metrics: PrometheusCollectorRegistry?
+    let logger: Logger
+    /// Keep-alive comment interval on event streams.
+    let keepAlive: Duration
+    private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+
+    /// Creates the API over the runtime's board and the store.
+    public init(address: ListenAddress, token: Secret?, board: ConnectorStatusBoard, store: SQLiteStore,
+                metrics: PrometheusCollectorRegistry?, logger: Logger, keepAlive: Duration = .seconds(15)) {
+        self.address = address
+        self.token = token
+        self.board = board
+        self.store = store
+        self.metrics = metrics
+        self.logger = logger
+        self.keepAlive = keepAlive
+    }
+
+    public var description: String { "HostAPI(\(address))" }
+
+    /// The port, once listening (useful with port 0).
+    public func port() async -> Int {
+        await withCheckedContinuation { continuation in
+            let port: Int? = listening.withLock { state in
+                if let port = state.port { return port }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let port { continuation.resume(returning: port) }
+        }
+    }
+
+    public func run() async throws {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: APIAuthMiddleware(token: token, open: ["/healthz", "/readyz"]))
+        addHealthRoutes(router)
+        addDataRoutes(router)
+        addEventRoutes(router)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchboard"),
+            onServerRunning: { [self] channel in
+                let port = channel.localAddress?.port ?? address.port
+                let waiters = listening.withLock { state in
+                    state.port = port
+                    defer { state.waiters = [] }
+                    return state.waiters
+                }
+                for waiter in waiters { waiter.resume(returning: port) }
+                logger.notice("API listening", metadata: ["address": .string("\(address.host):\(port)")])
+            },
+            logger: logger)
+        try await app.run()
+    }
+
+    // MARK: Health, readiness, metrics, connectors
+
+    struct ConnectorView: Codable, Sendable {
+        var name: String
+        var module: String
+        var features: [String]
+        var state: String
+        var restarts: Int
+        var lastError: String?
+        var health: HealthReport?
+    }
+
+    func connectorViews() async -> [ConnectorView] {
+        var views: [ConnectorView] = []
+        for status in board.snapshot {
+            let health = await board.connector(status.name)?.check()
+            views.append(ConnectorView(name: status.name, module: status.module, features: status.features.map(\.rawValue),
+                                       state: status.state.name, restarts: status.restarts, lastError: status.lastError, health: health))
+        }
+        return views
+    }
+
+    private func addHealthRoutes(_ router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ in try jsonResponse(["status": "ok"]) }
+        router.get("/readyz") { _, _ in
+            let views = await self.connectorViews()
+            let failing = views.filter { $0.state != "running" || $0.health?.status == .unhealthy }
+            struct Readiness: Encodable { var ready: Bool; var failing: [String]; var connectors: [ConnectorView] }
+            return try jsonResponse(Readiness(ready: failing.isEmpty, failing: failing.map(\.name), connectors: views),
+                                    status: failing.isEmpty ? .ok : .serviceUnavailable)
+        }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: self.metrics?.emitToBuffer() ?? [])))
+        }
+        router.get("/v1/connectors") { _, _ in try jsonResponse(["connectors": await self.connectorViews()]) }
+    }
+
+    // MARK: Users and knowledge
+
+    private func addDataRoutes(_ router: Router<BasicRequestContext>) {
+        router.get("/v1/users") { request, _ in
+            guard let email = request.uri.queryParameters.get("email"), !email.isEmpty else {
+                throw APIError.badRequest("the email query parameter is required: /v1/users?email=ada@acme.example", code: "missing_parameter")
+            }
+            struct UserView: Encodable { var connector: String; var id: String; var email: String?; var firstName: String?; var lastName: String?
+                                         var fields: [String: String]; var modifiedAt: Date }
+            let users = try await self.store.users(email: email).map {
+                UserView(connector: $0.connector, id: $0.user.id, email: $0.user.email, firstName: $0.user.firstName, lastName: $0.user.lastName,
+                         fields: $0.user.fields, modifiedAt: $0.user.modifiedAt)
+            }
+            guard !users.isEmpty else { throw APIError.notFound("no user with email \(email)") }
+            return try jsonResponse(["users": users])
+        }
+        router.get("/v1/knowledge/search") { request, _ in
+            let parameters = request.uri.queryParameters
+            guard let query = parameters.get("q"), !query.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw APIError.badRequest("the q query parameter is required: /v1/knowledge/search?q=vpn&lang=en_US", code: "missing_parameter")
+            }
+            let limit = parameters.get("limit").flatMap(Int.init) ?? 10
+            guard (1...100).contains(limit) else { throw APIError.badRequest("limit must be 1…100", code: "invalid_parameter") }
+            let hits = try await self.store.searchArticles(query, language: parameters.get("lang"), limit: limit)
+            return try jsonResponse(["results": hits])
+        }
+    }
+}
