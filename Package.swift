@@ -124,6 +124,7 @@ let package = Package(
                 "SwitchboardHost", "ConnectorKit", "ConnectorKitTesting",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(
