@@ -1,0 +1,57 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import SalesforceSandbox
+import Testing
+
+/// The README's first command on a fresh folder: `switchboard run` with the shipped connectors.yaml
+/// starts the sandbox org, syncs contacts and articles into SQLite, and answers the assistant's API.
+@Suite("switchboard run with the shipped connectors.yaml", .serialized)
+struct ShippedConfigProcessTests {
+    static let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("connectors.yaml")
+
+    static func get(_ url: String, token: String? = nil) async throws -> (status: UInt, body: String) {
+        var request = HTTPClientRequest(url: url)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    @Test(.timeLimit(.minutes(2))) func runsAgainstTheSandboxAndAnswersTheAPI() async throws {
+        let directory = NSTemporaryDirectory() + "switchboard-shipped-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.copyItem(atPath: Self.shipped.path, toPath: directory + "/connectors.yaml")
+        let token = "e2e-token-\(UUID().uuidString)"
+        let host = try SwitchboardProcess.Running(["run"], directory: directory,
+                                                  environment: ["SWITCHBOARD_LISTEN": "127.0.0.1:0", "SWITCHBOARD_API_TOKEN": token])
+        try await host.waitForStderr("API listening")
+        let line = try #require(host.stderrText.split(separator: "\n").first { $0.contains("API listening") })
+        let port = try #require(line.split(separator: ":").last.flatMap { Int($0.prefix { $0.isNumber }) })
+        let base = "http://127.0.0.1:\(port)"
+        try await host.waitForStderr("contacts synced")
+        try await host.waitForStderr("articles synced")
+
+        #expect(try await Self.get(base + "/healthz").status == 200)
+        #expect(try await Self.get(base + "/v1/connectors").status == 401, "the token is required")
+        let ready = try await Self.get(base + "/readyz")
+        #expect(ready.status == 200 && ready.body.contains(#""ready":true"#), "\(ready.body)")
+
+        // A contact of the sandbox's seed, found by email (any case).
+        var sandbox = SandboxConfiguration()
+        sandbox.seed = SeedData(seed: 42, contacts: 250)
+        let contact = try SandboxOrg(configuration: sandbox).records("Contact")[7]
+        guard case .string(let email) = contact["Email"] else { Issue.record("seeded contact without email"); return }
+        let user = try await Self.get(base + "/v1/users?email=\(email.uppercased())", token: token)
+        #expect(user.status == 200 && user.body.contains(#""id":"\#(contact.id)""#), "\(user.body)")
+
+        let search = try await Self.get(base + "/v1/knowledge/search?q=printer&lang=en_US", token: token)
+        #expect(search.status == 200 && search.body.contains("[Printer]"), "\(search.body)")
+
+        host.signal(SIGTERM)
+        let result = try await host.wait()
+        #expect(result.status == 0)
+        #expect(!result.output.contains(token), "the API token never appears in the output")
+    }
+}
