@@ -144,7 +144,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "switchboard", "ConnectorKitTesting", "SalesforceSandbox", "SwitchboardHost",
+                "switchboard", "ConnectorKit", "ConnectorKitTesting", "SalesforceSandbox", "SwitchboardHost",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

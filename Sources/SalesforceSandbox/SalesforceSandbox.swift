@@ -91,8 +91,18 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
                 for waiter in waiters { waiter.resume(returning: port) }
             },
             logger: logger)
-        try await app.run()
+        if let interval = configuration.agentInterval {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await SimulatedAgent(org: self.org, interval: interval).run() }
+                group.addTask { try await app.run() }
+            }
+        } else {
+            try await app.run()
+        }
     }
+
+    /// Runs one round of the simulated agent's work now.
+    public func agentStep() { SimulatedAgent(org: org, interval: .seconds(1)).step() }
 
     /// Runs a sandbox for the duration of `body`, then shuts it down gracefully.
     public static func withRunning<T: Sendable>(configuration: SandboxConfiguration = SandboxConfiguration(),

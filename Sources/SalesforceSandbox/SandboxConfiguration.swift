@@ -17,6 +17,8 @@ public struct SandboxConfiguration: Sendable {
     public var dailyApiLimit = 100_000
     /// Connected apps registered at start (more can be added through the control API).
     public var connectedApps: [ConnectedApp] = []
+    /// How often the simulated agent works the Cases opened through the API (nil: no agent).
+    public var agentInterval: Duration?
     /// The 18-character org id.
     public var organizationID = "00DSBX000000001AAA"
 

@@ -3,6 +3,8 @@ import Foundation
 import NIOCore
 import SalesforceSandbox
 import Testing
+import ConnectorKit
+import Logging
 
 /// The README's first command on a fresh folder: `switchboard run` with the shipped connectors.yaml
 /// starts the sandbox org, syncs contacts and articles into SQLite, and answers the assistant's API.
@@ -18,7 +20,7 @@ struct ShippedConfigProcessTests {
         return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
-    @Test(.timeLimit(.minutes(2))) func runsAgainstTheSandboxAndAnswersTheAPI() async throws {
+    @Test(.timeLimit(.minutes(3))) func runsAgainstTheSandboxAndAnswersTheAPI() async throws {
         let directory = NSTemporaryDirectory() + "switchboard-shipped-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -48,6 +50,29 @@ struct ShippedConfigProcessTests {
 
         let search = try await Self.get(base + "/v1/knowledge/search?q=printer&lang=en_US", token: token)
         #expect(search.status == 200 && search.body.contains("[Printer]"), "\(search.body)")
+
+        // Open a ticket over HTTP; the sandbox's simulated agent answers; the answer reaches /v1/events.
+        let events = HTTPTransport(logger: Logger(label: "e2e", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let auth = [("Authorization", "Bearer \(token)")]
+        var iterator = events.events(.init(url: base + "/v1/events", headers: auth)).makeAsyncIterator()
+        let created = try await events.send(.init(method: "POST", url: base + "/v1/tickets",
+            headers: auth + [("Content-Type", "application/json"), ("Idempotency-Key", "e2e-1")],
+            body: Array(#"{"requesterEmail":"\#(email)","subject":"Laptop will not boot","priority":"High","fields":{"category":"Hardware"}}"#.utf8)))
+        #expect(created.status == 201, "\(String(decoding: created.body, as: UTF8.self))")
+        let ticket = try #require(try JSONSerialization.jsonObject(with: Data(created.body)) as? [String: Any])
+        let id = try #require(ticket["id"] as? String)
+        let again = try await events.send(.init(method: "POST", url: base + "/v1/tickets",
+            headers: auth + [("Content-Type", "application/json"), ("Idempotency-Key", "e2e-1")],
+            body: Array(#"{"requesterEmail":"\#(email)","subject":"Laptop will not boot","priority":"High","fields":{"category":"Hardware"}}"#.utf8)))
+        #expect((try JSONSerialization.jsonObject(with: Data(again.body)) as? [String: Any])?["id"] as? String == id, "same key, same ticket")
+        let fetched = try await Self.get(base + "/v1/tickets/\(id)", token: token)
+        #expect(fetched.status == 200 && fetched.body.contains(#""category":"Hardware""#))
+        var seen: [String] = []
+        while !seen.contains("ticket.comment_added"), let event = try await iterator.next() {
+            if event.data.contains(id) { seen.append(event.type) }
+        }
+        #expect(seen.contains("ticket.status_changed") && seen.contains("ticket.comment_added"))
+        try await events.shutdown()
 
         host.signal(SIGTERM)
         let result = try await host.wait()

@@ -66,6 +66,22 @@ public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible
     /// The external system could not be reached.
     public static func unavailable(_ message: String) -> Self { .init(.unavailable, message) }
 
+    /// A stable name for the kind of error, for APIs: `misconfigured`, `feature_not_enabled`,
+    /// `unauthorized`, `not_found`, `invalid_request`, `conflict`, `rate_limited`, `upstream`, `unavailable`.
+    public var kind: String {
+        switch code {
+        case .misconfigured: "misconfigured"
+        case .featureNotEnabled: "feature_not_enabled"
+        case .unauthorized: "unauthorized"
+        case .notFound: "not_found"
+        case .invalidRequest: "invalid_request"
+        case .conflict: "conflict"
+        case .rateLimited: "rate_limited"
+        case .upstream: "upstream"
+        case .unavailable: "unavailable"
+        }
+    }
+
     /// Whether retrying later may succeed.
     public var isRetryable: Bool { [.rateLimited, .unavailable, .upstream].contains(code) }
     /// Whether the settings are at fault (the host does not restart such a connector).

@@ -76,7 +76,8 @@ public final class SalesforceJWTBearerAuth: AccessTokenSource, Sendable {
             guard let token = json?["access_token"] as? String, let instance = json?["instance_url"] as? String else {
                 throw SalesforceAuthError.badResponse(status: response.status, loginURL: credentials.loginURL)
             }
-            return SalesforceSession(accessToken: token, instanceURL: instance.hasSuffix("/") ? String(instance.dropLast()) : instance)
+            let userID = (json?["id"] as? String)?.split(separator: "/").last.map(String.init)
+            return SalesforceSession(accessToken: token, instanceURL: instance.hasSuffix("/") ? String(instance.dropLast()) : instance, userID: userID)
         }
         guard let error = json?["error"] as? String else {
             throw SalesforceAuthError.badResponse(status: response.status, loginURL: credentials.loginURL)

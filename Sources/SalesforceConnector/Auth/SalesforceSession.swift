@@ -4,11 +4,14 @@ public struct SalesforceSession: Sendable, Equatable, CustomStringConvertible {
     public let accessToken: String
     /// The base URL for REST calls (`instance_url`).
     public let instanceURL: String
+    /// The run-as user's id (the last segment of the identity URL `id`), when given.
+    public let userID: String?
 
     /// Creates a session.
-    public init(accessToken: String, instanceURL: String) {
+    public init(accessToken: String, instanceURL: String, userID: String? = nil) {
         self.accessToken = accessToken
         self.instanceURL = instanceURL
+        self.userID = userID
     }
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.accessToken == rhs.accessToken }

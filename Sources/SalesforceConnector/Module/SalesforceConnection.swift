@@ -29,6 +29,9 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
 
     var userIngestion: (any UserIngestion)? { configuration.isEnabled(.userIngestion) ? self : nil }
     var knowledge: (any KnowledgeLoad)? { configuration.isEnabled(.knowledge) ? self : nil }
+    var ticketing: (any Ticketing)? {
+        configuration.isEnabled(.ticketing) ? CaseTicketing(rest: rest, auth: auth, context: context, settings: settings.ticketing) : nil
+    }
 
     func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
@@ -37,6 +40,9 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
             }
             if configuration.isEnabled(.knowledge) {
                 group.addTask { try await self.knowledgeLoop() }
+            }
+            if let ticketing = self.ticketing {
+                group.addTask { try await ticketing.watchChanges() }
             }
         }
     }

@@ -4,8 +4,8 @@ import ConnectorKit
 /// This build provides user ingestion (Contacts); ticketing and knowledge follow.
 public struct SalesforceModule: ConnectorModule {
     public let name = "salesforce"
-    public let summary = "Salesforce Service Cloud: contacts as users and knowledge articles (JWT bearer flow; ticketing to come)."
-    public let features: [Feature] = [.userIngestion, .knowledge]
+    public let summary = "Salesforce Service Cloud: tickets (Case), contacts as users, knowledge articles — JWT bearer flow."
+    public let features: [Feature] = [.ticketing, .userIngestion, .knowledge]
 
     /// The module.
     public init() {}
@@ -23,6 +23,8 @@ public struct SalesforceModule: ConnectorModule {
                     SettingField("cases", .integer(min: 0, max: 1_000_000), default: .integer(40), summary: "Cases to generate."),
                     SettingField("articles", .integer(min: 0, max: 1_000_000), default: .integer(30), summary: "Knowledge articles to generate."),
                     SettingField("port", .integer(min: 0, max: 65535), default: .integer(0), summary: "Port of the sandbox org (0: any free one)."),
+                    SettingField("agent_interval", .duration, default: .duration(.seconds(5)),
+                                 summary: "How often the sandbox's simulated agent works the Cases the assistant opened."),
                 ])), summary: "With login_url: sandbox, the built-in sandbox org's data (ignored otherwise)."),
             ])), required: true, summary: "The Salesforce org."),
             SettingField("auth", .object(SettingsSchema([
@@ -30,6 +32,14 @@ public struct SalesforceModule: ConnectorModule {
                 SettingField("username", .string, required: true, summary: "The integration user (the assertion's sub)."),
                 SettingField("private_key", .secret, required: true, summary: "The PEM private key whose certificate is uploaded to the connected app."),
             ])), required: true, summary: "OAuth 2.0 JWT bearer credentials."),
+            SettingField("ticketing", .object(SettingsSchema([
+                SettingField("case_origin", .string, default: .string("Chat"), summary: "Origin of the Cases the assistant opens."),
+                SettingField("watch_interval", .duration, default: .duration(.seconds(60)), summary: "How often to look for status changes and agent comments."),
+                SettingField("idempotency_field", .string, default: .string("Switchboard_Key__c"),
+                             summary: "A Case text field (external id) that receives each request's Idempotency-Key, to find a Case whose creation timed out."),
+                SettingField("fields", .map(.string), default: .object(SettingsObject()),
+                             summary: "Extra ticket fields the assistant may set: name → Case field (category: Category__c)."),
+            ])), feature: .ticketing, summary: "Cases and comments for employees."),
             SettingField("user-ingestion", .object(SettingsSchema([
                 SettingField("schedule", .duration, default: .duration(.seconds(900)), summary: "How often to read changed contacts."),
                 SettingField("full_every", .duration, default: .duration(.seconds(86_400)),

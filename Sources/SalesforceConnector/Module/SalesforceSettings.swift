@@ -7,6 +7,7 @@ struct SalesforceSettings: Sendable {
     var contacts: ContactSync.Settings
     var contactSchedule: Duration
     var contactFullEvery: Duration
+    var ticketing: CaseTicketing.Settings
     var knowledge: KnowledgeSync.Settings
     var knowledgeSchedule: Duration
 
@@ -47,6 +48,15 @@ struct SalesforceSettings: Sendable {
             batchSize: settings.value(at: "user-ingestion.batch_size")?.integerValue ?? 2000)
         contactSchedule = settings.value(at: "user-ingestion.schedule")?.durationValue ?? .seconds(900)
         contactFullEvery = settings.value(at: "user-ingestion.full_every")?.durationValue ?? .seconds(86_400)
+        var mapping: [String: String] = [:]
+        if let object = settings.value(at: "ticketing.fields")?.objectValue {
+            for key in object.keys { if let field = object[key]?.stringValue { mapping[key] = field } }
+        }
+        ticketing = CaseTicketing.Settings(
+            caseOrigin: settings.value(at: "ticketing.case_origin")?.stringValue ?? "Chat",
+            idempotencyField: settings.value(at: "ticketing.idempotency_field")?.stringValue ?? "Switchboard_Key__c",
+            fieldMapping: mapping,
+            watchInterval: settings.value(at: "ticketing.watch_interval")?.durationValue ?? .seconds(60))
         knowledge = KnowledgeSync.Settings(
             object: settings.value(at: "knowledge.object")?.stringValue ?? "Knowledge__kav",
             languages: settings.value(at: "knowledge.languages")?.listValue?.compactMap(\.stringValue) ?? ["en_US"],

@@ -22,6 +22,7 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
                             body: .init(byteBuffer: ByteBuffer(string: rule.body ?? rule.defaultBody)))
         }
         var response = try await next(request, context)
+        if let after = rule.delayAfterMs, after > 0 { try await Task.sleep(for: .milliseconds(after)) }
         if let limit = rule.dropAfterBytes {
             let original = response.body
             response.body = ResponseBody(contentLength: original.contentLength) { writer in

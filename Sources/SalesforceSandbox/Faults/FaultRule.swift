@@ -11,8 +11,10 @@ public struct FaultRule: Sendable, Hashable, Codable {
     public var status: Int?
     /// `Retry-After` header sent with ``status``.
     public var retryAfter: String?
-    /// Wait this long before answering.
+    /// Wait this long before handling the request.
     public var delayMs: Int?
+    /// Handle the request, then wait this long before answering (a timeout after the work was done).
+    public var delayAfterMs: Int?
     /// Send only this many bytes of the real response body, then drop the connection.
     public var dropAfterBytes: Int?
     /// Expire every issued access token first (the request then meets an expired session).
@@ -24,7 +26,8 @@ public struct FaultRule: Sendable, Hashable, Codable {
 
     /// Creates a rule.
     public init(path: String, method: String? = nil, status: Int? = nil, retryAfter: String? = nil, delayMs: Int? = nil,
-                dropAfterBytes: Int? = nil, expireToken: Bool? = nil, times: Int? = nil, body: String? = nil) {
+                delayAfterMs: Int? = nil, dropAfterBytes: Int? = nil, expireToken: Bool? = nil, times: Int? = nil, body: String? = nil) {
+        self.delayAfterMs = delayAfterMs
         self.path = path
         self.method = method
         self.status = status

@@ -56,6 +56,7 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
         addHealthRoutes(router)
         addDataRoutes(router)
         addEventRoutes(router)
+        addTicketRoutes(router)
         let app = Application(
             router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchboard"),
             onServerRunning: { [self] channel in

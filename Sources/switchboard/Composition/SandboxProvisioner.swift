@@ -28,6 +28,7 @@ enum SandboxProvisioner {
         sandboxConfiguration.seed = SeedData(seed: UInt64(data?["seed"]?.integerValue ?? 42), contacts: data?["contacts"]?.integerValue ?? 250,
                                              cases: data?["cases"]?.integerValue ?? 40, articles: data?["articles"]?.integerValue ?? 30)
         sandboxConfiguration.port = data?["port"]?.integerValue ?? 0
+        sandboxConfiguration.agentInterval = data?["agent_interval"]?.durationValue ?? .seconds(5)
         for connector in connectors {
             sandboxConfiguration.connectedApps.append(try connectedApp(for: connector, vault: vault, logger: logger))
         }

@@ -1,0 +1,127 @@
+import ConnectorKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension HostAPI {
+    struct NewTicketBody: Decodable {
+        var requesterEmail: String
+        var subject: String
+        var description: String?
+        var priority: String?
+        var fields: [String: String]?
+    }
+
+    struct UpdateBody: Decodable {
+        var status: String?
+        var priority: String?
+        var fields: [String: String]?
+    }
+
+    struct CommentBody: Decodable {
+        var body: String
+        var isPublic: Bool?
+    }
+
+    /// Tickets through the connector that provides `ticketing` (or the one `?connector=` names).
+    func addTicketRoutes(_ router: Router<BasicRequestContext>) {
+        let tickets = router.group("/v1/tickets")
+        tickets.post { request, context in
+            guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else {
+                throw APIError.badRequest("the Idempotency-Key header is required: the same key never creates a second ticket", code: "missing_idempotency_key")
+            }
+            let body = try await Self.decode(NewTicketBody.self, request)
+            let ticketing = try self.ticketing(request)
+            let ticket = try await Self.mapping {
+                try await ticketing.createTicket(NewTicket(requesterEmail: body.requesterEmail, subject: body.subject, description: body.description,
+                                                           priority: body.priority, fields: body.fields ?? [:], idempotencyKey: key))
+            }
+            return try jsonResponse(ticket, status: .created)
+        }
+        tickets.get { request, _ in
+            guard let requester = request.uri.queryParameters.get("requester"), !requester.isEmpty else {
+                throw APIError.badRequest("the requester query parameter is required: /v1/tickets?requester=ada@acme.example&state=open", code: "missing_parameter")
+            }
+            let stateText = request.uri.queryParameters.get("state").map { String($0) } ?? "open"
+            guard let state = TicketStateFilter(rawValue: stateText) else {
+                throw APIError.badRequest("state must be open, closed or all", code: "invalid_parameter")
+            }
+            let ticketing = try self.ticketing(request)
+            let list = try await Self.mapping { try await ticketing.tickets(requesterEmail: String(requester), state: state) }
+            return try jsonResponse(["tickets": list])
+        }
+        tickets.get(":id") { request, context in
+            let id = try context.parameters.require("id")
+            let ticketing = try self.ticketing(request)
+            return try jsonResponse(try await Self.mapping { try await ticketing.ticket(id: id) })
+        }
+        tickets.patch(":id") { request, context in
+            let id = try context.parameters.require("id")
+            let body = try await Self.decode(UpdateBody.self, request)
+            let ticketing = try self.ticketing(request)
+            let ticket = try await Self.mapping {
+                try await ticketing.updateTicket(id: id, TicketUpdate(status: body.status, priority: body.priority, fields: body.fields ?? [:]))
+            }
+            return try jsonResponse(ticket)
+        }
+        tickets.post(":id/comments") { request, context in
+            let id = try context.parameters.require("id")
+            let body = try await Self.decode(CommentBody.self, request)
+            let ticketing = try self.ticketing(request)
+            let comment = try await Self.mapping { try await ticketing.addComment(ticketId: id, body: body.body, isPublic: body.isPublic ?? true) }
+            return try jsonResponse(comment, status: .created)
+        }
+    }
+
+    /// The ticketing interface of the running connector that provides it.
+    func ticketing(_ request: Request) throws -> any Ticketing {
+        let wanted = request.uri.queryParameters.get("connector").map { String($0) }
+        let candidates = board.snapshot.filter { $0.features.contains(.ticketing) && (wanted == nil || $0.name == wanted) }
+        guard let status = candidates.first else {
+            throw APIError.notFound(wanted.map { "no connector \($0) with ticketing" } ?? "no connector provides ticketing")
+        }
+        guard candidates.count == 1 else {
+            throw APIError.badRequest("several connectors provide ticketing; name one with ?connector=", code: "ambiguous_connector")
+        }
+        guard let ticketing = board.connector(status.name)?.ticketing else {
+            throw APIError(status: .serviceUnavailable, code: "connector_unavailable", message: "connector \(status.name) is \(status.state.name)")
+        }
+        return ticketing
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        let body = try await request.body.collect(upTo: 1 << 20)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+        } catch DecodingError.keyNotFound(let key, _) {
+            throw APIError.badRequest("the JSON body lacks \(key.stringValue)", code: "invalid_body")
+        } catch {
+            throw APIError.badRequest("the body must be JSON like the examples in openapi.yaml", code: "invalid_body")
+        }
+    }
+
+    /// Connector errors as API errors (their messages never carry secrets).
+    static func mapping<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ConnectorError {
+            let status: HTTPResponse.Status = switch error.kind {
+            case "invalid_request": .badRequest
+            case "not_found": .notFound
+            case "conflict": .conflict
+            case "rate_limited", "unavailable", "upstream": .serviceUnavailable
+            case "unauthorized": .badGateway
+            default: .internalServerError
+            }
+            throw APIError(status: status, code: error.kind, message: error.message)
+        } catch let error as APIError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // Transport and authentication failures: their descriptions carry no secrets.
+            throw APIError(status: .badGateway, code: "upstream_error", message: String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import ConnectorKit
+import Foundation
+@testable import SalesforceConnector
+import SalesforceSandbox
+import SwitchboardHost
+import Testing
+
+/// Ticketing against the sandbox: idempotent creation (also when the first answer never came),
+/// reading, changing, commenting, listing, and watching the simulated agent's work.
+@Suite("Ticketing against the sandbox", .serialized)
+struct TicketingTests {
+    struct Rig: Sendable {
+        let sandbox: SalesforceSandbox
+        let store: SQLiteStore
+        let ticketing: CaseTicketing
+        let watcher: CaseWatcher
+        let email: String
+    }
+
+    static func withRig(attemptTimeout: Duration = .seconds(10), _ body: @Sendable (Rig) async throws -> Void) async throws {
+        let directory = NSTemporaryDirectory() + "switchboard-tickets-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration(contacts: 20)) { sandbox in
+            let transport = SandboxFixture.transport(maxAttempts: 2, attemptTimeout: attemptTimeout)
+            let auth = try SandboxFixture.auth(await sandbox.baseURL(), transport: transport)
+            let store = try SQLiteStore(path: directory + "/state.db")
+            let context = ConnectorContext(connectorName: "sf", vault: CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/", environment: [:])),
+                                           http: transport, store: store, sink: store, events: store, logger: SandboxFixture.quiet)
+            let rest = SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "sf")
+            let ticketing = CaseTicketing(rest: rest, auth: auth, context: context,
+                                          settings: .init(fieldMapping: ["category": "Category__c"]))
+            guard case .string(let email) = sandbox.org.records("Contact")[3]["Email"] else { Issue.record("no email"); return }
+            do {
+                try await body(Rig(sandbox: sandbox, store: store, ticketing: ticketing, watcher: CaseWatcher(rest: rest, auth: auth, context: context), email: email))
+            } catch {
+                try? await transport.shutdown()
+                throw error
+            }
+            try await transport.shutdown()
+        }
+    }
+
+    static func cases(_ sandbox: SalesforceSandbox, key: String) -> [SandboxRecord] {
+        sandbox.org.records("Case").filter { $0["Switchboard_Key__c"] == .string(key) }
+    }
+
+    @Test func createReadChangeCommentList() async throws {
+        try await Self.withRig { rig in
+            let request = NewTicket(requesterEmail: rig.email, subject: "Laptop will not boot", description: "Black screen since Monday",
+                                    priority: "High", fields: ["category": "Hardware"], idempotencyKey: "k-1")
+            let ticket = try await rig.ticketing.createTicket(request)
+            #expect(ticket.subject == "Laptop will not boot" && ticket.status == "New" && ticket.priority == "High" && ticket.origin == "Chat")
+            #expect(ticket.requester.externalId == rig.sandbox.org.records("Contact")[3].id, "ContactId resolved from the email")
+            #expect(ticket.fields["category"] == "Hardware" && ticket.number != nil)
+
+            let again = try await rig.ticketing.createTicket(request)
+            #expect(again.id == ticket.id && Self.cases(rig.sandbox, key: "k-1").count == 1, "the same key never makes a second Case")
+            var different = request
+            different.subject = "Something else"
+            let conflict = await #expect(throws: ConnectorError.self) { try await rig.ticketing.createTicket(different) }
+            #expect(conflict?.kind == "conflict")
+
+            let comment = try await rig.ticketing.addComment(ticketId: ticket.id, body: "It also smells of smoke.", isPublic: true)
+            #expect(comment.author == .integration)
+            let changed = try await rig.ticketing.updateTicket(id: ticket.id, TicketUpdate(status: "Escalated", priority: nil, fields: [:]))
+            #expect(changed.status == "Escalated" && changed.comments.map(\.body) == ["It also smells of smoke."])
+            let open = try await rig.ticketing.tickets(requesterEmail: rig.email, state: .open)
+            #expect(open.contains { $0.id == ticket.id })
+            let unknownField = await #expect(throws: ConnectorError.self) {
+                try await rig.ticketing.updateTicket(id: ticket.id, TicketUpdate(status: nil, priority: nil, fields: ["nope": "x"]))
+            }
+            #expect(unknownField?.kind == "invalid_request")
+            let missing = await #expect(throws: ConnectorError.self) { try await rig.ticketing.ticket(id: "500SBX999999999AAA") }
+            #expect(missing?.kind == "not_found")
+        }
+    }
+
+    /// The first POST's answer never arrives (the sandbox created the Case, then stalled past the
+    /// timeout); the retry with the same key returns that Case, and the sandbox holds exactly one.
+    @Test func creationThatTimedOutAfterSalesforceCreatedTheCase() async throws {
+        try await Self.withRig(attemptTimeout: .milliseconds(500)) { rig in
+            rig.sandbox.faults.add(FaultRule(path: "/services/data/v62.0/sobjects/Case", method: "POST", delayAfterMs: 2000, times: 1))
+            let request = NewTicket(requesterEmail: rig.email, subject: "VPN down", idempotencyKey: "k-timeout")
+            await #expect(throws: (any Error).self) { try await rig.ticketing.createTicket(request) }
+            #expect(Self.cases(rig.sandbox, key: "k-timeout").count == 1, "Salesforce did create it")
+            let retried = try await rig.ticketing.createTicket(request)
+            #expect(Self.cases(rig.sandbox, key: "k-timeout").map(\.id) == [retried.id], "found by its key, not created again")
+        }
+    }
+
+    @Test func watchingReportsTheAgentsWork() async throws {
+        try await Self.withRig { rig in
+            #expect(try await rig.watcher.poll() == 0, "the first poll only sets the cursors")
+            let ticket = try await rig.ticketing.createTicket(NewTicket(requesterEmail: rig.email, subject: "Printer jam", idempotencyKey: "k-w"))
+            _ = try await rig.ticketing.addComment(ticketId: ticket.id, body: "Our own comment is not news", isPublic: true)
+            #expect(try await rig.watcher.poll() == 0)
+            rig.sandbox.agentStep()  // Working, plus a public reply from the agent
+            #expect(try await rig.watcher.poll() == 2)
+            let events = try await rig.store.events(after: 0)
+            #expect(events.map(\.type) == ["ticket.status_changed", "ticket.comment_added"])
+            #expect(events[0].payload.contains(#""from":"New""#) && events[0].payload.contains(#""to":"Working""#))
+            #expect(events[1].payload.contains("Avery from IT support") && events[1].payload.contains(#""author":"agent""#))
+            #expect(try await rig.watcher.poll() == 0, "nothing twice")
+        }
+    }
+}
