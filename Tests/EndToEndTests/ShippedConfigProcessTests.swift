@@ -72,6 +72,22 @@ struct ShippedConfigProcessTests {
             if event.data.contains(id) { seen.append(event.type) }
         }
         #expect(seen.contains("ticket.status_changed") && seen.contains("ticket.comment_added"))
+
+        // The rest of the ticket routes.
+        let json = auth + [("Content-Type", "application/json")]
+        let comment = try await events.send(.init(method: "POST", url: base + "/v1/tickets/\(id)/comments", headers: json,
+                                                  body: Array(#"{"body":"It started on Monday."}"#.utf8)))
+        #expect(comment.status == 201 && String(decoding: comment.body, as: UTF8.self).contains(#""author":"integration""#))
+        let closed = try await events.send(.init(method: "PATCH", url: base + "/v1/tickets/\(id)", headers: json, body: Array(#"{"status":"Closed"}"#.utf8)))
+        #expect(closed.status == 200 && String(decoding: closed.body, as: UTF8.self).contains(#""isClosed":true"#))
+        let list = try await Self.get(base + "/v1/tickets?requester=\(email)&state=closed", token: token)
+        #expect(list.status == 200 && list.body.contains(id))
+        let noKey = try await events.send(.init(method: "POST", url: base + "/v1/tickets", headers: json, body: Array("{}".utf8)))
+        #expect(noKey.status == 400 && String(decoding: noKey.body, as: UTF8.self).contains("missing_idempotency_key"))
+        let noToken = try await events.send(.init(method: "POST", url: base + "/v1/tickets", headers: [("Idempotency-Key", "x")], body: Array("{}".utf8)))
+        #expect(noToken.status == 401)
+        let notFound = try await Self.get(base + "/v1/tickets/500SBX999999999AAA", token: token)
+        #expect(notFound.status == 404 && notFound.body.contains(#""code":"not_found""#))
         try await events.shutdown()
 
         host.signal(SIGTERM)
