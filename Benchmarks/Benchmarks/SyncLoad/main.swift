@@ -10,7 +10,9 @@ import SwitchboardHost
 // its checkpoint). Prints records/s and the process's peak RSS. The sandbox runs in this process
 // too (its seeded org is part of the RSS; the figure is printed before and after).
 
-let contacts = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
+let arguments = Array(CommandLine.arguments.dropFirst())
+let contacts = arguments.first.flatMap(Int.init) ?? 100_000
+let articles = arguments.dropFirst().first.flatMap(Int.init) ?? 10_000
 let quiet = Logger(label: "sync", factory: { _ in SwiftLogNoOpLogHandler() })
 
 func peakRSSMegabytes() -> Double {
@@ -21,11 +23,13 @@ func peakRSSMegabytes() -> Double {
 
 let key = try KeyGenerator.generate(bits: 2048, keyID: "bench", subject: "CN=bench", days: 30)
 var configuration = SandboxConfiguration()
-configuration.seed = SeedData(seed: 42, contacts: contacts, cases: 0, articles: 0)
+configuration.seed = SeedData(seed: 42, contacts: contacts, cases: 0, articles: articles)
 configuration.connectedApps = [ConnectedApp(consumerKey: "bench", certificate: key.certificatePEM)]
 let directory = NSTemporaryDirectory() + "switchboard-syncload-" + UUID().uuidString
-print("seeding \(contacts) contacts…")
+print("seeding \(contacts) contacts and \(articles) articles…")
+let seedStart = ContinuousClock.now
 try await SalesforceSandbox.withRunning(configuration: configuration, logger: quiet) { sandbox in
+    print("sandbox start-up (seeding included): \(ContinuousClock.now - seedStart)")
     let rssAfterSeed = peakRSSMegabytes()
     let transport = HTTPTransport(logger: quiet)
     let vault = CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/",
@@ -45,6 +49,25 @@ try await SalesforceSandbox.withRunning(configuration: configuration, logger: qu
     let stored = try await store.count(connector: "bench", stream: "users")
     print("contact sync: \(report.upserted) contacts in \(report.pages) pages, \(String(format: "%.2f", seconds)) s → \(Int(Double(report.upserted) / seconds)) contacts/s; stored \(stored)")
     print(String(format: "peak RSS: %.0f MB (%.0f MB once the sandbox had seeded its org)", peakRSSMegabytes(), rssAfterSeed))
+
+    // Knowledge: a full load of the en_US articles, then search latency over them.
+    let knowledge = KnowledgeSync(rest: SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "bench"), sink: store,
+                                  store: context.store, settings: .init(languages: ["en_US"], bodyFields: ["Body__c"]))
+    let kStart = ContinuousClock.now
+    let kReport = try await knowledge.run(mode: .full)
+    let kSeconds = Double((ContinuousClock.now - kStart).components.attoseconds) / 1e18 + Double((ContinuousClock.now - kStart).components.seconds)
+    print("knowledge load: \(kReport.upserted) articles in \(kReport.pages) pages, \(String(format: "%.2f", kSeconds)) s → \(Int(Double(kReport.upserted) / kSeconds)) articles/s")
+    let terms = ["vpn", "printer restart", "password", "laptop", "email client", "expenses", "travel", "benefits power", "cable", "help desk"]
+    var latencies: [Duration] = []
+    for round in 0..<1000 {
+        let t0 = ContinuousClock.now
+        let hits = try await store.searchArticles(terms[round % terms.count], language: "en_US", limit: 10)
+        latencies.append(ContinuousClock.now - t0)
+        precondition(!hits.isEmpty)
+    }
+    latencies.sort()
+    func ms(_ d: Duration) -> String { String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+    print("knowledge search over \(try await store.count(connector: "bench", stream: "articles")) articles: p50 \(ms(latencies[500])), p99 \(ms(latencies[990])), max \(ms(latencies[999]))")
     try await transport.shutdown()
 }
 try? FileManager.default.removeItem(atPath: directory)
