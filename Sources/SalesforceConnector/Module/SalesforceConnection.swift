@@ -51,49 +51,43 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
     private func contactLoop() async throws {
         var lastFull = try await context.store.moduleState(key: "users.last-full")
             .flatMap { Double(String(decoding: $0, as: UTF8.self)) }.map { Date(timeIntervalSince1970: $0) }
-        while !Task.isCancelled {
-            let now = context.clock.now()
-            let full = lastFull.map { now.timeIntervalSince($0) >= Double(settings.contactFullEvery.components.seconds) } ?? true
-            do {
-                let report = try await syncUsers(mode: full ? .full : .incremental) { _ in }
-                if full {
-                    lastFull = now
-                    try await context.store.setModuleState(key: "users.last-full", value: Data(String(now.timeIntervalSince1970).utf8))
-                }
-                context.logger.info("contacts synced", metadata: ["mode": "\(full ? "full" : "incremental")", "upserted": "\(report.upserted)",
-                                                                  "deleted": "\(report.deleted)", "pages": "\(report.pages)"])
-            } catch let error as SalesforceAPIError where error.isRateLimited {
-                context.logger.warning("contact sync paused by the API limit; it resumes from its checkpoint", metadata: ["error": "\(error)"])
-            } catch is CancellationError {
-                return
-            } catch let error as SyncAlreadyRunning {
-                context.logger.debug("\(error)")
+        try await onSchedule("contact", every: settings.contactSchedule) {
+            let now = self.context.clock.now()
+            let full = lastFull.map { now.timeIntervalSince($0) >= Double(self.settings.contactFullEvery.components.seconds) } ?? true
+            let report = try await self.syncUsers(mode: full ? .full : .incremental) { _ in }
+            if full {
+                lastFull = now
+                try await self.context.store.setModuleState(key: "users.last-full", value: Data(String(now.timeIntervalSince1970).utf8))
             }
-            // Other errors end run(): the supervisor restarts the connector with backoff.
-            do {
-                try await cancelWhenGracefulShutdown { try await self.context.clock.sleep(for: self.settings.contactSchedule) }
-            } catch {
-                return
-            }
-            if Task.isCancelled { return }
+            self.context.logger.info("contacts synced", metadata: ["mode": "\(full ? "full" : "incremental")", "upserted": "\(report.upserted)",
+                                                                   "deleted": "\(report.deleted)", "pages": "\(report.pages)"])
         }
     }
 
     /// Article syncs on the knowledge schedule (each run also removes what left Online).
     private func knowledgeLoop() async throws {
+        try await onSchedule("article", every: settings.knowledgeSchedule) {
+            let report = try await self.syncArticles(mode: .incremental) { _ in }
+            self.context.logger.info("articles synced", metadata: ["upserted": "\(report.upserted)", "removed": "\(report.deleted)"])
+        }
+    }
+
+    /// Runs `work` now and then every `interval` until shutdown. A rate limit or an overlapping
+    /// `switchboard sync` skips a round; other errors end run(), and the supervisor restarts the
+    /// connector with backoff.
+    private func onSchedule(_ name: String, every interval: Duration, _ work: () async throws -> Void) async throws {
         while !Task.isCancelled {
             do {
-                let report = try await syncArticles(mode: .incremental) { _ in }
-                context.logger.info("articles synced", metadata: ["upserted": "\(report.upserted)", "removed": "\(report.deleted)"])
+                try await work()
             } catch let error as SalesforceAPIError where error.isRateLimited {
-                context.logger.warning("article sync paused by the API limit; it resumes from its checkpoint", metadata: ["error": "\(error)"])
+                context.logger.warning("\(name) sync paused by the API limit; it resumes from its checkpoint", metadata: ["error": "\(error)"])
             } catch is CancellationError {
                 return
             } catch let error as SyncAlreadyRunning {
                 context.logger.debug("\(error)")
             }
             do {
-                try await cancelWhenGracefulShutdown { try await self.context.clock.sleep(for: self.settings.knowledgeSchedule) }
+                try await cancelWhenGracefulShutdown { try await self.context.clock.sleep(for: interval) }
             } catch {
                 return
             }

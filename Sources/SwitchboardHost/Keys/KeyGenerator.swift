@@ -32,17 +32,7 @@ public enum KeyGenerator {
         }
         guard days >= 1 else { throw KeyToolError("--days must be at least 1") }
         let key = try _RSA.Signing.PrivateKey(keySize: size)
-        let name = try DistinguishedNameParser.parse(subject)
-        let certificate = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey),
-            notValidBefore: now.addingTimeInterval(-60), notValidAfter: now.addingTimeInterval(Double(days) * 86_400),
-            issuer: name, subject: name, signatureAlgorithm: .sha256WithRSAEncryption,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
-                Critical(KeyUsage(digitalSignature: true, keyCertSign: true))
-                SubjectKeyIdentifier(hash: key.publicKey)
-            },
-            issuerPrivateKey: Certificate.PrivateKey(key))
+        let certificate = try selfSignedCertificate(for: key, subject: subject, days: days, now: now)
         let publicKey = try RSAPublicKey(certificate: certificate)
         let jwk = try JWK.rsa(publicKey, keyID: keyID, certificate: certificate)
         return GeneratedKey(
@@ -57,8 +47,13 @@ extension KeyGenerator {
     public static func certificatePEM(forPrivateKey pem: Secret, subject: String = "CN=Switchboard", days: Int = 3650,
                                       now: Date = Date()) throws -> String {
         let key = try _RSA.Signing.PrivateKey(pemRepresentation: try pem.revealedString())
+        return try selfSignedCertificate(for: key, subject: subject, days: days, now: now).serializeAsPEM().pemString + "\n"
+    }
+
+    /// A self-signed sha256WithRSAEncryption certificate, valid from a minute ago for `days`.
+    static func selfSignedCertificate(for key: _RSA.Signing.PrivateKey, subject: String, days: Int, now: Date) throws -> Certificate {
         let name = try DistinguishedNameParser.parse(subject)
-        let certificate = try Certificate(
+        return try Certificate(
             version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey),
             notValidBefore: now.addingTimeInterval(-60), notValidAfter: now.addingTimeInterval(Double(days) * 86_400),
             issuer: name, subject: name, signatureAlgorithm: .sha256WithRSAEncryption,
@@ -68,7 +63,6 @@ extension KeyGenerator {
                 SubjectKeyIdentifier(hash: key.publicKey)
             },
             issuerPrivateKey: Certificate.PrivateKey(key))
-        return try certificate.serializeAsPEM().pemString + "\n"
     }
 }
 
