@@ -25,7 +25,7 @@ struct TicketingTests {
             let auth = try SandboxFixture.auth(await sandbox.baseURL(), transport: transport)
             let store = try SQLiteStore(path: directory + "/state.db")
             let context = ConnectorContext(connectorName: "sf", vault: CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/", environment: [:])),
-                                           http: transport, store: store, sink: store, events: store, logger: SandboxFixture.quiet)
+                                           http: transport, store: store, sink: store, events: store, users: store, logger: SandboxFixture.quiet)
             let rest = SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "sf")
             let ticketing = CaseTicketing(rest: rest, auth: auth, context: context,
                                           settings: .init(fieldMapping: ["category": "Category__c"]))
@@ -85,6 +85,21 @@ struct TicketingTests {
             #expect(Self.cases(rig.sandbox, key: "k-timeout").count == 1, "Salesforce did create it")
             let retried = try await rig.ticketing.createTicket(request)
             #expect(Self.cases(rig.sandbox, key: "k-timeout").map(\.id) == [retried.id], "found by its key, not created again")
+        }
+    }
+
+    /// The requester is looked up among the users the host synced first; SOQL only when unknown.
+    @Test func requesterComesFromTheSyncedUsersFirst() async throws {
+        try await Self.withRig { rig in
+            let synced = rig.sandbox.org.records("Contact")[5].id  // deliberately not the contact SOQL would find
+            try await rig.store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [
+                .user(UserRecord(id: synced, email: rig.email.uppercased(), firstName: nil, lastName: nil, modifiedAt: Date())),
+            ], checkpoint: nil))
+            let ticket = try await rig.ticketing.createTicket(NewTicket(requesterEmail: rig.email, subject: "Mouse", idempotencyKey: "k-dir"))
+            #expect(ticket.requester.externalId == synced)
+            let unknown = try await rig.ticketing.createTicket(NewTicket(requesterEmail: "nobody@acme.example", subject: "?", idempotencyKey: "k-none"))
+            #expect(unknown.requester.externalId == nil, "no such contact: the Case has no ContactId, SuppliedEmail keeps the address")
+            #expect(unknown.requester.email == "nobody@acme.example")
         }
     }
 

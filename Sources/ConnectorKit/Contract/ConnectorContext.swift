@@ -19,6 +19,8 @@ public struct ConnectorContext: Sendable {
     public let sink: any RecordSink
     /// The host's durable event log (to the assistant).
     public let events: any EventSink
+    /// The people the host has synced, by email.
+    public let users: any UserDirectory
     /// A logger with `connector=` metadata; the host's handler redacts secrets.
     public let logger: Logger
     /// Metrics with a `connector` dimension.
@@ -29,8 +31,10 @@ public struct ConnectorContext: Sendable {
     /// Creates a context. The host makes one per connector instance.
     public init(
         connectorName: String, vault: CredentialVault, signer: JWTSigner? = nil, http: HTTPTransport, store: any StateStore,
-        sink: any RecordSink, events: any EventSink, logger: Logger, clock: ConnectorClock = .system
+        sink: any RecordSink, events: any EventSink, users: any UserDirectory = EmptyUserDirectory(), logger: Logger,
+        clock: ConnectorClock = .system
     ) {
+        self.users = users
         self.connectorName = connectorName
         self.http = http
         self.vault = vault

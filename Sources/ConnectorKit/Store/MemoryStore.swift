@@ -4,7 +4,7 @@ import Synchronization
 /// A ``StateStore``, ``RecordSink`` and ``EventSink`` held in memory: for connector authors' tests
 /// and for embedding the host without persistence. It applies a ``RecordBatch`` atomically, like
 /// a durable store, but keeps nothing across restarts.
-public final class MemoryStore: StateStore, RecordSink, EventSink, Sendable {
+public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory, Sendable {
     private struct State {
         var checkpoints: [String: Checkpoint] = [:]
         var moduleState: [String: Data] = [:]
@@ -46,6 +46,17 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, Sendable {
             if let cursor = batch.checkpoint {
                 state.checkpoints["\(batch.connector)/\(batch.stream)"] = Checkpoint(stream: batch.stream, cursor: cursor, updatedAt: Date())
             }
+        }
+    }
+
+    public func users(email: String) async throws -> [(connector: String, user: UserRecord)] {
+        state.withLock { state in
+            state.records.flatMap { key, records in
+                records.values.compactMap { record -> (connector: String, user: UserRecord)? in
+                    guard case .user(let user) = record, user.email?.lowercased() == email.lowercased() else { return nil }
+                    return (String(key.split(separator: "/").first ?? ""), user)
+                }
+            }.sorted { ($0.connector, $0.user.id) < ($1.connector, $1.user.id) }
         }
     }
 

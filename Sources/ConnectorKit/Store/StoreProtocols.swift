@@ -97,3 +97,17 @@ public protocol EventSink: Sendable {
     @discardableResult
     func emit(_ event: ConnectorEvent) async throws -> Int64
 }
+
+/// The people the host has synced (from every user-ingestion connector), looked up by email.
+/// Modules use it before asking their external system (a ticket's requester, for instance).
+public protocol UserDirectory: Sendable {
+    /// Users whose email matches, case-insensitively, with the connector that synced each.
+    func users(email: String) async throws -> [(connector: String, user: UserRecord)]
+}
+
+/// A directory that knows nobody (hosts without a store of users).
+public struct EmptyUserDirectory: UserDirectory {
+    /// Creates the empty directory.
+    public init() {}
+    public func users(email: String) async throws -> [(connector: String, user: UserRecord)] { [] }
+}

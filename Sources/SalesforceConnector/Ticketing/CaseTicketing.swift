@@ -95,8 +95,12 @@ struct CaseTicketing: Ticketing {
         return String(decoding: (try? encoder.encode(copy)) ?? Data(), as: UTF8.self)
     }
 
+    /// The requester's Contact: from the host's synced users (this connector's), else by SOQL.
     func contactID(email: String) async throws -> String? {
-        try await rest.queryAll("SELECT Id FROM Contact WHERE Email = \(SOQLText.quote(email)) ORDER BY CreatedDate LIMIT 1").first?["Id"]?.stringValue
+        if let known = try? await context.users.users(email: email).first(where: { $0.connector == context.connectorName }) {
+            return known.user.id
+        }
+        return try await rest.queryAll("SELECT Id FROM Contact WHERE Email = \(SOQLText.quote(email)) ORDER BY CreatedDate LIMIT 1").first?["Id"]?.stringValue
     }
 
     func salesforceField(_ name: String) throws -> String {

@@ -12,6 +12,8 @@ public struct HostStorage: Sendable {
     public var records: any RecordSink
     /// The event log.
     public var events: any EventSink
+    /// The synced people, by email.
+    public var users: any UserDirectory = EmptyUserDirectory()
     /// The SQLite store, when that is what backs them: the host API reads users, articles and
     /// events from it (without it the API does not run).
     public var sqlite: SQLiteStore?
@@ -26,6 +28,7 @@ public struct HostStorage: Sendable {
     /// The SQLite store, which serves as all three and backs the host API.
     public static func sqlite(_ store: SQLiteStore) -> HostStorage {
         var storage = HostStorage(state: store, records: store, events: store)
+        storage.users = store
         storage.sqlite = store
         return storage
     }
@@ -33,7 +36,9 @@ public struct HostStorage: Sendable {
     /// Storage in memory (nothing survives a restart).
     public static func memory() -> HostStorage {
         let store = MemoryStore()
-        return HostStorage(state: store, records: store, events: store)
+        var storage = HostStorage(state: store, records: store, events: store)
+        storage.users = store
+        return storage
     }
 }
 
@@ -110,7 +115,7 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
             board.register(configuration)
             let context = ConnectorContext(
                 connectorName: configuration.name, vault: vault, signer: signer, http: http, store: storage.state, sink: storage.records,
-                events: storage.events, logger: logger)
+                events: storage.events, users: storage.users, logger: logger)
             services.append(ConnectorSupervisor(
                 configuration: configuration, module: registry.module(named: configuration.module)!, context: context,
                 board: board, backoff: backoff, redactor: redactor))
@@ -129,7 +134,7 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
         let http = HTTPTransport(configuration: transport, logger: logger)
         let context = ConnectorContext(
             connectorName: configuration.name, vault: vault, signer: signer, http: http, store: storage.state, sink: storage.records,
-            events: storage.events, logger: logger)
+            events: storage.events, users: storage.users, logger: logger)
         do {
             let connector = try registry.module(named: configuration.module)!.makeConnector(configuration: configuration, context: context)
             let result = try await body(connector)

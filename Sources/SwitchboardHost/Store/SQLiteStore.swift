@@ -8,7 +8,7 @@ import GRDB
 /// A ``RecordBatch`` and its checkpoint are written in one transaction with `synchronous = FULL`,
 /// so when ``commit(_:)`` returns the batch survives a crash or a SIGKILL, and a checkpoint never
 /// runs ahead of the records it covers.
-public final class SQLiteStore: StateStore, RecordSink, EventSink, Sendable, CustomStringConvertible {
+public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory, Sendable, CustomStringConvertible {
     /// The database file.
     public let path: String
     let pool: DatabasePool
