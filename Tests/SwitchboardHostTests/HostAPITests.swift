@@ -107,6 +107,21 @@ struct HostAPITests {
         #expect(resumed.map(\.id) == ["5", "6"])
     }
 
+    /// `?after=0` replays the whole log; a resume point that is not an id is a 400.
+    @Test(.timeLimit(.minutes(1))) func eventsReplayFromZeroAndRefuseBadIDs() async throws {
+        let (store, directory) = try Self.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for n in 1...2 { try await store.emit(Self.ticketEvent(n)) }
+        try await Self.withAPI(store: store) { base, http in
+            var replay = http.events(.init(url: base + "/v1/events?after=0")).makeAsyncIterator()
+            #expect(try await replay.next()?.id == "1")
+            #expect(try await replay.next()?.id == "2")
+
+            let bad = try await http.send(.init(url: base + "/v1/events", headers: [("Last-Event-ID", "abc")]))
+            #expect(bad.status == 400 && Self.text(bad).contains("invalid_parameter"))
+        }
+    }
+
     /// Reads `expecting` events with our own SSE client, running `action` once `triggerAfter` arrived.
     static func withAPIReading(store: SQLiteStore, lastEventID: String, expecting: Int, triggerAfter: Int?,
                                then action: @Sendable () async throws -> Void) async throws -> [ServerSentEvent] {
