@@ -19,6 +19,8 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
 
     /// The org's state.
     public let org: SandboxOrg
+    /// The Enhanced Messaging deployment's state.
+    public let messaging: MessagingOrg
     /// The active faults.
     public let faults: FaultInjector
     private let configuration: SandboxConfiguration
@@ -34,6 +36,7 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
         self.configuration = configuration
         self.logger = logger
         self.org = try SandboxOrg(configuration: configuration)
+        self.messaging = MessagingOrg(configuration: configuration.messaging, organizationID: configuration.organizationID)
         self.faults = FaultInjector()
     }
 
@@ -72,13 +75,16 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RouteCounterMiddleware(org: org))
         router.add(middleware: LimitInfoMiddleware(org: org))
-        router.add(middleware: FaultMiddleware(faults: faults, org: org))
+        router.add(middleware: FaultMiddleware(faults: faults, org: org, messaging: messaging))
         TokenRoutes(org: org, baseURL: { [self] in currentBaseURL() }).add(to: router)
         let session = SessionCheck(org: org)
         QueryRoutes(org: org, session: session).add(to: router)
         SObjectRoutes(org: org, session: session).add(to: router)
-        ControlRoutes(org: org, faults: faults).add(to: router)
+        ControlRoutes(org: org, faults: faults, messaging: messaging).add(to: router)
         EventStreamRoute().add(to: router)
+        MessagingRoutes(messaging: messaging).add(to: router)
+        MessagingStreamRoute(messaging: messaging).add(to: router)
+        MessagingControlRoutes(messaging: messaging).add(to: router)
         let app = Application(
             router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SalesforceSandbox"),
             onServerRunning: { [self] channel in
@@ -91,13 +97,14 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
                 for waiter in waiters { waiter.resume(returning: port) }
             },
             logger: logger)
-        if let interval = configuration.agentInterval {
-            try await withThrowingDiscardingTaskGroup { group in
+        try await withThrowingDiscardingTaskGroup { group in
+            if let interval = configuration.agentInterval {
                 group.addTask { await SimulatedAgent(org: self.org, interval: interval).run() }
-                group.addTask { try await app.run() }
             }
-        } else {
-            try await app.run()
+            if configuration.messaging.script != nil {
+                group.addTask { await self.messaging.runScript() }
+            }
+            group.addTask { try await app.run() }
         }
     }
 

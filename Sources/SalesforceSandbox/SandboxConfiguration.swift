@@ -19,6 +19,8 @@ public struct SandboxConfiguration: Sendable {
     public var connectedApps: [ConnectedApp] = []
     /// How often the simulated agent works the Cases opened through the API (nil: no agent).
     public var agentInterval: Duration?
+    /// The Enhanced Messaging deployment (live-agent handoffs).
+    public var messaging = MessagingConfiguration()
     /// The 18-character org id.
     public var organizationID = "00DSBX000000001AAA"
 

@@ -17,6 +17,9 @@ public protocol Connector: Service {
     var knowledge: (any KnowledgeLoad)? { get }
     /// The live-agent interface, when the connector provides ``Feature/liveAgent``.
     var liveAgent: (any LiveAgent)? { get }
+    /// The public keys the connector signs with (or soon will), for the host's
+    /// `/.well-known/jwks.json`: Salesforce's "Endpoint URL" keyset reads them there.
+    func publishedKeys() async throws -> [JWK]
 }
 
 extension Connector {
@@ -24,4 +27,5 @@ extension Connector {
     public var userIngestion: (any UserIngestion)? { nil }
     public var knowledge: (any KnowledgeLoad)? { nil }
     public var liveAgent: (any LiveAgent)? { nil }
+    public func publishedKeys() async throws -> [JWK] { [] }
 }

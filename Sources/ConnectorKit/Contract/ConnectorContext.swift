@@ -21,6 +21,8 @@ public struct ConnectorContext: Sendable {
     public let events: any EventSink
     /// The people the host has synced, by email.
     public let users: any UserDirectory
+    /// Durable live-agent handoffs, scoped to this connector.
+    public let handoffs: ScopedHandoffStore
     /// A logger with `connector=` metadata; the host's handler redacts secrets.
     public let logger: Logger
     /// Metrics with a `connector` dimension.
@@ -31,10 +33,11 @@ public struct ConnectorContext: Sendable {
     /// Creates a context. The host makes one per connector instance.
     public init(
         connectorName: String, vault: CredentialVault, signer: JWTSigner? = nil, http: HTTPTransport, store: any StateStore,
-        sink: any RecordSink, events: any EventSink, users: any UserDirectory = EmptyUserDirectory(), logger: Logger,
-        clock: ConnectorClock = .system
+        sink: any RecordSink, events: any EventSink, users: any UserDirectory = EmptyUserDirectory(),
+        handoffs: (any HandoffStore)? = nil, logger: Logger, clock: ConnectorClock = .system
     ) {
         self.users = users
+        self.handoffs = ScopedHandoffStore(connector: connectorName, base: handoffs ?? (store as? any HandoffStore) ?? MemoryStore())
         self.connectorName = connectorName
         self.http = http
         self.vault = vault

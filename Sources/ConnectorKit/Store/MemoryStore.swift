@@ -4,12 +4,14 @@ import Synchronization
 /// A ``StateStore``, ``RecordSink`` and ``EventSink`` held in memory: for connector authors' tests
 /// and for embedding the host without persistence. It applies a ``RecordBatch`` atomically, like
 /// a durable store, but keeps nothing across restarts.
-public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory, Sendable {
+public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory, HandoffStore, Sendable {
     private struct State {
         var checkpoints: [String: Checkpoint] = [:]
         var moduleState: [String: Data] = [:]
         var records: [String: [String: SyncRecord]] = [:]
         var events: [(id: Int64, event: ConnectorEvent)] = []
+        var deduplicated: [String: Int64] = [:]
+        var handoffs: [String: HandoffRecord] = [:]
     }
 
     private let state = Mutex(State())
@@ -72,9 +74,24 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
     @discardableResult
     public func emit(_ event: ConnectorEvent) async throws -> Int64 {
         state.withLock { state in
+            let key = event.deduplicationKey.map { "\(event.connector)/\($0)" }
+            if let key, let existing = state.deduplicated[key] { return existing }
             let id = (state.events.last?.id ?? 0) + 1
             state.events.append((id, event))
+            if let key { state.deduplicated[key] = id }
             return id
+        }
+    }
+
+    public func saveHandoff(_ record: HandoffRecord) async throws {
+        state.withLock { $0.handoffs[record.id] = record }
+    }
+
+    public func handoff(id: String) async throws -> HandoffRecord? { state.withLock { $0.handoffs[id] } }
+
+    public func openHandoffs(connector: String) async throws -> [HandoffRecord] {
+        state.withLock { state in
+            state.handoffs.values.filter { $0.connector == connector && $0.status != .ended }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         }
     }
 

@@ -83,17 +83,23 @@ public struct ConnectorEvent: Sendable, Hashable {
     public var connector: String
     /// The event.
     public var payload: Payload
+    /// When set, the log keeps at most one event per connector with this key: emitting it again
+    /// returns the first one's id and appends nothing (a handoff entry delivered exactly once,
+    /// even when a reconnect or a restart sees it twice).
+    public var deduplicationKey: String?
 
     /// Creates an event.
-    public init(connector: String, payload: Payload) {
+    public init(connector: String, payload: Payload, deduplicationKey: String? = nil) {
         self.connector = connector
         self.payload = payload
+        self.deduplicationKey = deduplicationKey
     }
 }
 
 /// The host's event log as modules see it.
 public protocol EventSink: Sendable {
-    /// Appends an event durably and returns its monotonic id.
+    /// Appends an event durably and returns its monotonic id — or, for an event whose
+    /// ``ConnectorEvent/deduplicationKey`` is already in the log, the existing event's id.
     @discardableResult
     func emit(_ event: ConnectorEvent) async throws -> Int64
 }

@@ -13,6 +13,8 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
     let context: ConnectorContext
     let auth: SalesforceJWTBearerAuth
     let rest: SalesforceREST
+    let liveAgentService: LiveAgentService?
+    private let liveAgentKeys = Mutex<LiveAgentKeys?>(nil)
     private let health = Mutex<[String: HealthReport.Check]>([:])
     /// One sync of a stream at a time (the schedule and `switchboard sync` may overlap).
     private let syncing = Mutex<Set<String>>([])
@@ -23,12 +25,14 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
         self.context = context
         auth = SalesforceJWTBearerAuth(credentials: settings.credentials, signer: context.signer, http: context.http, connector: configuration.name)
         rest = SalesforceREST(auth: auth, http: context.http, apiVersion: settings.apiVersion, connector: configuration.name)
+        liveAgentService = settings.liveAgent.map { LiveAgentService(settings: $0, context: context) }
     }
 
     var description: String { "SalesforceConnection(\(configuration.name))" }
 
     var userIngestion: (any UserIngestion)? { configuration.isEnabled(.userIngestion) ? self : nil }
     var knowledge: (any KnowledgeLoad)? { configuration.isEnabled(.knowledge) ? self : nil }
+    var liveAgent: (any LiveAgent)? { liveAgentService }
     var ticketing: (any Ticketing)? {
         configuration.isEnabled(.ticketing) ? CaseTicketing(rest: rest, auth: auth, context: context, settings: settings.ticketing) : nil
     }
@@ -43,6 +47,9 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
             }
             if let ticketing = self.ticketing {
                 group.addTask { try await ticketing.watchChanges() }
+            }
+            if let liveAgentService {
+                group.addTask { try await liveAgentService.run() }
             }
         }
     }
@@ -129,8 +136,18 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
         }
     }
 
+    func publishedKeys() async throws -> [JWK] {
+        guard let live = settings.liveAgent else { return [] }
+        return try liveAgentKeys.withLock { keys in
+            if keys == nil { keys = LiveAgentKeys(settings: live, vault: context.vault) }
+            return keys!
+        }.jwks()
+    }
+
     func check() async -> HealthReport {
-        let checks = health.withLock { Array($0.values) }.sorted { $0.name < $1.name }
+        var checks = health.withLock { Array($0.values) }
+        if let liveAgentService { checks.append(liveAgentService.health()) }
+        checks.sort { $0.name < $1.name }
         return checks.isEmpty ? .healthy("salesforce", detail: "starting") : HealthReport(checks: checks)
     }
 

@@ -1,11 +1,12 @@
 import ConnectorKit
 
 /// The `salesforce` module: Service Cloud over the REST API with the OAuth 2.0 JWT bearer flow.
-/// This build provides user ingestion (Contacts); ticketing and knowledge follow.
+/// Features: ticketing (Case, CaseComment), user ingestion (Contact), knowledge (Knowledge__kav)
+/// and live-agent handoffs over Enhanced Messaging.
 public struct SalesforceModule: ConnectorModule {
     public let name = "salesforce"
-    public let summary = "Salesforce Service Cloud: tickets (Case), contacts as users, knowledge articles — JWT bearer flow."
-    public let features: [Feature] = [.ticketing, .userIngestion, .knowledge]
+    public let summary = "Salesforce Service Cloud: tickets (Case), contacts as users, knowledge articles — JWT bearer flow; live agents over Enhanced Messaging."
+    public let features: [Feature] = [.ticketing, .userIngestion, .knowledge, .liveAgent]
 
     /// The module.
     public init() {}
@@ -56,11 +57,33 @@ public struct SalesforceModule: ConnectorModule {
                 SettingField("object", .string, default: .string("Knowledge__kav"), summary: "The article version object (Knowledge__kav, or a Classic Type__kav)."),
                 SettingField("batch_size", .integer(min: 200, max: 2000), default: .integer(2000), summary: "Rows per page asked of Salesforce."),
             ])), feature: .knowledge, summary: "Published articles into the host's store, searchable."),
+            SettingField("live-agent", .object(SettingsSchema([
+                SettingField("scrt_url", .url(schemes: ["https", "http"], keywords: ["sandbox"]), required: true,
+                             summary: "The deployment's SCRT URL (https://MyDomain.my.salesforce-scrt.com), or sandbox."),
+                SettingField("org_id", .string, required: true, summary: "The org id (00D…, 15 or 18 characters; sent as 15)."),
+                SettingField("es_developer_name", .string, required: true, summary: "The Embedded Service deployment's API name (Custom Client / api type)."),
+                SettingField("key_id", .string, required: true, summary: "The kid of the signing key in the user verification keyset."),
+                SettingField("issuer", .string, required: true, summary: "The keyset's JSON Web Key Issuer: the JWT's iss, exactly."),
+                SettingField("private_key", .secret, required: true, summary: "The PEM private key that signs user-verification JWTs (RS256)."),
+                SettingField("certificate", .secret, summary: "Its certificate (x5c in /.well-known/jwks.json); a self-signed one is made when absent."),
+                SettingField("next_keys", .list(.object(SettingsSchema([
+                    SettingField("key_id", .string, required: true, summary: "The next key's kid."),
+                    SettingField("certificate", .secret, required: true, summary: "The next key's certificate (PEM)."),
+                ]))), default: .list([]), summary: "Keys to publish in the JWKS before they sign (rotation without downtime)."),
+                SettingField("routing_attributes", .object(SettingsSchema([
+                    SettingField("user", .string, default: .string("User_Id__c"), summary: "Pre-chat field that receives the employee id."),
+                    SettingField("topic", .string, default: .string("Issue_Topic__c"), summary: "Pre-chat field that receives the topic (Omni-Channel routes on it)."),
+                ])), summary: "Pre-chat (routing attribute) field names."),
+                SettingField("topics", .list(.string), default: .list([]), summary: "Topics the assistant may hand off with (each routes to a queue); empty: any."),
+                SettingField("token_lifetime", .duration, default: .duration(.seconds(300)), summary: "Lifetime of each user-verification JWT."),
+                SettingField("stream_idle_timeout", .duration, default: .duration(.seconds(90)),
+                             summary: "Reconnect the event stream after this long without a byte (pings included)."),
+            ])), feature: .liveAgent, summary: "Hand employees to human agents over Enhanced Messaging (Messaging for In-App and Web)."),
         ])
     }
 
     public func makeConnector(configuration: ConnectorConfiguration, context: ConnectorContext) throws -> any Connector {
-        let settings = try SalesforceSettings(configuration.settings, vault: context.vault)
+        let settings = try SalesforceSettings(configuration.settings, vault: context.vault, liveAgent: configuration.isEnabled(.liveAgent))
         return SalesforceConnection(configuration: configuration, settings: settings, context: context)
     }
 }

@@ -10,8 +10,11 @@ struct SalesforceSettings: Sendable {
     var ticketing: CaseTicketing.Settings
     var knowledge: KnowledgeSync.Settings
     var knowledgeSchedule: Duration
+    /// The `live-agent` section, when that feature is enabled.
+    var liveAgent: LiveAgentSettings?
 
-    init(_ settings: SettingsObject, vault: CredentialVault) throws {
+    init(_ settings: SettingsObject, vault: CredentialVault, liveAgent: Bool) throws {
+        self.liveAgent = liveAgent ? try LiveAgentSettings(settings) : nil
         let loginURL: String
         switch settings.value(at: "org.login_url") {
         case .url(let url)?: loginURL = url.absoluteString

@@ -10,6 +10,7 @@ import NIOCore
 struct ControlRoutes {
     let org: SandboxOrg
     let faults: FaultInjector
+    var messaging: MessagingOrg? = nil
 
     func add(to router: Router<BasicRequestContext>) {
         let control = router.group("/__sandbox")
@@ -28,6 +29,7 @@ struct ControlRoutes {
         }
         control.post("tokens/expire") { _, _ in
             org.expireAllTokens()
+            messaging?.expireAllTokens()
             return Response(status: .noContent)
         }
         control.post("connected-apps") { request, _ in

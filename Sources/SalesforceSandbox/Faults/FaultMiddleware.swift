@@ -1,11 +1,13 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 /// Applies ``FaultInjector`` rules to every request except the control API's own routes.
 struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
     let faults: FaultInjector
     let org: SandboxOrg
+    let messaging: MessagingOrg
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
@@ -13,7 +15,10 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
         guard !isControl, let rule = faults.take(method: request.method.rawValue, path: path) else {
             return try await next(request, context)
         }
-        if rule.expireToken == true { org.expireAllTokens() }
+        if rule.expireToken == true {
+            org.expireAllTokens()
+            messaging.expireAllTokens()
+        }
         if let delay = rule.delayMs, delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         if let status = rule.status {
             var headers: HTTPFields = [.contentType: "application/json;charset=UTF-8"]
@@ -27,6 +32,15 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
             let original = response.body
             response.body = ResponseBody(contentLength: original.contentLength) { writer in
                 try await original.write(TruncatingWriter(inner: writer, remaining: limit))
+                throw DroppedConnection()
+            }
+        }
+        if let limit = rule.stallAfterBytes {
+            let original = response.body
+            response.body = ResponseBody(contentLength: original.contentLength) { writer in
+                try? await original.write(TruncatingWriter(inner: writer, remaining: limit))
+                // Silent until the server shuts down (or the request task is cancelled).
+                while !Task.isCancelled, !Task.isShuttingDownGracefully { try? await Task.sleep(for: .milliseconds(50)) }
                 throw DroppedConnection()
             }
         }

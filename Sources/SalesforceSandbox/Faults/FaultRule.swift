@@ -1,7 +1,8 @@
 /// One injected fault, set through `POST /__sandbox/faults`. It applies to requests whose path
 /// starts with ``path`` (and whose method is ``method``, when given), ``times`` times or until
 /// cleared. The effects combine in this order: expire tokens, wait ``delayMs``, answer
-/// ``status`` instead of the real response, or cut the real response after ``dropAfterBytes``.
+/// ``status`` instead of the real response, or cut the real response after ``dropAfterBytes``
+/// (or go silent after ``stallAfterBytes``).
 public struct FaultRule: Sendable, Hashable, Codable {
     /// Path prefix the fault applies to, e.g. `/services/oauth2/token` or `/services/data/`.
     public var path: String
@@ -17,6 +18,9 @@ public struct FaultRule: Sendable, Hashable, Codable {
     public var delayAfterMs: Int?
     /// Send only this many bytes of the real response body, then drop the connection.
     public var dropAfterBytes: Int?
+    /// Send only this many bytes of the real response body, then go silent — no bytes, the
+    /// connection open — until the client gives up (a stalled stream).
+    public var stallAfterBytes: Int?
     /// Expire every issued access token first (the request then meets an expired session).
     public var expireToken: Bool?
     /// How many requests it applies to; nil = until cleared.
@@ -26,7 +30,8 @@ public struct FaultRule: Sendable, Hashable, Codable {
 
     /// Creates a rule.
     public init(path: String, method: String? = nil, status: Int? = nil, retryAfter: String? = nil, delayMs: Int? = nil,
-                delayAfterMs: Int? = nil, dropAfterBytes: Int? = nil, expireToken: Bool? = nil, times: Int? = nil, body: String? = nil) {
+                delayAfterMs: Int? = nil, dropAfterBytes: Int? = nil, stallAfterBytes: Int? = nil, expireToken: Bool? = nil, times: Int? = nil, body: String? = nil) {
+        self.stallAfterBytes = stallAfterBytes
         self.delayAfterMs = delayAfterMs
         self.path = path
         self.method = method

@@ -13,54 +13,67 @@ extension HostAPI {
     /// A comment is sent every keep-alive interval; the stream ends on graceful shutdown.
     func addEventRoutes(_ router: Router<BasicRequestContext>) {
         router.get("/v1/events") { request, _ in
-            let resumeText = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters.get("after").map { String($0) }
-            let start: Int64
-            if let resumeText {
-                guard let value = Int64(resumeText), value >= 0 else {
-                    throw APIError.badRequest("Last-Event-ID / after must be an event id (a whole number)", code: "invalid_parameter")
-                }
-                start = value
-            } else {
-                start = try await self.store.latestEventID()
-            }
-            let store = self.store, keepAlive = self.keepAlive
-            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
-                let stop = StopFlag()
-                await withGracefulShutdownHandler {
-                    var last = start
-                    do {
-                        try await writer.write(ByteBuffer(string: ": switchboard events after \(start)\n\n"))
-                        while !stop.isSet, !Task.isCancelled {
-                            let events = try await store.events(after: last, limit: 500)
+            let start = try await self.resumePoint(request, defaultToLatest: true)
+            return self.eventStream(after: start, subject: nil, finished: nil)
+        }
+    }
+
+    /// Where a stream resumes: `Last-Event-ID`, else `?after=`, else the newest event (or 0).
+    func resumePoint(_ request: Request, defaultToLatest: Bool) async throws -> Int64 {
+        let resumeText = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters.get("after").map { String($0) }
+        guard let resumeText else { return defaultToLatest ? try await store.latestEventID() : 0 }
+        guard let value = Int64(resumeText), value >= 0 else {
+            throw APIError.badRequest("Last-Event-ID / after must be an event id (a whole number)", code: "invalid_parameter")
+        }
+        return value
+    }
+
+    /// An SSE response over the event log after `start` (only `subject`'s events when given). It
+    /// ends on graceful shutdown, or once `finished` says so and every event before has been sent.
+    func eventStream(after start: Int64, subject: String?, finished: (@Sendable () async -> Bool)?) -> Response {
+        let store = self.store, keepAlive = self.keepAlive
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
+            let stop = StopFlag()
+            await withGracefulShutdownHandler {
+                var last = start
+                do {
+                    try await writer.write(ByteBuffer(string: ": switchboard events after \(start)\n\n"))
+                    while !stop.isSet, !Task.isCancelled {
+                        let done = await finished?() ?? false
+                        let events = try await store.events(after: last, subject: subject, limit: 500)
+                        if !events.isEmpty {
+                            var frames = ""
                             for event in events {
-                                try await writer.write(ByteBuffer(string: "id: \(event.id)\nevent: \(event.type)\ndata: {\"connector\":"
-                                    + JSONValueText.quote(event.connector) + ",\"event\":\(event.payload)}\n\n"))
+                                frames += "id: \(event.id)\nevent: \(event.type)\ndata: {\"connector\":" + JSONValueText.quote(event.connector)
+                                    + ",\"event\":\(event.payload)}\n\n"
                                 last = event.id
                             }
-                            if events.count == 500 { continue }
-                            // Wait for a new event or the keep-alive interval, whichever comes first.
-                            let after = last
-                            let woke = try await withThrowingTaskGroup(of: Bool.self) { group in
-                                group.addTask { try await store.waitForEvent(after: after); return true }
-                                group.addTask { try await Task.sleep(for: keepAlive); return false }
-                                group.addTask {
-                                    while !stop.isSet { try await Task.sleep(for: .milliseconds(100)) }
-                                    return false
-                                }
-                                defer { group.cancelAll() }
-                                return try await group.next() ?? false
-                            }
-                            if !woke, !stop.isSet { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
+                            try await writer.write(ByteBuffer(string: frames))
                         }
-                    } catch {
-                        return
+                        if events.count == 500 { continue }
+                        if done { break }
+                        // Wait for a new event or the keep-alive interval, whichever comes first.
+                        let after = last
+                        let woke = try await withThrowingTaskGroup(of: Bool.self) { group in
+                            group.addTask { try await store.waitForEvent(after: after); return true }
+                            group.addTask { try await Task.sleep(for: keepAlive); return false }
+                            group.addTask {
+                                while !stop.isSet { try await Task.sleep(for: .milliseconds(100)) }
+                                return false
+                            }
+                            defer { group.cancelAll() }
+                            return try await group.next() ?? false
+                        }
+                        if !woke, !stop.isSet { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
                     }
-                } onGracefulShutdown: {
-                    stop.set()
+                } catch {
+                    return
                 }
-                try? await writer.finish(nil)
-            })
-        }
+            } onGracefulShutdown: {
+                stop.set()
+            }
+            try? await writer.finish(nil)
+        })
     }
 }
 

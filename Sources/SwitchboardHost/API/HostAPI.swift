@@ -52,11 +52,12 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
     public func run() async throws {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
-        router.add(middleware: APIAuthMiddleware(token: token, open: ["/healthz", "/readyz"]))
+        router.add(middleware: APIAuthMiddleware(token: token, open: ["/healthz", "/readyz", "/.well-known/jwks.json"]))
         addHealthRoutes(router)
         addDataRoutes(router)
         addEventRoutes(router)
         addTicketRoutes(router)
+        addHandoffRoutes(router)
         let app = Application(
             router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchboard"),
             onServerRunning: { [self] channel in

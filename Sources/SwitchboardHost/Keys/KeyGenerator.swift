@@ -52,24 +52,7 @@ extension KeyGenerator {
 
     /// A self-signed sha256WithRSAEncryption certificate, valid from a minute ago for `days`.
     static func selfSignedCertificate(for key: _RSA.Signing.PrivateKey, subject: String, days: Int, now: Date) throws -> Certificate {
-        let name = try DistinguishedNameParser.parse(subject)
-        return try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey),
-            notValidBefore: now.addingTimeInterval(-60), notValidAfter: now.addingTimeInterval(Double(days) * 86_400),
-            issuer: name, subject: name, signatureAlgorithm: .sha256WithRSAEncryption,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
-                Critical(KeyUsage(digitalSignature: true, keyCertSign: true))
-                SubjectKeyIdentifier(hash: key.publicKey)
-            },
-            issuerPrivateKey: Certificate.PrivateKey(key))
-    }
-}
-
-extension SubjectKeyIdentifier {
-    /// A key identifier from the SHA-1 of the public key (RFC 5280 §4.2.1.2, method 1).
-    init(hash key: _RSA.Signing.PublicKey) {
-        self.init(keyIdentifier: ArraySlice(Insecure.SHA1.hash(data: key.pkcs1DERRepresentation)))
+        try SelfSignedCertificate.make(for: key, name: try DistinguishedNameParser.parse(subject), days: days, now: now)
     }
 }
 

@@ -14,6 +14,8 @@ public struct HostStorage: Sendable {
     public var events: any EventSink
     /// The synced people, by email.
     public var users: any UserDirectory = EmptyUserDirectory()
+    /// Live-agent handoffs.
+    public var handoffs: any HandoffStore = MemoryStore()
     /// The SQLite store, when that is what backs them: the host API reads users, articles and
     /// events from it (without it the API does not run).
     public var sqlite: SQLiteStore?
@@ -29,6 +31,7 @@ public struct HostStorage: Sendable {
     public static func sqlite(_ store: SQLiteStore) -> HostStorage {
         var storage = HostStorage(state: store, records: store, events: store)
         storage.users = store
+        storage.handoffs = store
         storage.sqlite = store
         return storage
     }
@@ -38,6 +41,7 @@ public struct HostStorage: Sendable {
         let store = MemoryStore()
         var storage = HostStorage(state: store, records: store, events: store)
         storage.users = store
+        storage.handoffs = store
         return storage
     }
 }
@@ -115,7 +119,7 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
             board.register(configuration)
             let context = ConnectorContext(
                 connectorName: configuration.name, vault: vault, signer: signer, http: http, store: storage.state, sink: storage.records,
-                events: storage.events, users: storage.users, logger: logger)
+                events: storage.events, users: storage.users, handoffs: storage.handoffs, logger: logger)
             services.append(ConnectorSupervisor(
                 configuration: configuration, module: registry.module(named: configuration.module)!, context: context,
                 board: board, backoff: backoff, redactor: redactor))
@@ -134,7 +138,7 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
         let http = HTTPTransport(configuration: transport, logger: logger)
         let context = ConnectorContext(
             connectorName: configuration.name, vault: vault, signer: signer, http: http, store: storage.state, sink: storage.records,
-            events: storage.events, users: storage.users, logger: logger)
+            events: storage.events, users: storage.users, handoffs: storage.handoffs, logger: logger)
         do {
             let connector = try registry.module(named: configuration.module)!.makeConnector(configuration: configuration, context: context)
             let result = try await body(connector)

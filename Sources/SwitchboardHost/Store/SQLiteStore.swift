@@ -8,7 +8,7 @@ import GRDB
 /// A ``RecordBatch`` and its checkpoint are written in one transaction with `synchronous = FULL`,
 /// so when ``commit(_:)`` returns the batch survives a crash or a SIGKILL, and a checkpoint never
 /// runs ahead of the records it covers.
-public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory, Sendable, CustomStringConvertible {
+public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory, HandoffStore, Sendable, CustomStringConvertible {
     /// The database file.
     public let path: String
     let pool: DatabasePool
@@ -140,9 +140,14 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
     @discardableResult
     public func emit(_ event: ConnectorEvent) async throws -> Int64 {
         let (type, payload) = try StoredEvent.encode(event.payload)
-        let id = try await pool.write { db in
-            try db.execute(sql: "INSERT INTO events (connector, type, payload, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [event.connector, type, payload, Date().timeIntervalSince1970])
+        let subject = StoredEvent.subject(of: event.payload)
+        let id = try await pool.write { db -> Int64 in
+            if let key = event.deduplicationKey,
+               let existing = try Int64.fetchOne(db, sql: "SELECT id FROM events WHERE connector = ? AND dedup_key = ?", arguments: [event.connector, key]) {
+                return existing
+            }
+            try db.cachedStatement(sql: "INSERT INTO events (connector, type, payload, created_at, subject, dedup_key) VALUES (?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [event.connector, type, payload, Date().timeIntervalSince1970, subject, event.deduplicationKey])
             return db.lastInsertedRowID
         }
         eventNotifier.advance(to: id)

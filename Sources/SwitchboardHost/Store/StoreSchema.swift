@@ -46,6 +46,19 @@ enum StoreSchema {
                     payload TEXT NOT NULL, created_at REAL NOT NULL);
                 """)
         }
+        migrator.registerMigration("v2: handoffs; event subjects and de-duplication keys") { db in
+            try db.execute(sql: """
+                ALTER TABLE events ADD COLUMN subject TEXT;
+                ALTER TABLE events ADD COLUMN dedup_key TEXT;
+                CREATE UNIQUE INDEX events_dedup ON events (connector, dedup_key) WHERE dedup_key IS NOT NULL;
+                CREATE INDEX events_by_subject ON events (subject, id) WHERE subject IS NOT NULL;
+                CREATE TABLE handoffs (
+                    id TEXT PRIMARY KEY, connector TEXT NOT NULL, conversation_id TEXT NOT NULL, employee_id TEXT NOT NULL,
+                    status TEXT NOT NULL, last_event_id TEXT, request TEXT NOT NULL, end_reason TEXT,
+                    created_at REAL NOT NULL, updated_at REAL NOT NULL);
+                CREATE INDEX handoffs_open ON handoffs (connector, status, created_at);
+                """)
+        }
         return migrator
     }
 }

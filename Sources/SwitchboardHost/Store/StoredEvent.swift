@@ -30,6 +30,14 @@ public struct StoredEvent: Sendable, Hashable {
         }
     }
 
+    /// What an event is about, for per-subject streams: the handoff id or the ticket id.
+    static func subject(of payload: ConnectorEvent.Payload) -> String? {
+        switch payload {
+        case .handoff(let event): event.handoffId
+        case .ticket(let event): event.ticketId
+        }
+    }
+
     static func snakeCase(_ name: some StringProtocol) -> String {
         var out = ""
         for character in name {
@@ -41,11 +49,18 @@ public struct StoredEvent: Sendable, Hashable {
 }
 
 extension SQLiteStore {
-    /// Events after `id` (all when nil), oldest first, at most `limit`.
-    public func events(after id: Int64?, limit: Int = 500) async throws -> [StoredEvent] {
+    /// Events after `id` (all when nil), oldest first, at most `limit`; only those about
+    /// `subject` (a handoff or ticket id) when given.
+    public func events(after id: Int64?, subject: String? = nil, limit: Int = 500) async throws -> [StoredEvent] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, connector, type, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?",
-                             arguments: [id ?? 0, limit])
+            let rows = if let subject {
+                try Row.fetchAll(db, sql: "SELECT id, connector, type, payload, created_at FROM events WHERE subject = ? AND id > ? ORDER BY id LIMIT ?",
+                                 arguments: [subject, id ?? 0, limit])
+            } else {
+                try Row.fetchAll(db, sql: "SELECT id, connector, type, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?",
+                                 arguments: [id ?? 0, limit])
+            }
+            return rows
                 .map { StoredEvent(id: $0["id"], connector: $0["connector"], type: $0["type"], payload: $0["payload"],
                                    createdAt: Date(timeIntervalSince1970: $0["created_at"])) }
         }

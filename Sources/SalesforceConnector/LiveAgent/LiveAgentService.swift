@@ -1,0 +1,331 @@
+import ConnectorKit
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The `live-agent` feature: hands employees to human agents over Enhanced Messaging.
+///
+/// Per employee: one ``EmployeeSession`` (access token) and **one** event stream, shared by that
+/// employee's conversations and open while any of them is. Every forwarded entry goes to the
+/// host's event log with the de-duplication key `handoff/entry`, so an entry seen twice — after a
+/// reconnect's backfill from `/entries`, a replay, or a restart — is delivered once. Handoffs
+/// live in the host's store and are resumed by ``run()``.
+final class LiveAgentService: LiveAgent, Sendable {
+    struct State {
+        var sessions: [String: EmployeeSession] = [:]
+        /// Open handoffs by id, and their ids by conversation.
+        var open: [String: HandoffRecord] = [:]
+        var byConversation: [String: String] = [:]
+        /// Employees whose stream task runs.
+        var streaming: Set<String> = []
+        var refusal: String?
+    }
+
+    let settings: LiveAgentSettings
+    let context: ConnectorContext
+    let client: MessagingClient
+    let state = Mutex(State())
+    private let streamRequests: AsyncStream<String>
+    private let requestStream: AsyncStream<String>.Continuation
+
+    init(settings: LiveAgentSettings, context: ConnectorContext) {
+        self.settings = settings
+        self.context = context
+        self.client = MessagingClient(settings: settings, http: context.http, signer: context.signer, connector: context.connectorName)
+        (streamRequests, requestStream) = AsyncStream<String>.makeStream()
+    }
+
+    // MARK: Running
+
+    /// Resumes the stored open handoffs, then runs one stream task per employee with open
+    /// handoffs until graceful shutdown.
+    func run() async throws {
+        for record in try await context.handoffs.open() { register(record) }
+        let employees = state.withLock { Set($0.open.values.map(\.employeeId)) }
+        if !employees.isEmpty { context.logger.info("resuming handoffs", metadata: ["employees": "\(employees.count)"]) }
+        for employee in employees.sorted() { ensureStream(employee) }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for await employee in streamRequests {
+                    group.addTask { await self.streamLoop(employee) }
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.requestStream.finish()
+        }
+    }
+
+    /// Follows an employee's stream while they have open handoffs; failures back off and retry.
+    private func streamLoop(_ employee: String) async {
+        var failures = 0
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await self.follow(employee) }
+                failures = 0
+            } catch is CancellationError {
+                break
+            } catch {
+                failures += 1
+                context.logger.warning("live-agent stream failed; retrying", metadata: ["employee": .string(employee), "error": "\(error)"])
+                let delay = Duration.milliseconds(min(30_000, 500 * (1 << min(failures, 6))))
+                do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } } catch { break }
+            }
+            // Stop when nothing is open any more (atomically with ensureStream's check).
+            let done = state.withLock { state in
+                guard !state.open.values.contains(where: { $0.employeeId == employee }) else { return false }
+                state.streaming.remove(employee)
+                return true
+            }
+            if done { return }
+        }
+        _ = state.withLock { $0.streaming.remove(employee) }
+    }
+
+    /// One subscription: backfill, then events until the employee has no open handoff.
+    private func follow(_ employee: String) async throws {
+        let session = self.session(employee)
+        let stored = state.withLock { $0.open.values.filter { $0.employeeId == employee }.compactMap(\.lastEventId) }
+        let resumeAfter = stored.max { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) }
+        let lastEventID: String?
+        if let resumeAfter { lastEventID = resumeAfter } else { lastEventID = try await session.access().lastEventId }
+        var configuration = SSEConnectionStateMachine.Configuration()
+        configuration.idleTimeout = settings.streamIdleTimeout
+        let request = EventStream.Request(
+            url: settings.scrtURL + "/eventrouter/v1/sse",
+            headers: [("X-Org-Id", settings.orgId15), ("Accept", "text/event-stream"), ("Cache-Control", "no-cache")],
+            authorization: session, connector: context.connectorName, configuration: configuration, lastEventID: lastEventID ?? "0")
+        var iterator = context.http.events(request).makeAsyncIterator()
+        try await backfill(employee)
+        var connections = 0
+        while let event = try await iterator.next() {
+            if iterator.connections != connections {
+                // A reconnect: what was sent while the stream was down comes from the history.
+                if connections > 0 { try await backfill(employee) }
+                connections = iterator.connections
+            }
+            try await handle(event: event.type, data: event.data, id: event.id)
+            if !state.withLock({ $0.open.values.contains { $0.employeeId == employee } }) { return }
+        }
+    }
+
+    /// Delivers the entries of the employee's open conversations that were not delivered yet.
+    private func backfill(_ employee: String) async throws {
+        let session = self.session(employee)
+        let records = state.withLock { $0.open.values.filter { $0.employeeId == employee } }
+        for record in records.sorted(by: { $0.createdAt < $1.createdAt }) {
+            let entries: [JSONValue]
+            do {
+                entries = try await client.entries(conversationId: record.conversationId, auth: session)
+            } catch let error as ConnectorError where error.kind == "not_found" {
+                continue
+            }
+            for entry in entries {
+                if let mapped = MessagingEntryMapper.map(entry: entry) { try await deliver(mapped, handoffId: record.id, eventId: nil) }
+            }
+        }
+    }
+
+    /// One stream event.
+    private func handle(event name: String, data: String, id: String?) async throws {
+        guard let (conversationId, mapped) = MessagingEntryMapper.map(event: name, data: data),
+              let handoffId = state.withLock({ $0.byConversation[conversationId] }) else { return }
+        if let mapped {
+            try await deliver(mapped, handoffId: handoffId, eventId: id)
+        } else if let id {
+            try await advance(handoffId, eventId: id, persist: false)
+        }
+    }
+
+    /// Appends the event (once per entry) and moves the handoff's status and stream position.
+    private func deliver(_ mapped: MessagingEntryMapper.Mapped, handoffId: String, eventId: String?) async throws {
+        let event = HandoffEvent(handoffId: handoffId, entryId: mapped.identifier, kind: mapped.kind, occurredAt: mapped.occurredAt)
+        try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .handoff(event),
+                                                     deduplicationKey: "\(handoffId)/\(mapped.identifier)"))
+        let status: Handoff.Status?
+        var reason: String?
+        switch mapped.kind {
+        case .queued: status = .queued
+        case .agentJoined, .agentMessage: status = .active
+        case .routingFailed(let text): status = .ended; reason = "routing failed: \(text)"
+        case .endedByAgent: status = .ended; reason = Self.endedByAgent
+        case .closed: status = .ended; reason = "closed"
+        default: status = nil
+        }
+        try await advance(handoffId, eventId: eventId, status: status, reason: reason, persist: status != nil || mapped.kind.isMessage)
+    }
+
+    static let endedByAgent = "ended by the agent"
+
+    /// Records the stream position and a new status; persists when asked (status changes and
+    /// messages — typing alone is not worth a write; a replay after a restart is de-duplicated).
+    private func advance(_ handoffId: String, eventId: String?, status: Handoff.Status? = nil, reason: String? = nil, persist: Bool) async throws {
+        let record = state.withLock { state -> HandoffRecord? in
+            guard var record = state.open[handoffId] else { return nil }
+            if let eventId, (Int(eventId) ?? 0) >= (Int(record.lastEventId ?? "") ?? 0) { record.lastEventId = eventId }
+            if let status, record.status != status, !(record.status == .active && status == .queued) {
+                record.status = status
+                record.endReason = reason
+            }
+            record.updatedAt = context.clock.now()
+            if record.status == .ended {
+                state.open[handoffId] = nil
+                state.byConversation[record.conversationId] = nil
+            } else {
+                state.open[handoffId] = record
+            }
+            return record
+        }
+        if let record, persist || record.status == .ended { try await context.handoffs.save(record) }
+    }
+
+    // MARK: LiveAgent
+
+    func startHandoff(_ request: HandoffRequest) async throws -> Handoff {
+        let employee = request.employeeId.trimmingCharacters(in: .whitespaces)
+        guard !employee.isEmpty else { throw ConnectorError.invalidRequest("employeeId is required (the employee's stable id)", field: "employeeId") }
+        if !settings.topics.isEmpty {
+            guard let topic = request.topic, settings.topics.contains(topic) else {
+                throw ConnectorError.invalidRequest("topic must be one of: \(settings.topics.joined(separator: ", "))"
+                                                    + (request.topic.map { " (got '\($0)')" } ?? " (none given)"), field: "topic")
+            }
+        }
+        let session = self.session(employee)
+        do {
+            _ = try await session.access()
+            state.withLock { $0.refusal = nil }
+        } catch let error as ConnectorError where error.kind == "unauthorized" {
+            state.withLock { $0.refusal = error.message }
+            throw error
+        }
+        let now = context.clock.now()
+        let record = HandoffRecord(id: "ho_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""), connector: context.connectorName,
+                                   conversationId: UUID().uuidString.lowercased(), employeeId: employee, status: .pending, request: request,
+                                   createdAt: now, updatedAt: now)
+        try await context.handoffs.save(record)
+        register(record)
+        ensureStream(employee)
+        do {
+            try await client.createConversation(id: record.conversationId, routingAttributes: routingAttributes(request), auth: session)
+        } catch {
+            try? await advance(record.id, eventId: nil, status: .ended, reason: "the conversation could not be created", persist: true)
+            throw error
+        }
+        if let summary = request.summary?.trimmingCharacters(in: .whitespacesAndNewlines), !summary.isEmpty {
+            try await sendMessage(handoffId: record.id, text: summary)
+        }
+        return try await handoff(id: record.id) ?? record.handoff
+    }
+
+    func sendMessage(handoffId: String, text: String) async throws {
+        guard !text.isEmpty else { throw ConnectorError.invalidRequest("text is empty", field: "text") }
+        let record = try await messagable(handoffId)
+        let session = self.session(record.employeeId)
+        let messageId = UUID().uuidString.lowercased()
+        do {
+            try await client.sendMessage(conversationId: record.conversationId, messageId: messageId, text: text, newSession: nil, auth: session)
+        } catch is MessagingRefusal.NoSession {
+            // 417: the session is over; the same message opens a new one, routed again.
+            var reopened = record
+            reopened.status = .pending
+            reopened.endReason = nil
+            reopened.updatedAt = context.clock.now()
+            try await context.handoffs.save(reopened)
+            register(reopened)
+            ensureStream(record.employeeId)
+            try await client.sendMessage(conversationId: record.conversationId, messageId: messageId, text: text,
+                                         newSession: routingAttributes(record.request), auth: session)
+        }
+    }
+
+    func setTyping(handoffId: String, isTyping: Bool) async throws {
+        let record = try await messagable(handoffId)
+        try await client.typing(conversationId: record.conversationId, started: isTyping, auth: session(record.employeeId))
+    }
+
+    func endHandoff(handoffId: String) async throws {
+        guard let record = try await context.handoffs.handoff(id: handoffId) else { throw ConnectorError.notFound("no handoff \(handoffId)") }
+        if record.endReason == "closed" { return }
+        try await client.close(conversationId: record.conversationId, auth: session(record.employeeId))
+        let wasOpen = state.withLock { $0.open[record.id] != nil }
+        try await deliver(.init(identifier: MessagingEntryMapper.closedIdentifier, kind: .closed, occurredAt: context.clock.now()),
+                          handoffId: record.id, eventId: nil)
+        if !wasOpen {
+            var closed = record
+            closed.status = .ended
+            closed.endReason = "closed"
+            closed.updatedAt = context.clock.now()
+            try await context.handoffs.save(closed)
+        }
+    }
+
+    func logout(employeeId: String) async throws {
+        let open = state.withLock { $0.open.values.filter { $0.employeeId == employeeId } }
+        for record in open { try await endHandoff(handoffId: record.id) }
+        let session = state.withLock { $0.sessions.removeValue(forKey: employeeId) }
+        if let session, let token = try? await session.token() { try await client.revoke(token: token) }
+    }
+
+    /// A handoff of this connector, as stored.
+    func handoff(id: String) async throws -> Handoff? {
+        if let record = state.withLock({ $0.open[id] }) { return record.handoff }
+        return try await context.handoffs.handoff(id: id)?.handoff
+    }
+
+    // MARK: Helpers
+
+    /// A handoff that can take messages: open, or ended by the agent (a message reopens it).
+    private func messagable(_ handoffId: String) async throws -> HandoffRecord {
+        if let record = state.withLock({ $0.open[handoffId] }) { return record }
+        guard let record = try await context.handoffs.handoff(id: handoffId) else { throw ConnectorError.notFound("no handoff \(handoffId)") }
+        guard record.endReason == Self.endedByAgent else {
+            throw ConnectorError.conflict("handoff \(handoffId) is over (\(record.endReason ?? "ended")); start a new one")
+        }
+        return record
+    }
+
+    private func register(_ record: HandoffRecord) {
+        state.withLock { state in
+            guard record.status != .ended else { return }
+            state.open[record.id] = record
+            state.byConversation[record.conversationId] = record.id
+        }
+    }
+
+    private func ensureStream(_ employee: String) {
+        let start = state.withLock { $0.streaming.insert(employee).inserted }
+        if start { requestStream.yield(employee) }
+    }
+
+    func session(_ employee: String) -> EmployeeSession {
+        state.withLock { state in
+            if let session = state.sessions[employee] { return session }
+            let session = EmployeeSession(employeeId: employee, client: client)
+            state.sessions[employee] = session
+            return session
+        }
+    }
+
+    private func routingAttributes(_ request: HandoffRequest) -> [String: String] {
+        var attributes = request.attributes
+        attributes[settings.userAttribute] = request.employeeId
+        if let topic = request.topic { attributes[settings.topicAttribute] = topic }
+        if let first = request.firstName { attributes["_firstName"] = first }
+        if let last = request.lastName { attributes["_lastName"] = last }
+        if let email = request.email { attributes["_email"] = email }
+        return attributes
+    }
+
+    /// For readiness: open handoffs and streams, or the last verification refusal.
+    func health() -> HealthReport.Check {
+        state.withLock { state in
+            if let refusal = state.refusal { return HealthReport.Check(name: "live-agent", status: .unhealthy, detail: refusal) }
+            return HealthReport.Check(name: "live-agent", status: .healthy, detail: "\(state.open.count) open handoffs, \(state.streaming.count) streams")
+        }
+    }
+}
+
+extension HandoffEvent.Kind {
+    var isMessage: Bool { if case .agentMessage = self { true } else { false } }
+}

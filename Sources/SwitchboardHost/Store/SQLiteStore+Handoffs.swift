@@ -1,0 +1,41 @@
+import ConnectorKit
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func saveHandoff(_ record: HandoffRecord) async throws {
+        let request = String(decoding: try JSONEncoder.sorted.encode(record.request), as: UTF8.self)
+        try await pool.write { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO handoffs (id, connector, conversation_id, employee_id, status, last_event_id, request, end_reason, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET status = excluded.status, last_event_id = excluded.last_event_id,
+                    end_reason = excluded.end_reason, updated_at = excluded.updated_at
+                """).execute(arguments: [record.id, record.connector, record.conversationId, record.employeeId, record.status.rawValue,
+                                         record.lastEventId, request, record.endReason, record.createdAt.timeIntervalSince1970,
+                                         record.updatedAt.timeIntervalSince1970])
+        }
+    }
+
+    public func handoff(id: String) async throws -> HandoffRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM handoffs WHERE id = ?", arguments: [id]).map(Self.handoffRecord)
+        }
+    }
+
+    public func openHandoffs(connector: String) async throws -> [HandoffRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM handoffs WHERE connector = ? AND status != 'ended' ORDER BY created_at, id", arguments: [connector])
+                .map(Self.handoffRecord)
+        }
+    }
+
+    static func handoffRecord(_ row: Row) throws -> HandoffRecord {
+        let requestText: String = row["request"]
+        return HandoffRecord(
+            id: row["id"], connector: row["connector"], conversationId: row["conversation_id"], employeeId: row["employee_id"],
+            status: Handoff.Status(rawValue: row["status"]) ?? .ended, lastEventId: row["last_event_id"],
+            request: try JSONDecoder().decode(HandoffRequest.self, from: Data(requestText.utf8)), endReason: row["end_reason"],
+            createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+    }
+}
