@@ -19,6 +19,10 @@ public struct HandoffRecord: Sendable, Hashable, Codable {
     public var request: HandoffRequest
     /// Why it ended, when it did for a reason worth telling (routing failed, session expired).
     public var endReason: String?
+    /// The external time of the entry that set ``status`` (older entries seen again change nothing).
+    public var statusChangedAt: Date?
+    /// The identifier of that entry.
+    public var statusEntryId: String?
     /// When it was created.
     public var createdAt: Date
     /// When it last changed.

@@ -98,12 +98,13 @@ final class LiveAgentService: LiveAgent, Sendable {
             authorization: session, connector: context.connectorName, configuration: configuration, lastEventID: lastEventID ?? "0")
         var iterator = context.http.events(request).makeAsyncIterator()
         try await backfill(employee)
-        var connections = 0
+        var backfilled = 0
         while let event = try await iterator.next() {
-            if iterator.connections != connections {
-                // A reconnect: what was sent while the stream was down comes from the history.
-                if connections > 0 { try await backfill(employee) }
-                connections = iterator.connections
+            if iterator.connections > backfilled {
+                // A new connection: what was sent while no stream was open comes from the history
+                // (whether the server replays after Last-Event-Id is not confirmed).
+                try await backfill(employee)
+                backfilled = iterator.connections
             }
             try await handle(event: event.type, data: event.data, id: event.id)
             if !state.withLock({ $0.open.values.contains { $0.employeeId == employee } }) { return }
@@ -130,19 +131,20 @@ final class LiveAgentService: LiveAgent, Sendable {
     /// One stream event.
     private func handle(event name: String, data: String, id: String?) async throws {
         guard let (conversationId, mapped) = MessagingEntryMapper.map(event: name, data: data),
-              let handoffId = state.withLock({ $0.byConversation[conversationId] }) else { return }
+              let handoffId = state.withLock({ $0.byConversation[conversationId] }) else {
+            return
+        }
         if let mapped {
             try await deliver(mapped, handoffId: handoffId, eventId: id)
         } else if let id {
-            try await advance(handoffId, eventId: id, persist: false)
+            advance(handoffId, eventId: id)
         }
     }
 
-    /// Appends the event (once per entry) and moves the handoff's status and stream position.
+    /// Moves the handoff's status and stream position, then appends the event (once per entry),
+    /// then stores the handoff: whoever sees the event sees the new status, and a crash before the
+    /// store write replays the entry, which the log de-duplicates.
     private func deliver(_ mapped: MessagingEntryMapper.Mapped, handoffId: String, eventId: String?) async throws {
-        let event = HandoffEvent(handoffId: handoffId, entryId: mapped.identifier, kind: mapped.kind, occurredAt: mapped.occurredAt)
-        try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .handoff(event),
-                                                     deduplicationKey: "\(handoffId)/\(mapped.identifier)"))
         let status: Handoff.Status?
         var reason: String?
         switch mapped.kind {
@@ -153,20 +155,35 @@ final class LiveAgentService: LiveAgent, Sendable {
         case .closed: status = .ended; reason = "closed"
         default: status = nil
         }
-        try await advance(handoffId, eventId: eventId, status: status, reason: reason, persist: status != nil || mapped.kind.isMessage)
+        let record = advance(handoffId, eventId: eventId, status: status, reason: reason, entry: (mapped.identifier, mapped.occurredAt))
+        let event = HandoffEvent(handoffId: handoffId, entryId: mapped.identifier, kind: mapped.kind, occurredAt: mapped.occurredAt)
+        try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .handoff(event),
+                                                     deduplicationKey: "\(handoffId)/\(mapped.identifier)"))
+        if let record, status != nil || mapped.kind.isMessage { try await context.handoffs.save(record) }
     }
 
     static let endedByAgent = "ended by the agent"
 
-    /// Records the stream position and a new status; persists when asked (status changes and
-    /// messages — typing alone is not worth a write; a replay after a restart is de-duplicated).
-    private func advance(_ handoffId: String, eventId: String?, status: Handoff.Status? = nil, reason: String? = nil, persist: Bool) async throws {
-        let record = state.withLock { state -> HandoffRecord? in
+    /// Records the stream position and a new status in memory; returns the record to store.
+    /// Status changes and messages are stored (typing alone is not worth a write; after a restart
+    /// the replay is de-duplicated). A status entry older than the one that set the current status
+    /// — seen again in a backfill or a replay — changes nothing.
+    @discardableResult
+    private func advance(_ handoffId: String, eventId: String?, status: Handoff.Status? = nil, reason: String? = nil,
+                         entry: (id: String, at: Date)? = nil) -> HandoffRecord? {
+        state.withLock { state -> HandoffRecord? in
             guard var record = state.open[handoffId] else { return nil }
             if let eventId, (Int(eventId) ?? 0) >= (Int(record.lastEventId ?? "") ?? 0) { record.lastEventId = eventId }
-            if let status, record.status != status, !(record.status == .active && status == .queued) {
+            let newer = entry.map { entry in
+                record.statusChangedAt.map { entry.at > $0 || (entry.at == $0 && entry.id != record.statusEntryId) } ?? true
+            } ?? true
+            if let status, newer, record.status != status, !(record.status == .active && status == .queued) {
                 record.status = status
                 record.endReason = reason
+                if let entry {
+                    record.statusChangedAt = entry.at
+                    record.statusEntryId = entry.id
+                }
             }
             record.updatedAt = context.clock.now()
             if record.status == .ended {
@@ -177,7 +194,6 @@ final class LiveAgentService: LiveAgent, Sendable {
             }
             return record
         }
-        if let record, persist || record.status == .ended { try await context.handoffs.save(record) }
     }
 
     // MARK: LiveAgent
@@ -209,7 +225,9 @@ final class LiveAgentService: LiveAgent, Sendable {
         do {
             try await client.createConversation(id: record.conversationId, routingAttributes: routingAttributes(request), auth: session)
         } catch {
-            try? await advance(record.id, eventId: nil, status: .ended, reason: "the conversation could not be created", persist: true)
+            if let ended = advance(record.id, eventId: nil, status: .ended, reason: "the conversation could not be created") {
+                try? await context.handoffs.save(ended)
+            }
             throw error
         }
         if let summary = request.summary?.trimmingCharacters(in: .whitespacesAndNewlines), !summary.isEmpty {

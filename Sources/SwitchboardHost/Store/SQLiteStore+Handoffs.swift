@@ -7,13 +7,15 @@ extension SQLiteStore {
         let request = String(decoding: try JSONEncoder.sorted.encode(record.request), as: UTF8.self)
         try await pool.write { db in
             try db.cachedStatement(sql: """
-                INSERT INTO handoffs (id, connector, conversation_id, employee_id, status, last_event_id, request, end_reason, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO handoffs (id, connector, conversation_id, employee_id, status, last_event_id, request, end_reason,
+                                      status_changed_at, status_entry_id, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET status = excluded.status, last_event_id = excluded.last_event_id,
-                    end_reason = excluded.end_reason, updated_at = excluded.updated_at
+                    end_reason = excluded.end_reason, status_changed_at = excluded.status_changed_at,
+                    status_entry_id = excluded.status_entry_id, updated_at = excluded.updated_at
                 """).execute(arguments: [record.id, record.connector, record.conversationId, record.employeeId, record.status.rawValue,
-                                         record.lastEventId, request, record.endReason, record.createdAt.timeIntervalSince1970,
-                                         record.updatedAt.timeIntervalSince1970])
+                                         record.lastEventId, request, record.endReason, record.statusChangedAt?.timeIntervalSince1970,
+                                         record.statusEntryId, record.createdAt.timeIntervalSince1970, record.updatedAt.timeIntervalSince1970])
         }
     }
 
@@ -32,10 +34,13 @@ extension SQLiteStore {
 
     static func handoffRecord(_ row: Row) throws -> HandoffRecord {
         let requestText: String = row["request"]
-        return HandoffRecord(
+        var record = HandoffRecord(
             id: row["id"], connector: row["connector"], conversationId: row["conversation_id"], employeeId: row["employee_id"],
             status: Handoff.Status(rawValue: row["status"]) ?? .ended, lastEventId: row["last_event_id"],
             request: try JSONDecoder().decode(HandoffRequest.self, from: Data(requestText.utf8)), endReason: row["end_reason"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+        record.statusChangedAt = (row["status_changed_at"] as Double?).map { Date(timeIntervalSince1970: $0) }
+        record.statusEntryId = row["status_entry_id"]
+        return record
     }
 }

@@ -55,6 +55,7 @@ enum StoreSchema {
                 CREATE TABLE handoffs (
                     id TEXT PRIMARY KEY, connector TEXT NOT NULL, conversation_id TEXT NOT NULL, employee_id TEXT NOT NULL,
                     status TEXT NOT NULL, last_event_id TEXT, request TEXT NOT NULL, end_reason TEXT,
+                    status_changed_at REAL, status_entry_id TEXT,
                     created_at REAL NOT NULL, updated_at REAL NOT NULL);
                 CREATE INDEX handoffs_open ON handoffs (connector, status, created_at);
                 """)

@@ -1,0 +1,189 @@
+import ConnectorKit
+import Foundation
+import SalesforceConnector
+import SalesforceSandbox
+import SwitchboardHost
+import Testing
+
+/// Live-agent handoffs against the sandbox's Enhanced Messaging deployment: the scripted agent end
+/// to end, a stream dropped mid-event (with and without replay after `Last-Event-Id`), an access
+/// token expiring mid-conversation, a restart while the agent writes, and verification JWTs the
+/// sandbox refuses — each agent message delivered exactly once (asserted on entry ids).
+@Suite("Live agent over Enhanced Messaging against the sandbox", .serialized)
+struct LiveAgentTests {
+    static let request = HandoffRequest(employeeId: "emp-42", email: "ada@acme.example", firstName: "Ada", lastName: "Lovelace",
+                                        topic: "Access", summary: "Ada cannot reach the finance share since this morning.",
+                                        attributes: ["Case_Number": "00001234"])
+
+    static func agentMessageIds(_ events: [(type: String, entryId: String, payload: String)]) -> [String] {
+        events.filter { $0.type == "handoff.agent_message" }.map(\.entryId)
+    }
+
+    @Test func scriptedAgentFromQueueToEnd() async throws {
+        try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: LiveAgentRig.quickScript)) { sandbox in
+            let rig = try await LiveAgentRig.make(sandbox: sandbox)
+            defer { Task { await rig.finish() } }
+            try await rig.running { liveAgent, _ in
+                let refused = await #expect(throws: ConnectorError.self) {
+                    var wrong = Self.request
+                    wrong.topic = "Plumbing"
+                    _ = try await liveAgent.startHandoff(wrong)
+                }
+                #expect(refused?.kind == "invalid_request" && refused?.message.contains("Hardware, Software, Access") == true)
+
+                let handoff = try await liveAgent.startHandoff(Self.request)
+                #expect(handoff.conversationId == handoff.conversationId.lowercased() && UUID(uuidString: handoff.conversationId) != nil)
+                try await rig.waitForEvents(handoff.id, "three agent replies") { Self.agentMessageIds($0).count == 3 }
+                let view = try #require(sandbox.messaging.view(conversationId: handoff.conversationId))
+                #expect(view.endUser.hasSuffix("uid:emp-42") && view.endUser.contains("/AUTH/"))
+                #expect(view.routingAttributes["User_Id__c"] == "emp-42" && view.routingAttributes["Issue_Topic__c"] == "Access")
+                #expect(view.routingAttributes["Case_Number"] == "00001234" && view.routingAttributes["_firstName"] == "Ada")
+                #expect(view.endUserMessages.first?.text == Self.request.summary, "the summary is the first message")
+
+                try await liveAgent.sendMessage(handoffId: handoff.id, text: "Yes, I still need it.")
+                try await rig.waitForEvents(handoff.id, "the agent ending the session") { $0.contains { $0.type == "handoff.ended_by_agent" } }
+                let events = try await rig.events(handoff.id)
+                let types = events.map(\.type)
+                #expect(types.first == "handoff.queued" && events[0].payload.contains("\"estimatedWaitSeconds\":30"))
+                #expect(types.contains("handoff.agent_joined") && types.contains("handoff.typing_started") && types.contains("handoff.agent_left"))
+                #expect(Self.agentMessageIds(events) == sandbox.messaging.view(conversationId: handoff.conversationId)!.agentMessageIds)
+                #expect(Set(events.map(\.entryId)).count == events.count, "each entry once")
+                let ownIds = Set(sandbox.messaging.view(conversationId: handoff.conversationId)!.endUserMessages.map(\.id))
+                #expect(ownIds.count == 2 && ownIds.isDisjoint(with: events.map(\.entryId)), "the employee's echoes are never forwarded")
+                #expect(try await rig.store.handoff(id: handoff.id)?.status == .ended)
+
+                // The session is over: a new message gets 417 and is resent opening a new session.
+                try await liveAgent.sendMessage(handoffId: handoff.id, text: "One more thing…")
+                let reopened = try #require(sandbox.messaging.view(conversationId: handoff.conversationId))
+                #expect(reopened.endUserMessages.last?.session == 2 && reopened.sessionOpen)
+                try await rig.waitForEvents(handoff.id, "routing again") { $0.filter { $0.type == "handoff.queued" }.count == 2 }
+
+                try await liveAgent.endHandoff(handoffId: handoff.id)
+                #expect(sandbox.messaging.view(conversationId: handoff.conversationId)?.closed == true)
+                try await rig.waitForEvents(handoff.id, "closed") { $0.contains { $0.type == "handoff.closed" } }
+                #expect(try await rig.events(handoff.id).filter { $0.type == "handoff.closed" }.count == 1)
+                let over = await #expect(throws: ConnectorError.self) { try await liveAgent.sendMessage(handoffId: handoff.id, text: "hello?") }
+                #expect(over?.kind == "conflict")
+            }
+        }
+    }
+
+    @Test func routingFailureIsReported() async throws {
+        try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: LiveAgentRig.quickScript)) { sandbox in
+            let rig = try await LiveAgentRig.make(sandbox: sandbox)
+            defer { Task { await rig.finish() } }
+            try await rig.running { liveAgent, _ in
+                var request = Self.request
+                request.topic = "Unroutable"
+                let handoff = try await liveAgent.startHandoff(request)
+                try await rig.waitForEvents(handoff.id, "routing failure") { $0.contains { $0.type == "handoff.routing_failed" } }
+                let failed = try await rig.events(handoff.id).first { $0.type == "handoff.routing_failed" }!
+                #expect(failed.payload.contains("No queue accepts work for topic Unroutable"))
+                #expect(try await rig.store.handoff(id: handoff.id)?.endReason?.hasPrefix("routing failed") == true)
+            }
+        }
+    }
+
+    @Test(arguments: [true, false])
+    func streamDroppedMidEventLosesAndRepeatsNothing(replay: Bool) async throws {
+        try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil, replay: replay)) { sandbox in
+            let rig = try await LiveAgentRig.make(sandbox: sandbox)
+            defer { Task { await rig.finish() } }
+            // The first stream connection is cut inside its first event (after the 13-byte ": connected" comment).
+            sandbox.faults.add(FaultRule(path: "/eventrouter/v1/sse", dropAfterBytes: 13 + 200, times: 1))
+            try await rig.running { liveAgent, _ in
+                let handoff = try await liveAgent.startHandoff(Self.request)
+                try await LiveAgentRig.eventually("the stream to connect") { sandbox.org.stats.requestsByRoute["GET /eventrouter/v1/sse", default: 0] >= 1 }
+                let id = handoff.conversationId
+                sandbox.messaging.routingResult(conversationId: id, estimatedWaitSeconds: 12)
+                sandbox.messaging.agentParticipant(conversationId: id, name: "Dana", joins: true)
+                for n in 1...3 { sandbox.messaging.agentMessage(conversationId: id, text: "reply \(n)", name: "Dana") }
+                try await rig.waitForEvents(handoff.id, "three replies after the reconnect") { Self.agentMessageIds($0).count == 3 }
+                #expect(sandbox.org.stats.requestsByRoute["GET /eventrouter/v1/sse", default: 0] >= 2, "the stream reconnected")
+                for n in 4...5 { sandbox.messaging.agentMessage(conversationId: id, text: "reply \(n)", name: "Dana") }
+                try await rig.waitForEvents(handoff.id, "five replies") { Self.agentMessageIds($0).count == 5 }
+                try await Task.sleep(for: .milliseconds(400))
+                let events = try await rig.events(handoff.id)
+                #expect(Self.agentMessageIds(events) == sandbox.messaging.view(conversationId: id)!.agentMessageIds, "in order, once each")
+                #expect(events.filter { $0.type == "handoff.queued" }.count == 1 && events.filter { $0.type == "handoff.agent_joined" }.count == 1)
+                let texts = events.filter { $0.type == "handoff.agent_message" }.map(\.payload)
+                #expect(texts.enumerated().allSatisfy { $1.contains("reply \($0 + 1)") })
+            }
+        }
+    }
+
+    @Test func tokenExpiredMidConversationIsMintedAgain() async throws {
+        try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil)) { sandbox in
+            let rig = try await LiveAgentRig.make(sandbox: sandbox)
+            defer { Task { await rig.finish() } }
+            try await rig.running { liveAgent, _ in
+                let handoff = try await liveAgent.startHandoff(Self.request)
+                let id = handoff.conversationId
+                try await LiveAgentRig.eventually("the stream to connect") { sandbox.org.stats.requestsByRoute["GET /eventrouter/v1/sse", default: 0] >= 1 }
+                sandbox.messaging.agentMessage(conversationId: id, text: "first")
+                try await rig.waitForEvents(handoff.id, "first reply") { Self.agentMessageIds($0).count == 1 }
+                sandbox.messaging.expireAllTokens()
+                // The stream is cut too, so its reconnect meets the expired token (401 → mint again).
+                sandbox.faults.add(FaultRule(path: "/eventrouter/v1/sse", status: 401, times: 1))
+                try await liveAgent.sendMessage(handoffId: handoff.id, text: "still there?")
+                #expect(sandbox.messaging.view(conversationId: id)!.endUserMessages.map(\.text).last == "still there?")
+                let requests = sandbox.org.stats.requestsByRoute["POST /iamessage/api/v2/authorization/authenticated/access-token", default: 0]
+                #expect(requests == 2, "one new token after the 401")
+                sandbox.messaging.agentMessage(conversationId: id, text: "second")
+                sandbox.messaging.agentMessage(conversationId: id, text: "third")
+                try await rig.waitForEvents(handoff.id, "three replies") { Self.agentMessageIds($0).count == 3 }
+                #expect(Self.agentMessageIds(try await rig.events(handoff.id)) == sandbox.messaging.view(conversationId: id)!.agentMessageIds)
+            }
+        }
+    }
+
+    @Test func restartWhileTheAgentWritesDeliversEachMessageOnce() async throws {
+        try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil)) { sandbox in
+            let rig = try await LiveAgentRig.make(sandbox: sandbox)
+            defer { Task { await rig.finish() } }
+            let first = try await Self.startAndReceiveOne(rig)
+            // The host is down: the agent keeps writing.
+            for n in 2...4 { sandbox.messaging.agentMessage(conversationId: first.conversationId, text: "while down \(n)") }
+            // A new connector instance over the same store resumes the open handoff.
+            try await rig.running { _, connector in
+                try await rig.waitForEvents(first.id, "the replies sent while down") { Self.agentMessageIds($0).count == 4 }
+                sandbox.messaging.agentMessage(conversationId: first.conversationId, text: "after restart")
+                try await rig.waitForEvents(first.id, "the reply after the restart") { Self.agentMessageIds($0).count == 5 }
+                #expect(Self.agentMessageIds(try await rig.events(first.id)) == sandbox.messaging.view(conversationId: first.conversationId)!.agentMessageIds)
+                #expect(await connector.check().checks.contains { $0.name == "live-agent" && $0.detail.hasPrefix("1 open handoffs") })
+            }
+        }
+    }
+
+    static func startAndReceiveOne(_ rig: LiveAgentRig) async throws -> Handoff {
+        try await rig.running { liveAgent, _ in
+            let handoff = try await liveAgent.startHandoff(Self.request)
+            rig.sandbox.messaging.agentMessage(conversationId: handoff.conversationId, text: "before restart")
+            try await rig.waitForEvents(handoff.id, "first reply") { Self.agentMessageIds($0).count == 1 }
+            return handoff
+        }
+    }
+
+    @Test(arguments: [
+        ("kid", "wrong kid"), ("issuer", "wrong issuer"), ("expired", "expired"),
+    ])
+    func verificationRefusalsSayWhich(fault: String, expected: String) async throws {
+        try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil)) { sandbox in
+            let base = await sandbox.baseURL()
+            let yaml = LiveAgentRig.yaml(base: base, keyID: fault == "kid" ? "not-uploaded-1" : "test-1",
+                                         issuer: fault == "issuer" ? "https://elsewhere.test" : LiveAgentRig.issuer)
+            let rig = try await LiveAgentRig.make(sandbox: sandbox, yaml: yaml)
+            defer { Task { await rig.finish() } }
+            let clock = fault == "expired"
+                ? ConnectorClock(now: { Date().addingTimeInterval(-3600) }, sleep: { try await Task.sleep(for: $0) }) : ConnectorClock.system
+            try await rig.running(clock: clock) { liveAgent, connector in
+                let error = await #expect(throws: ConnectorError.self) { _ = try await liveAgent.startHandoff(Self.request) }
+                #expect(error?.kind == "unauthorized" && error?.message.contains(expected) == true, "\(String(describing: error))")
+                #expect(sandbox.messaging.refusals.count == 1)
+                #expect(await connector.check().checks.contains { $0.name == "live-agent" && $0.status == .unhealthy })
+                let open = try await rig.store.openHandoffs(connector: "sf")
+                #expect(open.isEmpty, "no handoff without a token")
+            }
+        }
+    }
+}
