@@ -14,16 +14,22 @@ struct SandboxCommand: AsyncParsableCommand {
         discussion: """
             A faithful fake of the Salesforce APIs the connectors use, over real HTTP: the OAuth 2.0 JWT bearer token endpoint (it verifies the assertion's signature against a registered certificate and checks iss, sub, aud and exp, answering with Salesforce's exact errors), REST queries with nextRecordsUrl paging and Sforce-Limit-Info, and data seeded deterministically from --seed. Access tokens expire after --token-lifetime, so refresh paths run.
 
+            Enhanced Messaging (live agents) under /iamessage/api/v2 and /eventrouter/v1/sse: the access-token route verifies the user-verification JWT (kid, RS256 signature, iss, exp) against --messaging-jwk files or the JWKS at --messaging-jwks-url; a scripted Omni-Channel queue and agent answer each conversation (routing result with a wait time, the agent joins, types, replies three times, and ends the session after the employee answers).
+
             Register a connected app with --consumer-key and --certificate (the certificate `switchboard keys generate` wrote); its pre-authorized user is integration@sandbox.switchboard.example unless you name others with --username.
 
             Control API (for tests and demos, never part of Salesforce):
               GET|POST|DELETE /__sandbox/faults   list, add, clear injected faults, e.g.
                 {"path": "/services/data", "status": 503, "retryAfter": "2", "times": 1}
-                fields: path, method, status, retryAfter, delayMs, delayAfterMs, dropAfterBytes, expireToken, times, body
+                fields: path, method, status, retryAfter, delayMs, delayAfterMs, dropAfterBytes, stallAfterBytes, expireToken, times, body
               POST /__sandbox/tokens/expire        expire every issued access token now
               POST /__sandbox/connected-apps       {"consumerKey", "certificate", "users"}
               GET  /__sandbox/stats                token requests, API usage, requests per route
               GET  /__sandbox/stream               a numbered SSE stream (count, interval, retry, stall)
+              GET  /__sandbox/messaging/conversations[/ID]   what the agent sees (the employee's messages…)
+              POST /__sandbox/messaging/conversations/ID/agent  {"action": "route|fail|join|message|typing|stop-typing|leave|end", "text": …}
+              POST /__sandbox/messaging/keyset     {"issuer", "uploadedKeys": [JWK…]} or {"issuer", "jwksURL"}
+              GET  /__sandbox/messaging/refusals   why verification JWTs were refused
 
             Examples:
               switchboard sandbox
@@ -68,9 +74,28 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A username pre-authorized for the app (repeatable).", valueName: "username"))
     var username: [String] = []
 
+    @Option(help: ArgumentHelp("Enhanced Messaging: the keyset's issuer that user-verification JWTs must carry.", valueName: "iss"))
+    var messagingIssuer = "https://switchboard.example"
+
+    @Option(help: ArgumentHelp("Enhanced Messaging: a JWKS URL the keyset reads (endpoint mode), e.g. http://127.0.0.1:8710/.well-known/jwks.json.", valueName: "url"))
+    var messagingJwksUrl: String?
+
+    @Option(help: ArgumentHelp("Enhanced Messaging: an uploaded JWK file (repeatable), as `switchboard keys generate` writes it.", valueName: "file"))
+    var messagingJwk: [String] = []
+
+    @Option(help: ArgumentHelp("Enhanced Messaging: the deployment's API name (esDeveloperName).", valueName: "name"))
+    var esDeveloperName = "Support_API"
+
+    @Option(help: ArgumentHelp("The org id (18 characters; Enhanced Messaging clients send its first 15).", valueName: "00D…"))
+    var orgId = "00DSBX000000001AAA"
+
+    @Flag(help: "Enhanced Messaging: no scripted agent; drive the agent through the control API instead.")
+    var manualAgent = false
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
+        guard orgId.hasPrefix("00D"), orgId.count == 18 else { throw ValidationError("--org-id must be an 18-character org id starting with 00D") }
         guard DurationFormat.parse(tokenLifetime) != nil else {
             throw ValidationError("--token-lifetime: '\(tokenLifetime)' is not a duration (examples: 30s, 5m, 2h)")
         }
@@ -91,6 +116,18 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.seed = SeedData(seed: seed, contacts: contacts, cases: cases, articles: articles)
         configuration.tokenLifetime = DurationFormat.parse(tokenLifetime)!
         configuration.dailyApiLimit = dailyApiLimit
+        configuration.organizationID = orgId
+        configuration.messaging.issuer = messagingIssuer
+        configuration.messaging.jwksURL = messagingJwksUrl
+        configuration.messaging.esDeveloperName = esDeveloperName
+        if manualAgent { configuration.messaging.script = nil }
+        for file in messagingJwk {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                Terminal.error("--messaging-jwk: cannot read \(file)")
+                throw ExitCode.failure
+            }
+            configuration.messaging.uploadedKeys.append(text)
+        }
         if let consumerKey, let certificate {
             let pem: String
             do {
@@ -117,6 +154,7 @@ struct SandboxCommand: AsyncParsableCommand {
         var details = """
               seed \(seed.seed): \(seed.contacts) contacts, \(seed.cases) cases, \(seed.articles) knowledge articles
               access tokens live \(tokenLifetime); daily API limit \(dailyApiLimit)
+              Enhanced Messaging: org \(orgId.prefix(15)), deployment \(esDeveloperName), issuer \(messagingIssuer), keyset \(messagingJwksUrl ?? "\(messagingJwk.count) uploaded JWK(s)")\(manualAgent ? ", manual agent" : ", scripted agent")
             """
         if let app = configuration.connectedApps.first {
             details += "\n  connected app \(app.consumerKey), users: \(app.users.joined(separator: ", "))"

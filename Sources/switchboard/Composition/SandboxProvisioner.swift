@@ -32,6 +32,9 @@ enum SandboxProvisioner {
         for connector in connectors {
             sandboxConfiguration.connectedApps.append(try connectedApp(for: connector, vault: vault, logger: logger))
         }
+        if let live = connectors.first(where: { $0.features.contains(.liveAgent) && $0.settings.value(at: "live-agent.scrt_url") == .keyword("sandbox") }) {
+            try configureMessaging(&sandboxConfiguration, for: live, listen: configuration.listen, vault: vault, logger: logger)
+        }
         let sandbox = try SalesforceSandbox(configuration: sandboxConfiguration, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [sandbox], gracefulShutdownSignals: [], logger: logger))
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
@@ -46,6 +49,10 @@ enum SandboxProvisioner {
                 var org = rewritten.connectors[index].settings["org"]?.objectValue ?? SettingsObject()
                 org["login_url"] = .url(URL(string: base)!)
                 rewritten.connectors[index].settings["org"] = .object(org)
+                if var live = rewritten.connectors[index].settings["live-agent"]?.objectValue, live["scrt_url"] == .keyword("sandbox") {
+                    live["scrt_url"] = .url(URL(string: base)!)
+                    rewritten.connectors[index].settings["live-agent"] = .object(live)
+                }
             }
             let result: Result<T, any Error>
             do {
@@ -57,6 +64,48 @@ enum SandboxProvisioner {
             try await tasks.waitForAll()
             return try result.get()
         }
+    }
+
+    /// The sandbox's Enhanced Messaging deployment for a `scrt_url: sandbox` live-agent section:
+    /// its org id, deployment name and issuer, and a keyset that reads this host's own
+    /// `/.well-known/jwks.json` (endpoint mode) — or, when the API port is not fixed, the
+    /// uploaded JWK of the signing key. The key file is generated when missing.
+    static func configureMessaging(_ sandbox: inout SandboxConfiguration, for connector: ConnectorConfiguration, listen: ListenAddress,
+                                   vault: CredentialVault, logger: Logger) throws {
+        let settings = connector.settings
+        guard let keyID = settings.value(at: "live-agent.key_id")?.stringValue, let issuer = settings.value(at: "live-agent.issuer")?.stringValue,
+              let orgId = settings.value(at: "live-agent.org_id")?.stringValue, let name = settings.value(at: "live-agent.es_developer_name")?.stringValue,
+              let keyReference = settings.value(at: "live-agent.private_key")?.secretValue else {
+            throw ConnectorError.misconfigured("connector \(connector.name): live-agent needs key_id, issuer, org_id, es_developer_name and private_key", field: "live-agent")
+        }
+        let privateKey = try sandboxKey(keyReference, connector: connector.name, keyID: keyID, vault: vault, logger: logger)
+        sandbox.organizationID = orgId.count == 18 ? orgId : String(orgId.prefix(15)) + "AAA"
+        sandbox.messaging.esDeveloperName = name
+        sandbox.messaging.issuer = issuer
+        if listen.port != 0 {
+            let host = listen.host == "0.0.0.0" || listen.host == "::" ? "127.0.0.1" : (listen.host.contains(":") ? "[\(listen.host)]" : listen.host)
+            sandbox.messaging.jwksURL = "http://\(host):\(listen.port)/.well-known/jwks.json"
+        } else {
+            let certificate = try SelfSignedCertificate.make(privateKeyPEM: privateKey, commonName: keyID)
+            sandbox.messaging.uploadedKeys = [try JWK.rsa(certificate: certificate, keyID: keyID).json.description]
+        }
+    }
+
+    /// A sandbox connector's key: read, or generated into its `file:` path when missing.
+    static func sandboxKey(_ reference: SecretReference, connector: String, keyID: String, vault: CredentialVault, logger: Logger) throws -> Secret {
+        guard reference.kind == .file, !FileManager.default.fileExists(atPath: vault.resolvePath(reference.name)) else {
+            return try vault.resolve(reference)
+        }
+        let path = vault.resolvePath(reference.name)
+        let generated = try KeyGenerator.generate(bits: 2048, keyID: keyID, subject: "CN=Switchboard sandbox", days: 3650)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try generated.privateKeyPEM.withRevealedBytes { bytes in
+            guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+                throw ConnectorError.misconfigured("cannot write the sandbox key \(path)")
+            }
+        }
+        logger.notice("generated a key for the sandbox org (never use it with a real org)", metadata: ["connector": .string(connector), "path": .string(path)])
+        return generated.privateKeyPEM
     }
 
     /// The connected app a sandbox connector needs, generating its key file when missing.
@@ -72,21 +121,7 @@ enum SandboxProvisioner {
               let keyReference = settings.value(at: "auth.private_key")?.secretValue else {
             throw ConnectorError.misconfigured("connector \(connector.name): auth.username and auth.private_key are required", field: "auth")
         }
-        let privateKey: Secret
-        if keyReference.kind == .file, !FileManager.default.fileExists(atPath: vault.resolvePath(keyReference.name)) {
-            let path = vault.resolvePath(keyReference.name)
-            let generated = try KeyGenerator.generate(bits: 2048, keyID: "\(connector.name)-sandbox", subject: "CN=Switchboard sandbox", days: 3650)
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try generated.privateKeyPEM.withRevealedBytes { bytes in
-                guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-                    throw ConnectorError.misconfigured("cannot write the sandbox key \(path)", field: "auth.private_key")
-                }
-            }
-            logger.notice("generated a key for the sandbox org (never use it with a real org)", metadata: ["connector": .string(connector.name), "path": .string(path)])
-            privateKey = generated.privateKeyPEM
-        } else {
-            privateKey = try vault.resolve(keyReference)
-        }
+        let privateKey = try sandboxKey(keyReference, connector: connector.name, keyID: "\(connector.name)-sandbox", vault: vault, logger: logger)
         return ConnectedApp(consumerKey: consumerKey, certificate: try KeyGenerator.certificatePEM(forPrivateKey: privateKey), users: [username])
     }
 }

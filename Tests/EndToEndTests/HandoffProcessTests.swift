@@ -1,0 +1,199 @@
+import AsyncHTTPClient
+import ConnectorKit
+import Foundation
+import Logging
+import SwitchboardHost
+import Testing
+
+/// Live-agent handoffs through the built binary: the shipped connectors.yaml end to end (the
+/// sandbox reads the host's own `/.well-known/jwks.json`), and a host SIGKILLed while the agent
+/// writes — every agent message delivered exactly once after the restart (asserted on entry ids).
+@Suite("switchboard handoffs, as processes", .serialized)
+struct HandoffProcessTests {
+    static let quiet = Logger(label: "e2e", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// A free TCP port on loopback (bound, read, released).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw SwitchboardProcessError("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    struct SwitchboardProcessError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    static func json(_ response: HTTPTransport.Response) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+    }
+
+    static func post(_ http: HTTPTransport, _ url: String, _ body: String, headers: [(String, String)] = []) async throws -> HTTPTransport.Response {
+        try await http.send(.init(method: "POST", url: url, headers: headers + [("Content-Type", "application/json")], body: Array(body.utf8)))
+    }
+
+    /// The sandbox's view of a conversation (control API).
+    static func conversation(_ http: HTTPTransport, sandbox: String, id: String) async throws -> [String: Any] {
+        try json(try await http.send(.init(url: "\(sandbox)/__sandbox/messaging/conversations/\(id)")))
+    }
+
+    @Test(.timeLimit(.minutes(3))) func shippedConfigHandoffFromQueueToEnd() async throws {
+        let directory = NSTemporaryDirectory() + "switchboard-handoff-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.copyItem(atPath: ShippedConfigProcessTests.shipped.path, toPath: directory + "/connectors.yaml")
+        let port = try Self.freePort()
+        let host = try SwitchboardProcess.Running(["run", "--features", "live-agent"], directory: directory,
+                                                  environment: ["SWITCHBOARD_LISTEN": "127.0.0.1:\(port)"])
+        try await host.waitForStderr("API listening")
+        let sandboxLine = try #require(host.stderrText.split(separator: "\n").first { $0.contains("sandbox org started") })
+        let sandbox = try #require(sandboxLine.split(separator: " ").first { $0.hasPrefix("url=") }.map { String($0.dropFirst(4)) })
+        let base = "http://127.0.0.1:\(port)"
+        let http = HTTPTransport(logger: Self.quiet)
+        defer { Task { try? await http.shutdown() } }
+
+        // The JWKS is open (no token) and is what the sandbox verifies against.
+        let jwks = try Self.json(try await http.send(.init(url: base + "/.well-known/jwks.json")))
+        let key = try #require((jwks["keys"] as? [[String: Any]])?.first)
+        #expect(key["kid"] as? String == "switchboard-1" && key["alg"] as? String == "RS256" && key["use"] as? String == "sig")
+        #expect((key["x5c"] as? [String])?.count == 1 && key["n"] is String && key["e"] as? String == "AQAB")
+
+        var iterator = http.events(.init(url: base + "/v1/events?after=0")).makeAsyncIterator()
+        let refused = try await Self.post(http, base + "/v1/handoffs", #"{"employeeId":"emp-9","topic":"Plumbing"}"#)
+        #expect(refused.status == 400 && String(decoding: refused.body, as: UTF8.self).contains("Hardware, Software, Access"))
+        let created = try await Self.post(http, base + "/v1/handoffs", """
+            {"employeeId":"emp-9","email":"grace@acme.example","firstName":"Grace","lastName":"Hopper","topic":"Access",
+             "summary":"Grace lost access to the finance share.","attributes":{"Case_Number":"00004711"}}
+            """)
+        #expect(created.status == 201, "\(String(decoding: created.body, as: UTF8.self))")
+        let handoff = try Self.json(created)
+        let id = try #require(handoff["id"] as? String)
+        let conversationId = try #require(handoff["conversationId"] as? String)
+
+        var types: [String] = []
+        var messageIds: [String] = []
+        while messageIds.count < 3, let event = try await iterator.next() {
+            guard event.data.contains(id), let payload = try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any],
+                  let inner = payload["event"] as? [String: Any] else { continue }
+            types.append(event.type)
+            if event.type == "handoff.agent_message", let entry = inner["entryId"] as? String { messageIds.append(entry) }
+        }
+        #expect(types.first == "handoff.queued" && types.firstIndex(of: "handoff.agent_joined")! < types.firstIndex(of: "handoff.agent_message")!)
+        let view = try await Self.conversation(http, sandbox: sandbox, id: conversationId)
+        #expect(view["agentMessageIds"] as? [String] == messageIds, "three replies, in order")
+        #expect((view["routingAttributes"] as? [String: String])?["Issue_Topic__c"] == "Access")
+
+        let reply = try await Self.post(http, base + "/v1/handoffs/\(id)/messages", #"{"text":"Yes, please restore it."}"#)
+        #expect(reply.status == 202)
+        let texts = (try await Self.conversation(http, sandbox: sandbox, id: conversationId)["endUserMessages"] as? [[String: Any]])?.compactMap { $0["text"] as? String }
+        #expect(texts == ["Grace lost access to the finance share.", "Yes, please restore it."])
+        #expect(try await Self.post(http, base + "/v1/handoffs/\(id)/typing", #"{"typing":true}"#).status == 204)
+
+        while !types.contains("handoff.ended_by_agent"), let event = try await iterator.next() {
+            if event.data.contains(id) { types.append(event.type) }
+        }
+        let status = try Self.json(try await http.send(.init(url: base + "/v1/handoffs/\(id)")))
+        #expect(status["status"] as? String == "ended" && status["endReason"] as? String == "ended by the agent")
+        // The handoff's own stream replays its events and ends (the handoff is over).
+        let own = try await http.send(.init(url: base + "/v1/handoffs/\(id)/events"))
+        let ownText = String(decoding: own.body, as: UTF8.self)
+        #expect(ownText.components(separatedBy: "event: handoff.agent_message").count - 1 == 3 && ownText.contains("event: handoff.ended_by_agent"))
+        let closed = try await http.send(.init(method: "DELETE", url: base + "/v1/handoffs/\(id)"))
+        let closedView = try Self.json(closed)
+        #expect(closed.status == 200 && closedView["endReason"] as? String == "closed")
+        #expect(try await http.send(.init(method: "POST", url: base + "/v1/employees/emp-9/logout")).status == 204)
+
+        host.signal(SIGTERM)
+        #expect(try await host.wait().status == 0)
+    }
+
+    @Test(.timeLimit(.minutes(3))) func hostKilledDuringAgentRepliesDeliversEachOnce() async throws {
+        let directory = NSTemporaryDirectory() + "switchboard-handoff-kill-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let key = try KeyGenerator.generate(bits: 2048, keyID: "e2e-1", subject: "CN=e2e", days: 30)
+        try key.privateKeyPEM.withRevealedBytes { try Data($0).write(to: URL(fileURLWithPath: directory + "/key.pem")) }
+        let port = try Self.freePort()
+        let base = "http://127.0.0.1:\(port)"
+        let sandboxProcess = try SwitchboardProcess.Running(
+            ["sandbox", "--manual-agent", "--messaging-issuer", "https://e2e.example", "--messaging-jwks-url", base + "/.well-known/jwks.json"],
+            directory: directory, environment: [:])
+        defer { sandboxProcess.signal(SIGTERM) }
+        try await sandboxProcess.waitForStdout("listening on")
+        let sandbox = try #require(sandboxProcess.stdoutText.split(separator: "\n").first { $0.contains("listening on") }?
+            .split(separator: " ").last.map(String.init))
+        try """
+            version: 1
+            host: { listen: "127.0.0.1:\(port)", store: "sqlite:state.db", shutdown_timeout: 5s }
+            connectors:
+              acme:
+                module: salesforce
+                features: [live-agent]
+                org: { login_url: "\(sandbox)" }
+                auth: { consumer_key: unused-here, username: integration@sandbox.switchboard.example, private_key: file:key.pem }
+                live-agent:
+                  scrt_url: "\(sandbox)"
+                  org_id: 00DSBX000000001AAA
+                  es_developer_name: Support_API
+                  key_id: e2e-1
+                  issuer: https://e2e.example
+                  private_key: file:key.pem
+                  topics: [Access]
+                  stream_idle_timeout: 5s
+            """.write(toFile: directory + "/connectors.yaml", atomically: true, encoding: .utf8)
+        let http = HTTPTransport(logger: Self.quiet)
+        defer { Task { try? await http.shutdown() } }
+        func agent(_ conversation: String, _ body: String) async throws {
+            let response = try await Self.post(http, "\(sandbox)/__sandbox/messaging/conversations/\(conversation)/agent", body)
+            #expect((200..<300).contains(response.status))
+        }
+
+        var host = try SwitchboardProcess.Running(["run"], directory: directory, environment: [:])
+        try await host.waitForStderr("API listening")
+        let created = try Self.json(try await Self.post(http, base + "/v1/handoffs", #"{"employeeId":"emp-1","topic":"Access"}"#))
+        let id = try #require(created["id"] as? String)
+        let conversation = try #require(created["conversationId"] as? String)
+        var iterator = http.events(.init(url: base + "/v1/events?after=0")).makeAsyncIterator()
+        try await agent(conversation, #"{"action":"route"}"#)
+        try await agent(conversation, #"{"action":"join"}"#)
+        try await agent(conversation, #"{"action":"message","text":"reply 1"}"#)
+        while let event = try await iterator.next(), !(event.type == "handoff.agent_message" && event.data.contains(id)) {}
+
+        // The agent is typing more replies when the host dies without warning.
+        try await agent(conversation, #"{"action":"typing"}"#)
+        try await agent(conversation, #"{"action":"message","text":"reply 2"}"#)
+        host.signal(SIGKILL)
+        _ = try await host.wait()
+        try await agent(conversation, #"{"action":"message","text":"reply 3 (host down)"}"#)
+        try await agent(conversation, #"{"action":"message","text":"reply 4 (host down)"}"#)
+
+        host = try SwitchboardProcess.Running(["run"], directory: directory, environment: [:])
+        try await host.waitForStderr("API listening")
+        var delivered: [String] = []
+        var restarted = http.events(.init(url: base + "/v1/events?after=0")).makeAsyncIterator()
+        while delivered.count < 4, let event = try await restarted.next() {
+            if event.type == "handoff.agent_message", event.data.contains(id),
+               let payload = try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any],
+               let entry = (payload["event"] as? [String: Any])?["entryId"] as? String { delivered.append(entry) }
+        }
+        try await agent(conversation, #"{"action":"message","text":"reply 5 (after restart)"}"#)
+        while delivered.count < 5, let event = try await restarted.next() {
+            if event.type == "handoff.agent_message", event.data.contains(id),
+               let payload = try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any],
+               let entry = (payload["event"] as? [String: Any])?["entryId"] as? String { delivered.append(entry) }
+        }
+        let view = try await Self.conversation(http, sandbox: sandbox, id: conversation)
+        #expect(view["agentMessageIds"] as? [String] == delivered, "every agent message once, in order, across the SIGKILL")
+        host.signal(SIGTERM)
+        #expect(try await host.wait().status == 0)
+    }
+}
