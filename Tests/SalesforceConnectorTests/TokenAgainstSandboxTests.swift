@@ -82,7 +82,7 @@ struct TokenAgainstSandboxTests {
     }
 
     @Test func tokensExpireAfterTheConfiguredLifetime() async throws {
-        try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration(tokenLifetime: .milliseconds(300))) { sandbox in
+        try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration(tokenLifetime: .seconds(3))) { sandbox in
             let base = await sandbox.baseURL()
             let transport = SandboxFixture.transport()
             let session = try await SandboxFixture.auth(base, transport: transport).session()
