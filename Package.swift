@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "ConnectorKitTesting", targets: ["ConnectorKitTesting"]),
         .library(name: "SalesforceSandbox", targets: ["SalesforceSandbox"]),
         .library(name: "SalesforceConnector", targets: ["SalesforceConnector"]),
+        .library(name: "LiveAssistConnector", targets: ["LiveAssistConnector"]),
         .library(name: "SwitchboardHost", targets: ["SwitchboardHost"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
@@ -65,6 +66,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The `dynamics-live-assist` module: Dynamics 365 contact lookup + Live Assist chat tokens.
+        .target(
+            name: "LiveAssistConnector",
+            dependencies: [
+                "ConnectorKit",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // A fake Salesforce org on loopback. It verifies JWTs with jwt-kit, never with our signer.
         .target(
             name: "SalesforceSandbox",
@@ -100,6 +109,7 @@ let package = Package(
                 "SwitchboardHost",
                 "ConnectorKit",
                 "SalesforceConnector",
+                "LiveAssistConnector",
                 "SalesforceSandbox",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -140,6 +150,14 @@ let package = Package(
             dependencies: [
                 "SalesforceConnector", "SalesforceSandbox", "ConnectorKit", "ConnectorKitTesting", "SwitchboardHost",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "LiveAssistConnectorTests",
+            dependencies: [
+                "LiveAssistConnector", "SalesforceSandbox", "ConnectorKit", "ConnectorKitTesting", "SwitchboardHost",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -6,7 +6,8 @@ import Synchronization
 
 /// A faithful fake Salesforce org on real HTTP: the OAuth JWT bearer token endpoint (verifying
 /// assertions against the registered certificate), REST queries over seeded data with paging and
-/// `Sforce-Limit-Info`, an SSE endpoint, and fault injection through `/__sandbox/…`.
+/// `Sforce-Limit-Info`, Enhanced Messaging with a scripted agent, a Dynamics 365 org (Entra token
+/// endpoint and contacts), and fault injection through `/__sandbox/…`.
 ///
 /// It is a ServiceLifecycle `Service`: run it in a `ServiceGroup` (or use ``withRunning(configuration:logger:_:)``)
 /// and it stops on graceful shutdown, streams included.
@@ -21,6 +22,8 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
     public let org: SandboxOrg
     /// The Enhanced Messaging deployment's state.
     public let messaging: MessagingOrg
+    /// The Dynamics 365 org's state.
+    public let dynamics: DynamicsOrg
     /// The active faults.
     public let faults: FaultInjector
     private let configuration: SandboxConfiguration
@@ -37,6 +40,7 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
         self.logger = logger
         self.org = try SandboxOrg(configuration: configuration)
         self.messaging = MessagingOrg(configuration: configuration.messaging, organizationID: configuration.organizationID)
+        self.dynamics = DynamicsOrg(configuration: configuration.dynamics, people: org.records("Contact"))
         self.faults = FaultInjector()
     }
 
@@ -75,7 +79,7 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RouteCounterMiddleware(org: org))
         router.add(middleware: LimitInfoMiddleware(org: org))
-        router.add(middleware: FaultMiddleware(faults: faults, org: org, messaging: messaging))
+        router.add(middleware: FaultMiddleware(faults: faults, org: org, messaging: messaging, dynamics: dynamics))
         TokenRoutes(org: org, baseURL: { [self] in currentBaseURL() }).add(to: router)
         let session = SessionCheck(org: org)
         QueryRoutes(org: org, session: session).add(to: router)
@@ -85,6 +89,7 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
         MessagingRoutes(messaging: messaging).add(to: router)
         MessagingStreamRoute(messaging: messaging).add(to: router)
         MessagingControlRoutes(messaging: messaging).add(to: router)
+        DynamicsRoutes(dynamics: dynamics, baseURL: { [self] in currentBaseURL() }).add(to: router)
         let app = Application(
             router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "SalesforceSandbox"),
             onServerRunning: { [self] channel in

@@ -21,6 +21,8 @@ public struct SandboxConfiguration: Sendable {
     public var agentInterval: Duration?
     /// The Enhanced Messaging deployment (live-agent handoffs).
     public var messaging = MessagingConfiguration()
+    /// The Dynamics 365 side (Live Assist's contact lookups).
+    public var dynamics = DynamicsConfiguration()
     /// The 18-character org id.
     public var organizationID = "00DSBX000000001AAA"
 

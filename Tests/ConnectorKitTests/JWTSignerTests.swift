@@ -1,3 +1,4 @@
+import ConnectorKitTesting
 import ConnectorKit
 import Foundation
 import SwiftASN1

@@ -68,10 +68,10 @@ struct HandoffProcessTests {
         #expect((key["x5c"] as? [String])?.count == 1 && key["n"] is String && key["e"] as? String == "AQAB")
 
         var iterator = http.events(.init(url: base + "/v1/events?after=0")).makeAsyncIterator()
-        let refused = try await Self.post(http, base + "/v1/handoffs", #"{"employeeId":"emp-9","topic":"Plumbing"}"#)
+        let refused = try await Self.post(http, base + "/v1/handoffs", #"{"connector":"acme-salesforce","employeeId":"emp-9","topic":"Plumbing"}"#)
         #expect(refused.status == 400 && String(decoding: refused.body, as: UTF8.self).contains("Hardware, Software, Access"))
         let created = try await Self.post(http, base + "/v1/handoffs", """
-            {"employeeId":"emp-9","email":"grace@acme.example","firstName":"Grace","lastName":"Hopper","topic":"Access",
+            {"connector":"acme-salesforce","employeeId":"emp-9","email":"grace@acme.example","firstName":"Grace","lastName":"Hopper","topic":"Access",
              "summary":"Grace lost access to the finance share.","attributes":{"Case_Number":"00004711"}}
             """)
         #expect(created.status == 201, "\(String(decoding: created.body, as: UTF8.self))")
@@ -111,6 +111,15 @@ struct HandoffProcessTests {
         let closedView = try Self.json(closed)
         #expect(closed.status == 200 && closedView["endReason"] as? String == "closed")
         #expect(try await http.send(.init(method: "POST", url: base + "/v1/employees/emp-9/logout")).status == 204)
+
+        // Live Assist on the shipped config's Dynamics connector: a token for a known contact, 404 otherwise.
+        let ambiguous = try await Self.post(http, base + "/v1/handoffs", #"{"employeeId":"emp-9","email":"ada.allen.112@acme.example"}"#)
+        #expect(ambiguous.status == 400 && String(decoding: ambiguous.body, as: UTF8.self).contains("ambiguous_connector"))
+        let assist = try await Self.post(http, base + "/v1/handoffs", #"{"connector":"acme-dynamics","employeeId":"emp-9","email":"ada.allen.112@acme.example"}"#)
+        let assistView = try Self.json(assist)
+        #expect(assist.status == 201 && (assistView["clientToken"] as? String)?.split(separator: ".").count == 3 && assistView["clientTokenExpiresAt"] is String)
+        let unknown = try await Self.post(http, base + "/v1/handoffs", #"{"connector":"acme-dynamics","employeeId":"emp-9","email":"nobody@acme.example"}"#)
+        #expect(unknown.status == 404 && !String(decoding: unknown.body, as: UTF8.self).contains("clientToken"))
 
         host.signal(SIGTERM)
         #expect(try await host.wait().status == 0)

@@ -8,6 +8,7 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
     let faults: FaultInjector
     let org: SandboxOrg
     let messaging: MessagingOrg
+    var dynamics: DynamicsOrg? = nil
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
@@ -18,6 +19,7 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
         if rule.expireToken == true {
             org.expireAllTokens()
             messaging.expireAllTokens()
+            dynamics?.expireAllTokens()
         }
         if let delay = rule.delayMs, delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         if let status = rule.status {

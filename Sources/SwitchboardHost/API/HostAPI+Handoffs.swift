@@ -33,8 +33,8 @@ extension HostAPI {
         /// Live Assist: the token for the web client's `authoriseChatWithCallback`, and its expiry.
         var clientToken: String?
         var clientTokenExpiresAt: Date?
-        /// Where the handoff's own events stream.
-        var events: String
+        /// Where the handoff's own events stream (none for Live Assist, whose chat runs in its web client).
+        var events: String?
     }
 
     /// Live-agent handoffs (DESIGN.md §5) and the JWKS of the signing keys.
@@ -67,7 +67,8 @@ extension HostAPI {
                 id: handoff.id, connector: name, conversationId: handoff.conversationId, employeeId: handoff.employeeId,
                 status: stored?.status.rawValue ?? handoff.status.rawValue, topic: body.topic, endReason: stored?.endReason,
                 createdAt: stored?.createdAt, updatedAt: stored?.updatedAt, clientToken: try handoff.clientToken?.revealedString(),
-                clientTokenExpiresAt: handoff.clientTokenExpiresAt, events: "/v1/handoffs/\(handoff.id)/events"), status: .created)
+                clientTokenExpiresAt: handoff.clientTokenExpiresAt, events: handoff.clientToken == nil ? "/v1/handoffs/\(handoff.id)/events" : nil),
+                status: .created)
         }
         handoffs.get(":id") { _, context in
             let record = try await self.record(context)

@@ -11,9 +11,14 @@ import SwitchboardHost
 /// private key that does not exist yet is generated (sandbox only), so a fresh machine runs as is.
 /// The host library never imports the sandbox.
 enum SandboxProvisioner {
-    /// The connectors that log in to the sandbox.
+    /// The Salesforce connectors that log in to the sandbox.
     static func sandboxConnectors(_ configuration: HostConfiguration) -> [ConnectorConfiguration] {
         configuration.connectors.filter { $0.settings.value(at: "org.login_url") == .keyword("sandbox") }
+    }
+
+    /// The Dynamics connectors that use the sandbox's Dynamics org.
+    static func dynamicsConnectors(_ configuration: HostConfiguration) -> [ConnectorConfiguration] {
+        configuration.connectors.filter { $0.settings.value(at: "dynamics.url") == .keyword("sandbox") }
     }
 
     /// Runs `body` with the configuration rewritten to use a running sandbox (or as is when no
@@ -21,16 +26,20 @@ enum SandboxProvisioner {
     static func withSandbox<T: Sendable>(for configuration: HostConfiguration, logger: Logger,
                                          _ body: @Sendable (HostConfiguration) async throws -> T) async throws -> T {
         let connectors = sandboxConnectors(configuration)
-        guard let first = connectors.first else { return try await body(configuration) }
+        let dynamics = dynamicsConnectors(configuration)
+        guard !connectors.isEmpty || !dynamics.isEmpty else { return try await body(configuration) }
         let vault = CredentialVault(configuration: configuration.vault)
         var sandboxConfiguration = SandboxConfiguration()
-        let data = first.settings.value(at: "org.sandbox")?.objectValue
+        let data = connectors.first?.settings.value(at: "org.sandbox")?.objectValue
         sandboxConfiguration.seed = SeedData(seed: UInt64(data?["seed"]?.integerValue ?? 42), contacts: data?["contacts"]?.integerValue ?? 250,
                                              cases: data?["cases"]?.integerValue ?? 40, articles: data?["articles"]?.integerValue ?? 30)
         sandboxConfiguration.port = data?["port"]?.integerValue ?? 0
         sandboxConfiguration.agentInterval = data?["agent_interval"]?.durationValue ?? .seconds(5)
         for connector in connectors {
             sandboxConfiguration.connectedApps.append(try connectedApp(for: connector, vault: vault, logger: logger))
+        }
+        if let connector = dynamics.first {
+            try configureDynamics(&sandboxConfiguration, for: connector, vault: vault, logger: logger)
         }
         if let live = connectors.first(where: { $0.features.contains(.liveAgent) && $0.settings.value(at: "live-agent.scrt_url") == .keyword("sandbox") }) {
             try configureMessaging(&sandboxConfiguration, for: live, listen: configuration.listen, vault: vault, logger: logger)
@@ -53,6 +62,12 @@ enum SandboxProvisioner {
                     live["scrt_url"] = .url(URL(string: base)!)
                     rewritten.connectors[index].settings["live-agent"] = .object(live)
                 }
+            }
+            for index in rewritten.connectors.indices where rewritten.connectors[index].settings.value(at: "dynamics.url") == .keyword("sandbox") {
+                var section = rewritten.connectors[index].settings["dynamics"]?.objectValue ?? SettingsObject()
+                section["url"] = .url(URL(string: base)!)
+                section["authority"] = .url(URL(string: base)!)
+                rewritten.connectors[index].settings["dynamics"] = .object(section)
             }
             let result: Result<T, any Error>
             do {
@@ -88,6 +103,32 @@ enum SandboxProvisioner {
         } else {
             let certificate = try SelfSignedCertificate.make(privateKeyPEM: privateKey, commonName: keyID)
             sandbox.messaging.uploadedKeys = [try JWK.rsa(certificate: certificate, keyID: keyID).json.description]
+        }
+    }
+
+    /// The sandbox's Dynamics org for a `dynamics.url: sandbox` connector: its tenant, client id and
+    /// secret become the sandbox's app registration; a missing `file:` signing key is generated.
+    static func configureDynamics(_ sandbox: inout SandboxConfiguration, for connector: ConnectorConfiguration, vault: CredentialVault,
+                                  logger: Logger) throws {
+        let settings = connector.settings
+        guard let tenant = settings.value(at: "dynamics.tenant")?.stringValue, let clientId = settings.value(at: "dynamics.client_id")?.stringValue,
+              let secret = settings.value(at: "dynamics.client_secret")?.secretValue else {
+            throw ConnectorError.misconfigured("connector \(connector.name): dynamics needs tenant, client_id and client_secret", field: "dynamics")
+        }
+        sandbox.dynamics.tenant = tenant
+        sandbox.dynamics.clientId = clientId
+        if secret.kind == .file, !FileManager.default.fileExists(atPath: vault.resolvePath(secret.name)) {
+            let path = vault.resolvePath(secret.name)
+            let value = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: path, contents: Data(value.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw ConnectorError.misconfigured("cannot write the sandbox client secret \(path)", field: "dynamics.client_secret")
+            }
+            logger.notice("generated a client secret for the sandbox's Dynamics org", metadata: ["connector": .string(connector.name), "path": .string(path)])
+        }
+        sandbox.dynamics.clientSecret = try vault.resolve(secret).revealedString()
+        if let key = settings.value(at: "live-agent.private_key")?.secretValue {
+            _ = try sandboxKey(key, connector: connector.name, keyID: "\(connector.name)-live-assist", vault: vault, logger: logger)
         }
     }
 

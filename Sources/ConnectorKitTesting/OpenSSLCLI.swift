@@ -1,18 +1,20 @@
 import Foundation
 
-/// The `openssl` command-line tool, the independent implementation tests check our crypto against.
-enum OpenSSLCLI {
-    struct Failure: Error, CustomStringConvertible {
+/// The `openssl` command-line tool, the independent implementation tests check crypto against
+/// (connector authors: verify your tokens' signatures with it, not with the code that made them).
+public enum OpenSSLCLI {
+    /// `openssl` failed.
+    public struct Failure: Error, CustomStringConvertible {
         let arguments: [String]
         let status: Int32
         let output: String
-        var description: String { "openssl \(arguments.joined(separator: " ")) exited \(status): \(output)" }
+        public var description: String { "openssl \(arguments.joined(separator: " ")) exited \(status): \(output)" }
     }
 
     /// Runs `openssl` with arguments in `directory`; returns standard output, throws on failure.
     /// The blocking wait happens on a thread of its own, never on the tests' cooperative pool.
     @discardableResult
-    static func run(_ arguments: [String], in directory: String, stdin: Data? = nil) async throws -> String {
+    public static func run(_ arguments: [String], in directory: String, stdin: Data? = nil) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(with: Result { try runBlocking(arguments, in: directory, stdin: stdin) })
@@ -43,7 +45,7 @@ enum OpenSSLCLI {
     }
 
     /// Whether `openssl` accepts `signature` over `message` with the public key in `publicKeyPEM`.
-    static func verifies(signature: [UInt8], message: [UInt8], publicKeyPEM: String, digest: String = "-sha256", in directory: String) async throws -> Bool {
+    public static func verifies(signature: [UInt8], message: [UInt8], publicKeyPEM: String, digest: String = "-sha256", in directory: String) async throws -> Bool {
         let id = UUID().uuidString
         try Data(signature).write(to: URL(fileURLWithPath: "\(directory)/\(id).sig"))
         try Data(message).write(to: URL(fileURLWithPath: "\(directory)/\(id).msg"))
