@@ -112,6 +112,33 @@ struct LiveAgentTests {
         }
     }
 
+    @Test func twentyEmployeesEachHaveTheirOwnStream() async throws {
+        try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil)) { sandbox in
+            let rig = try await LiveAgentRig.make(sandbox: sandbox)
+            defer { Task { await rig.finish() } }
+            try await rig.running { liveAgent, _ in
+                let handoffs = try await withThrowingTaskGroup(of: Handoff.self) { group in
+                    for n in 1...20 {
+                        group.addTask {
+                            var request = Self.request
+                            request.employeeId = "emp-\(n)"
+                            request.summary = nil
+                            return try await liveAgent.startHandoff(request)
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                try await LiveAgentRig.eventually("twenty streams") { sandbox.org.stats.requestsByRoute["GET /eventrouter/v1/sse", default: 0] >= 20 }
+                for handoff in handoffs { sandbox.messaging.agentMessage(conversationId: handoff.conversationId, text: "hello \(handoff.employeeId)") }
+                for handoff in handoffs {
+                    try await rig.waitForEvents(handoff.id, "the reply to \(handoff.employeeId)") { Self.agentMessageIds($0).count == 1 }
+                    let events = try await rig.events(handoff.id)
+                    #expect(events.count == 1 && events[0].payload.contains("hello \(handoff.employeeId)\""), "only their own conversation's entry")
+                }
+            }
+        }
+    }
+
     @Test func tokenExpiredMidConversationIsMintedAgain() async throws {
         try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil)) { sandbox in
             let rig = try await LiveAgentRig.make(sandbox: sandbox)

@@ -30,6 +30,9 @@ public final class HTTPTransport: Sendable {
         public var attemptTimeout: Duration = .seconds(60)
         /// Requests at once per host.
         public var maxConcurrentPerHost = 16
+        /// Event streams open at once per host (each holds a connection for its lifetime: one per
+        /// employee in live-agent handoffs).
+        public var maxStreamsPerHost = 20_000
         /// Largest response body read into memory.
         public var maxBodyBytes = 32 << 20
         /// When to retry.
@@ -128,6 +131,10 @@ public final class HTTPTransport: Sendable {
             var configuration = HTTPClient.Configuration()
             configuration.timeout = .init(connect: .init(self.configuration.connectTimeout), read: .init(idleTimeout))
             configuration.redirectConfiguration = .disallow
+            // A stream holds its connection for as long as it lives: AHC's default of 8 connections
+            // per host would queue the ninth stream until another ends.
+            configuration.connectionPool = .init(idleTimeout: .seconds(60),
+                                                 concurrentHTTP1ConnectionsPerHostSoftLimit: self.configuration.maxStreamsPerHost)
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             clients[idleTimeout] = client
             return client
