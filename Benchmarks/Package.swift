@@ -5,6 +5,7 @@
 //   (cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --target TransportBenchmarks)
 //   (cd Benchmarks && swift run -c release HTTPLoad [callers] [seconds])   HTTP requests/s to the sandbox
 //   (cd Benchmarks && swift run -c release SyncLoad [contacts])            contact sync records/s, peak RSS
+//   (cd Benchmarks && swift run -c release HandoffLoad [handoffs] [messages])   host RSS per open handoff, relay p50/p99
 import Foundation
 import PackageDescription
 
@@ -52,6 +53,17 @@ let package = Package(
                 .product(name: "SwitchboardHost", package: rootIdentity),
             ],
             path: "Benchmarks/SyncLoad"
+        ),
+        // N open live-agent handoffs in a host process against the sandbox: RSS per handoff, relay latency.
+        .executableTarget(
+            name: "HandoffLoad",
+            dependencies: [
+                .product(name: "ConnectorKit", package: rootIdentity),
+                .product(name: "SalesforceSandbox", package: rootIdentity),
+                .product(name: "SalesforceConnector", package: rootIdentity),
+                .product(name: "SwitchboardHost", package: rootIdentity),
+            ],
+            path: "Benchmarks/HandoffLoad"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -17,6 +17,24 @@ final class LiveAgentService: LiveAgent, Sendable {
         /// Open handoffs by id, and their ids by conversation.
         var open: [String: HandoffRecord] = [:]
         var byConversation: [String: String] = [:]
+        /// Open handoff ids by employee.
+        var byEmployee: [String: Set<String>] = [:]
+
+        mutating func add(_ record: HandoffRecord) {
+            open[record.id] = record
+            byConversation[record.conversationId] = record.id
+            byEmployee[record.employeeId, default: []].insert(record.id)
+        }
+
+        mutating func remove(_ record: HandoffRecord) {
+            open[record.id] = nil
+            byConversation[record.conversationId] = nil
+            byEmployee[record.employeeId]?.remove(record.id)
+            if byEmployee[record.employeeId]?.isEmpty == true { byEmployee[record.employeeId] = nil }
+        }
+
+        func hasOpen(_ employee: String) -> Bool { byEmployee[employee] != nil }
+        func openRecords(_ employee: String) -> [HandoffRecord] { (byEmployee[employee] ?? []).compactMap { open[$0] } }
         /// Employees whose stream task runs.
         var streaming: Set<String> = []
         var refusal: String?
@@ -74,7 +92,7 @@ final class LiveAgentService: LiveAgent, Sendable {
             }
             // Stop when nothing is open any more (atomically with ensureStream's check).
             let done = state.withLock { state in
-                guard !state.open.values.contains(where: { $0.employeeId == employee }) else { return false }
+                guard !state.hasOpen(employee) else { return false }
                 state.streaming.remove(employee)
                 return true
             }
@@ -86,7 +104,7 @@ final class LiveAgentService: LiveAgent, Sendable {
     /// One subscription: backfill, then events until the employee has no open handoff.
     private func follow(_ employee: String) async throws {
         let session = self.session(employee)
-        let stored = state.withLock { $0.open.values.filter { $0.employeeId == employee }.compactMap(\.lastEventId) }
+        let stored = state.withLock { $0.openRecords(employee).compactMap(\.lastEventId) }
         let resumeAfter = stored.max { (Int($0) ?? 0, $0) < (Int($1) ?? 0, $1) }
         let lastEventID: String?
         if let resumeAfter { lastEventID = resumeAfter } else { lastEventID = try await session.access().lastEventId }
@@ -107,14 +125,14 @@ final class LiveAgentService: LiveAgent, Sendable {
                 backfilled = iterator.connections
             }
             try await handle(event: event.type, data: event.data, id: event.id)
-            if !state.withLock({ $0.open.values.contains { $0.employeeId == employee } }) { return }
+            if !state.withLock({ $0.hasOpen(employee) }) { return }
         }
     }
 
     /// Delivers the entries of the employee's open conversations that were not delivered yet.
     private func backfill(_ employee: String) async throws {
         let session = self.session(employee)
-        let records = state.withLock { $0.open.values.filter { $0.employeeId == employee } }
+        let records = state.withLock { $0.openRecords(employee) }
         for record in records.sorted(by: { $0.createdAt < $1.createdAt }) {
             let entries: [JSONValue]
             do {
@@ -155,19 +173,20 @@ final class LiveAgentService: LiveAgent, Sendable {
         case .closed: status = .ended; reason = "closed"
         default: status = nil
         }
-        let record = advance(handoffId, eventId: eventId, status: status, reason: reason, entry: (mapped.identifier, mapped.occurredAt))
+        let changed = advance(handoffId, eventId: eventId, status: status, reason: reason, entry: (mapped.identifier, mapped.occurredAt))
         let event = HandoffEvent(handoffId: handoffId, entryId: mapped.identifier, kind: mapped.kind, occurredAt: mapped.occurredAt)
         try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .handoff(event),
                                                      deduplicationKey: "\(handoffId)/\(mapped.identifier)"))
-        if let record, status != nil || mapped.kind.isMessage { try await context.handoffs.save(record) }
+        if let changed { try await context.handoffs.save(changed) }
     }
 
     static let endedByAgent = "ended by the agent"
 
-    /// Records the stream position and a new status in memory; returns the record to store.
-    /// Status changes and messages are stored (typing alone is not worth a write; after a restart
-    /// the replay is de-duplicated). A status entry older than the one that set the current status
-    /// — seen again in a backfill or a replay — changes nothing.
+    /// Records the stream position and a new status in memory; returns the record to store when
+    /// its status changed. Only status changes are written: the stream position in the store may lag,
+    /// and after a restart the replayed or backfilled entries are de-duplicated by the event log (one
+    /// write per relayed message, not two). A status entry older than the one that set the current
+    /// status — seen again in a backfill or a replay — changes nothing.
     @discardableResult
     private func advance(_ handoffId: String, eventId: String?, status: Handoff.Status? = nil, reason: String? = nil,
                          entry: (id: String, at: Date)? = nil) -> HandoffRecord? {
@@ -177,7 +196,9 @@ final class LiveAgentService: LiveAgent, Sendable {
             let newer = entry.map { entry in
                 record.statusChangedAt.map { entry.at > $0 || (entry.at == $0 && entry.id != record.statusEntryId) } ?? true
             } ?? true
+            var changed = false
             if let status, newer, record.status != status, !(record.status == .active && status == .queued) {
+                changed = true
                 record.status = status
                 record.endReason = reason
                 if let entry {
@@ -186,13 +207,8 @@ final class LiveAgentService: LiveAgent, Sendable {
                 }
             }
             record.updatedAt = context.clock.now()
-            if record.status == .ended {
-                state.open[handoffId] = nil
-                state.byConversation[record.conversationId] = nil
-            } else {
-                state.open[handoffId] = record
-            }
-            return record
+            if record.status == .ended { state.remove(record) } else { state.open[handoffId] = record }
+            return changed ? record : nil
         }
     }
 
@@ -279,7 +295,7 @@ final class LiveAgentService: LiveAgent, Sendable {
     }
 
     func logout(employeeId: String) async throws {
-        let open = state.withLock { $0.open.values.filter { $0.employeeId == employeeId } }
+        let open = state.withLock { $0.openRecords(employeeId) }
         for record in open { try await endHandoff(handoffId: record.id) }
         let session = state.withLock { $0.sessions.removeValue(forKey: employeeId) }
         if let session, let token = try? await session.token() { try await client.revoke(token: token) }
@@ -306,8 +322,7 @@ final class LiveAgentService: LiveAgent, Sendable {
     private func register(_ record: HandoffRecord) {
         state.withLock { state in
             guard record.status != .ended else { return }
-            state.open[record.id] = record
-            state.byConversation[record.conversationId] = record.id
+            state.add(record)
         }
     }
 
@@ -342,8 +357,4 @@ final class LiveAgentService: LiveAgent, Sendable {
             return HealthReport.Check(name: "live-agent", status: .healthy, detail: "\(state.open.count) open handoffs, \(state.streaming.count) streams")
         }
     }
-}
-
-extension HandoffEvent.Kind {
-    var isMessage: Bool { if case .agentMessage = self { true } else { false } }
 }

@@ -59,7 +59,8 @@ public final class MessagingOrg: Sendable {
         var conversations: [String: Conversation] = [:]
         var events: [String: [StreamEvent]] = [:]
         var nextEventId = 2_147_867_800
-        var waiters: [Int: (subject: String, after: Int, continuation: CheckedContinuation<Void, any Error>)] = [:]
+        /// Waiting streams, by subject, then by waiter key.
+        var waiters: [String: [Int: (after: Int, continuation: CheckedContinuation<Void, any Error>)]] = [:]
         var nextWaiter = 0
         var scheduled: [Scheduled] = []
         var tokenRequests = 0
@@ -249,8 +250,7 @@ public final class MessagingOrg: Sendable {
         state.nextEventId += 1
         let id = state.nextEventId
         state.events[conversation.subject, default: []].append(StreamEvent(id: id, name: event, data: eventData(entry, conversation: conversation)))
-        let ready = state.waiters.filter { $0.value.subject == conversation.subject && $0.value.after < id }
-        for key in ready.keys { state.waiters[key] = nil }
+        let ready = state.waiters.removeValue(forKey: conversation.subject) ?? [:]
         for waiter in ready.values { waiter.continuation.resume() }
     }
 
@@ -317,7 +317,7 @@ public final class MessagingOrg: Sendable {
                 let outcome = state.withLock { state -> Outcome in
                     if let last = state.events[subject]?.last, last.id > id { return .ready }
                     if Task.isCancelled { return .cancelled }
-                    state.waiters[key] = (subject, id, continuation)
+                    state.waiters[subject, default: [:]][key] = (id, continuation)
                     return .waiting
                 }
                 switch outcome {
@@ -327,7 +327,7 @@ public final class MessagingOrg: Sendable {
                 }
             }
         } onCancel: {
-            let continuation = state.withLock { $0.waiters.removeValue(forKey: key)?.continuation }
+            let continuation = state.withLock { $0.waiters[subject]?.removeValue(forKey: key)?.continuation }
             continuation?.resume(throwing: CancellationError())
         }
     }

@@ -126,16 +126,8 @@ extension HostAPI {
 
     /// The live-agent interface of the named connector, or of the only one that provides it.
     func liveAgent(named wanted: String?) throws -> (String, any LiveAgent) {
-        let candidates = board.snapshot.filter { $0.features.contains(.liveAgent) && (wanted == nil || $0.name == wanted) }
-        guard let status = candidates.first else {
-            throw APIError.notFound(wanted.map { "no connector \($0) with live-agent" } ?? "no connector provides live-agent")
-        }
-        guard candidates.count == 1 else {
-            throw APIError.badRequest("several connectors provide live-agent; name one with \"connector\"", code: "ambiguous_connector")
-        }
-        guard let liveAgent = board.connector(status.name)?.liveAgent else {
-            throw APIError(status: .serviceUnavailable, code: "connector_unavailable", message: "connector \(status.name) is \(status.state.name)")
-        }
-        return (status.name, liveAgent)
+        let (name, connector) = try running(providing: .liveAgent, named: wanted, hint: "\"connector\"")
+        guard let liveAgent = connector.liveAgent else { throw APIError.notFound("connector \(name) does not run live-agent") }
+        return (name, liveAgent)
     }
 }

@@ -77,17 +77,24 @@ extension HostAPI {
     /// The ticketing interface of the running connector that provides it.
     func ticketing(_ request: Request) throws -> any Ticketing {
         let wanted = request.uri.queryParameters.get("connector").map { String($0) }
-        let candidates = board.snapshot.filter { $0.features.contains(.ticketing) && (wanted == nil || $0.name == wanted) }
+        let (name, connector) = try running(providing: .ticketing, named: wanted, hint: "?connector=")
+        guard let ticketing = connector.ticketing else { throw APIError.notFound("connector \(name) does not run ticketing") }
+        return ticketing
+    }
+
+    /// The running connector that provides `feature` — the one named, or the only one.
+    func running(providing feature: Feature, named wanted: String?, hint: String) throws -> (String, any Connector) {
+        let candidates = board.snapshot.filter { $0.features.contains(feature) && (wanted == nil || $0.name == wanted) }
         guard let status = candidates.first else {
-            throw APIError.notFound(wanted.map { "no connector \($0) with ticketing" } ?? "no connector provides ticketing")
+            throw APIError.notFound(wanted.map { "no connector \($0) with \(feature)" } ?? "no connector provides \(feature)")
         }
         guard candidates.count == 1 else {
-            throw APIError.badRequest("several connectors provide ticketing; name one with ?connector=", code: "ambiguous_connector")
+            throw APIError.badRequest("several connectors provide \(feature); name one with \(hint)", code: "ambiguous_connector")
         }
-        guard let ticketing = board.connector(status.name)?.ticketing else {
+        guard let connector = board.connector(status.name) else {
             throw APIError(status: .serviceUnavailable, code: "connector_unavailable", message: "connector \(status.name) is \(status.state.name)")
         }
-        return ticketing
+        return (status.name, connector)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
