@@ -192,11 +192,22 @@ struct LiveAgentTests {
     }
 
     @Test(arguments: [
-        ("kid", "wrong kid"), ("issuer", "wrong issuer"), ("expired", "expired"),
+        ("kid", "wrong kid"), ("issuer", "wrong issuer"), ("expired", "expired"), ("jwks", "key not in JWKS"),
+        ("signature", "bad signature"),
     ])
     func verificationRefusalsSayWhich(fault: String, expected: String) async throws {
         try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil)) { sandbox in
             let base = await sandbox.baseURL()
+            if fault == "jwks" {
+                // Endpoint mode: the keyset reads a JWKS that publishes another key only.
+                sandbox.messaging.setKeyset(uploadedKeys: [SandboxFixture.otherKey.jwk.json.description], jwksURL: base + "/__sandbox/messaging/jwks",
+                                            issuer: LiveAgentRig.issuer)
+            }
+            if fault == "signature" {
+                // The keyset's `test-1` holds another key's public half.
+                let impostor = try JWK.rsa(certificate: SandboxFixture.otherKey.certificate, keyID: "test-1")
+                sandbox.messaging.setKeyset(uploadedKeys: [impostor.json.description], jwksURL: nil, issuer: LiveAgentRig.issuer)
+            }
             let yaml = LiveAgentRig.yaml(base: base, keyID: fault == "kid" ? "not-uploaded-1" : "test-1",
                                          issuer: fault == "issuer" ? "https://elsewhere.test" : LiveAgentRig.issuer)
             let rig = try await LiveAgentRig.make(sandbox: sandbox, yaml: yaml)
@@ -206,6 +217,7 @@ struct LiveAgentTests {
             try await rig.running(clock: clock) { liveAgent, connector in
                 let error = await #expect(throws: ConnectorError.self) { _ = try await liveAgent.startHandoff(Self.request) }
                 #expect(error?.kind == "unauthorized" && error?.message.contains(expected) == true, "\(String(describing: error))")
+                #expect(sandbox.messaging.refusals.first?.lowercased().contains(expected.lowercased()) == true, "\(sandbox.messaging.refusals)")
                 #expect(sandbox.messaging.refusals.count == 1)
                 #expect(await connector.check().checks.contains { $0.name == "live-agent" && $0.status == .unhealthy })
                 let open = try await rig.store.openHandoffs(connector: "sf")

@@ -7,7 +7,8 @@ import NIOCore
 /// - `GET /__sandbox/messaging/conversations[/{id}]` — what the agent sees (messages received…);
 /// - `POST /__sandbox/messaging/conversations/{id}/agent` — make the agent act:
 ///   `{"action": "route" | "fail" | "join" | "message" | "typing" | "stop-typing" | "leave" | "end", "text": …}`;
-/// - `GET /__sandbox/messaging/refusals` — why verification JWTs were refused.
+/// - `GET /__sandbox/messaging/refusals` — why verification JWTs were refused;
+/// - `GET /__sandbox/messaging/jwks` — the uploaded keys as a JWKS (a stand-in endpoint for endpoint-mode tests).
 struct MessagingControlRoutes {
     let messaging: MessagingOrg
 
@@ -52,6 +53,9 @@ struct MessagingControlRoutes {
                 return MessagingRoutes.error(.badRequest, "action must be route, fail, join, message, typing, stop-typing, leave or end")
             }
             return Response(status: .noContent)
+        }
+        control.get("jwks") { _, _ in
+            MessagingRoutes.json(.ok, "{\"keys\":[" + messaging.currentConfiguration.uploadedKeys.joined(separator: ",") + "]}")
         }
         control.get("refusals") { _, _ in try ControlRoutes.encode(["refusals": messaging.refusals]) }
     }
