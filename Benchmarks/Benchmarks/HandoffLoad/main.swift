@@ -34,6 +34,14 @@ func rssMegabytes(pid: Int32) -> Double {
     return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
+/// CPU seconds (user + system) a process has used so far.
+func cpuSeconds(pid: Int32) -> Double {
+    let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+    let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+    return (user + system) / 100
+}
+
 func freePort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
@@ -124,6 +132,9 @@ try await SalesforceSandbox.withRunning(configuration: sandboxConfiguration, log
     print("\(handoffs) handoffs started in \(created) (\(Int(Double(handoffs) / (Double(created.components.seconds) + Double(created.components.attoseconds) / 1e18))) /s)")
     while sandbox.org.stats.requestsByRoute["GET /eventrouter/v1/sse", default: 0] < handoffs { try await Task.sleep(for: .milliseconds(100)) }
     try await Task.sleep(for: .seconds(3))
+    let cpuBefore = cpuSeconds(pid: host.processIdentifier)
+    try await Task.sleep(for: .seconds(10))
+    print(String(format: "host CPU while the streams idle (pings only): %.0f%% of one core", (cpuSeconds(pid: host.processIdentifier) - cpuBefore) * 10))
     let loaded = rssMegabytes(pid: host.processIdentifier)
     print(String(format: "%d event streams open; host RSS %.1f MB → %.1f KB per open handoff", handoffs, loaded, (loaded - baseline) * 1024 / Double(handoffs)))
 
