@@ -41,6 +41,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         logging.bootstrap()
         let logger = Logger(label: "switchboard")
+        FileLimit.raiseToHardLimit(logger: logger)
         let metrics = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         for warning in configuration.warnings { logger.warning("\(warning.description)") }
