@@ -49,7 +49,7 @@ public enum OpenSSLCLI {
         let id = UUID().uuidString
         try Data(signature).write(to: URL(fileURLWithPath: "\(directory)/\(id).sig"))
         try Data(message).write(to: URL(fileURLWithPath: "\(directory)/\(id).msg"))
-        try publicKeyPEM.write(toFile: "\(directory)/\(id).pub", atomically: true, encoding: .utf8)
+        try publicKeyPEM.write(toFile: "\(directory)/\(id).pub", atomically: false, encoding: .utf8)
         do {
             try await run(["dgst", digest, "-verify", "\(id).pub", "-signature", "\(id).sig", "\(id).msg"], in: directory)
             return true

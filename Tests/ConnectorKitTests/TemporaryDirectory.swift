@@ -15,7 +15,7 @@ struct TemporaryDirectory {
     func write(_ name: String, _ text: String) throws -> String {
         let target = file(name)
         try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try text.write(toFile: target, atomically: true, encoding: .utf8)
+        try text.write(toFile: target, atomically: false, encoding: .utf8)
         return target
     }
 

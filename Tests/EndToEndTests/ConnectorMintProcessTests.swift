@@ -24,7 +24,7 @@ struct ConnectorMintProcessTests {
                 features: [user-ingestion]
                 org: { login_url: "https://test.salesforce.com" }
                 auth: { consumer_key: env:SF_CONSUMER_KEY, username: integration@acme.example, private_key: file:keys/sf.key.pem }
-            """.write(toFile: directory + "/connectors.yaml", atomically: true, encoding: .utf8)
+            """.write(toFile: directory + "/connectors.yaml", atomically: false, encoding: .utf8)
         let environment = ["SF_CONSUMER_KEY": "3MVGmintTest"]
         let mint = try await SwitchboardProcess.run(["jwt", "mint", "--connector", "acme", "--flow", "bearer"], in: directory, environment: environment)
         #expect(mint.status == 0, "\(mint.output)")
@@ -55,7 +55,7 @@ struct ConnectorMintProcessTests {
                 features: [user-ingestion]
                 org: { login_url: sandbox }
                 auth: { consumer_key: 3MVGmintTest, username: integration@acme.example, private_key: file:keys/sf.key.pem }
-            """.write(toFile: directory + "/connectors.yaml", atomically: true, encoding: .utf8)
+            """.write(toFile: directory + "/connectors.yaml", atomically: false, encoding: .utf8)
         let refused = try await SwitchboardProcess.run(["jwt", "mint", "--connector", "acme", "--flow", "bearer"], in: directory)
         #expect(refused.status != 0 && refused.stderr.contains("--aud"), "\(refused.output)")
         let withAudience = try await SwitchboardProcess.run(["jwt", "mint", "--connector", "acme", "--flow", "bearer", "--aud", "http://127.0.0.1:8443"],

@@ -158,7 +158,7 @@ struct HandoffProcessTests {
                   private_key: file:key.pem
                   topics: [Access]
                   stream_idle_timeout: 5s
-            """.write(toFile: directory + "/connectors.yaml", atomically: true, encoding: .utf8)
+            """.write(toFile: directory + "/connectors.yaml", atomically: false, encoding: .utf8)
         let http = HTTPTransport(logger: Self.quiet)
         defer { Task { try? await http.shutdown() } }
         func agent(_ conversation: String, _ body: String) async throws {

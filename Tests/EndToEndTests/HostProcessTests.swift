@@ -20,7 +20,7 @@ struct HostProcessTests {
             vault:
               path: state/vault.json
             connectors: {}
-            """.write(toFile: directory + "/connectors.yaml", atomically: true, encoding: .utf8)
+            """.write(toFile: directory + "/connectors.yaml", atomically: false, encoding: .utf8)
     }
 
     var environment: [String: String] {
@@ -33,7 +33,7 @@ struct HostProcessTests {
         #expect(good.stdout.contains("connectors.yaml: valid — 0 connectors"))
 
         try "version: 1\nhost:\n  listen: 0.0.0.0:80\n  api_token: ${MISSING}\nconnectors:\n  x: { module: nosuch, features: [ticketing] }\n"
-            .write(toFile: directory + "/bad.yaml", atomically: true, encoding: .utf8)
+            .write(toFile: directory + "/bad.yaml", atomically: false, encoding: .utf8)
         let bad = try await SwitchboardProcess.run(["validate", "--config", "bad.yaml"], in: directory, environment: environment)
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("bad.yaml:4:14: host.api_token: environment variable MISSING is not set"), "\(bad.stderr)")
@@ -61,7 +61,7 @@ struct HostProcessTests {
     }
 
     @Test func runRefusesABadConfigurationAndBadSelections() async throws {
-        try "version: 1\nconnectors:\n  x: { module: nope, features: [ticketing] }\n".write(toFile: directory + "/bad.yaml", atomically: true, encoding: .utf8)
+        try "version: 1\nconnectors:\n  x: { module: nope, features: [ticketing] }\n".write(toFile: directory + "/bad.yaml", atomically: false, encoding: .utf8)
         let bad = try await SwitchboardProcess.run(["run", "--config", "bad.yaml"], in: directory)
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("bad.yaml:3:16: connectors.x.module: unknown module 'nope'"))

@@ -113,7 +113,7 @@ struct KeyToolProcessTests {
                      "-keyout", "k.pem", "-out", "c.pem"])
         let jwk = try await SwitchboardProcess.run(["keys", "jwk", "--cert", "c.pem", "--kid", "ext-1"], in: directory)
         #expect(jwk.status == 0, "\(jwk.output)")
-        try jwk.stdout.write(toFile: directory + "/c.jwk.json", atomically: true, encoding: .utf8)
+        try jwk.stdout.write(toFile: directory + "/c.jwk.json", atomically: false, encoding: .utf8)
         let check = try await SwitchboardProcess.run(["keys", "check", "c.jwk.json", "--private-key", "k.pem"], in: directory)
         #expect(check.status == 0, "\(check.output)")
 

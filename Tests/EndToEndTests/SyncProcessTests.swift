@@ -25,7 +25,7 @@ struct SyncProcessTests {
                 org: { login_url: sandbox, sandbox: { seed: 7, contacts: \(contacts) } }
                 auth: { consumer_key: 3MVGe2eSync, username: integration@sandbox.switchboard.example, private_key: file:keys/sandbox.pem }
                 user-ingestion: { where: "Email != null", batch_size: 2000 }
-            """.write(toFile: directory + "/connectors.yaml", atomically: true, encoding: .utf8)
+            """.write(toFile: directory + "/connectors.yaml", atomically: false, encoding: .utf8)
     }
 
     /// Killed with SIGKILL in the middle of a 100,000-contact sync, then run again: the store holds

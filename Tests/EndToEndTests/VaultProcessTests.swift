@@ -24,7 +24,7 @@ struct VaultProcessTests {
         let env = try await initVault()
         let vaultPath = directory + "/.switchboard/vault.json"
         #expect(try FileManager.default.attributesOfItem(atPath: vaultPath)[.posixPermissions] as? Int == 0o600)
-        try (canary + "\n").write(toFile: directory + "/key.pem", atomically: true, encoding: .utf8)
+        try (canary + "\n").write(toFile: directory + "/key.pem", atomically: false, encoding: .utf8)
         let set = try await SwitchboardProcess.run(["vault", "set", "sf-jwt-key", "--from-file", "key.pem"], in: directory, environment: env)
         #expect(set.status == 0, "\(set.output)")
         let stdin = try await SwitchboardProcess.run(["vault", "set", "api", "--from-stdin"], in: directory, environment: env, stdin: Data("tok-\(canary)".utf8))

@@ -13,7 +13,7 @@ struct RateLimitTests {
         let directory = NSTemporaryDirectory() + "switchboard-ratelimit-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try SandboxFixture.key.privateKeyPEM.revealedString().write(toFile: directory + "/sf.pem", atomically: true, encoding: .utf8)
+        try SandboxFixture.key.privateKeyPEM.revealedString().write(toFile: directory + "/sf.pem", atomically: false, encoding: .utf8)
         try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration(contacts: 450)) { sandbox in
             let yaml = """
                 version: 1

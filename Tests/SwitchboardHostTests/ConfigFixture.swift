@@ -40,7 +40,7 @@ struct ConfigFixture {
         let vault = VaultFile(path: directory + "/vault.json")
         try vault.create(masterKey: masterKey)
         try vault.set("sf-jwt-key", to: Secret(canaries.values[2]), masterKey: masterKey)
-        try canaries.values[1].write(toFile: directory + "/token.txt", atomically: true, encoding: .utf8)
+        try canaries.values[1].write(toFile: directory + "/token.txt", atomically: false, encoding: .utf8)
         environment = [
             "TEST_MASTER_KEY": try masterKey.encoded.revealedString(),
             "TEST_CONSUMER_KEY": canaries.values[0],

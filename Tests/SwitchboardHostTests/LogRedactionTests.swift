@@ -19,7 +19,7 @@ struct LogRedactionTests {
         let vault = VaultFile(path: directory + "/vault.json")
         try vault.create(masterKey: masterKey)
         try vault.set("jwt-key", to: Secret("-----BEGIN PRIVATE KEY-----\n\(canaries.values[2])\n-----END PRIVATE KEY-----"), masterKey: masterKey)
-        try canaries.values[1].write(toFile: directory + "/token.txt", atomically: true, encoding: .utf8)
+        try canaries.values[1].write(toFile: directory + "/token.txt", atomically: false, encoding: .utf8)
         let masterKeyText = try masterKey.encoded.revealedString()
         let environment = ["ENV_TOKEN": canaries.values[0], "MK": masterKeyText, "API_TOKEN": canaries.values[3]]
 

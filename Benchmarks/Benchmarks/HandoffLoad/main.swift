@@ -86,7 +86,7 @@ try await SalesforceSandbox.withRunning(configuration: sandboxConfiguration, log
               key_id: bench-1
               issuer: https://bench.example
               private_key: file:key.pem
-        """.write(toFile: directory + "/connectors.yaml", atomically: true, encoding: .utf8)
+        """.write(toFile: directory + "/connectors.yaml", atomically: false, encoding: .utf8)
     let host = Process()
     host.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
     host.arguments = ["--host", directory + "/connectors.yaml"]

@@ -9,8 +9,9 @@ import Foundation
 
 /// File operations the vault needs to never leave a half-written file: write to a temporary file
 /// in the same folder, `fsync`, `rename` over the target, `fsync` the folder; and an advisory
-/// `flock` so concurrent writers (processes or threads) take turns.
-enum AtomicFile {
+/// `flock` so concurrent writers (processes or threads) take turns. (Foundation's
+/// `write(atomically:)` on Linux leaves a `TemporaryDirectory.*` folder behind in /tmp per write.)
+public enum AtomicFile {
     static func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
     /// Reads a whole file.
@@ -23,7 +24,7 @@ enum AtomicFile {
     }
 
     /// Replaces `path` with `data` atomically, creating it with `mode`.
-    static func write(_ data: Data, to path: String, mode: mode_t = 0o600) throws(VaultError) {
+    public static func write(_ data: Data, to path: String, mode: mode_t = 0o600) throws(VaultError) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

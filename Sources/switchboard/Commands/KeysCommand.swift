@@ -94,9 +94,9 @@ struct KeysCommand: ParsableCommand {
                 try generated.privateKeyPEM.withRevealedBytes { try SecretFileWriter.write(Data($0), to: paths[0]) }
                 written.append("\(paths[0])  private key (mode 0600) — store it with `switchboard vault set`")
             }
-            try generated.certificatePEM.write(toFile: paths[1], atomically: true, encoding: .utf8)
-            try generated.jwk.json.prettyPrinted().write(toFile: paths[2], atomically: true, encoding: .utf8)
-            try generated.jwks.json.prettyPrinted().write(toFile: paths[3], atomically: true, encoding: .utf8)
+            try AtomicFile.write(Data(generated.certificatePEM.utf8), to: paths[1], mode: 0o644)
+            try AtomicFile.write(Data(generated.jwk.json.prettyPrinted().utf8), to: paths[2], mode: 0o644)
+            try AtomicFile.write(Data(generated.jwks.json.prettyPrinted().utf8), to: paths[3], mode: 0o644)
             written += ["\(paths[1])  certificate, valid until \(generated.certificate.notValidAfter.formatted(.iso8601))",
                         "\(paths[2])  JWK to upload to Salesforce", "\(paths[3])  JWKS for an Endpoint URL keyset"]
             print("Generated an RSA-\(bits) key with kid \(kid):")
