@@ -3,13 +3,15 @@ import Testing
 
 /// The admin's key path through the real binary, each artefact checked by the `openssl` CLI.
 @Suite("switchboard keys and jwt, checked by openssl", .serialized)
-struct KeyToolProcessTests {
+final class KeyToolProcessTests {
     let directory: String
 
     init() throws {
         directory = NSTemporaryDirectory() + "switchboard-keys-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     /// Runs the openssl CLI; the blocking wait happens on a thread of its own, off the test pool.
     @discardableResult

@@ -6,13 +6,15 @@ import Testing
 /// `switchboard sandbox` as a real process: an admin's key, minted by `switchboard jwt mint`,
 /// gets a token from it; faults go through the control API; SIGTERM stops it.
 @Suite("switchboard sandbox, as a process", .serialized)
-struct SandboxProcessTests {
+final class SandboxProcessTests {
     let directory: String
 
     init() throws {
         directory = NSTemporaryDirectory() + "switchboard-sandbox-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     static func post(_ url: String, contentType: String, body: String) async throws -> (status: UInt, body: String) {
         var request = HTTPClientRequest(url: url)

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 @Suite("switchboard vault: init, set, list, remove as processes", .serialized)
-struct VaultProcessTests {
+final class VaultProcessTests {
     let directory: String
     let canary = SecretCanaries(count: 1, tag: "vault").values[0]
 
@@ -11,6 +11,8 @@ struct VaultProcessTests {
         directory = NSTemporaryDirectory() + "switchboard-vault-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     /// `vault init` with no key set prints a fresh master key as an export line.
     func initVault() async throws -> [String: String] {
