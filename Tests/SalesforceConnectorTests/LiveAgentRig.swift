@@ -75,7 +75,9 @@ struct LiveAgentRig: Sendable {
     static func make(sandbox: SalesforceSandbox, yaml: String? = nil, directory: String? = nil) async throws -> LiveAgentRig {
         let directory = directory ?? NSTemporaryDirectory() + "switchboard-live-" + UUID().uuidString
         let base = await sandbox.baseURL()
-        let environment = ["SF_TEST_KEY": try SandboxFixture.key.privateKeyPEM.revealedString()]
+        let environment = ["SF_TEST_KEY": try SandboxFixture.key.privateKeyPEM.revealedString(),
+                           "SF_NEXT_KEY": try SandboxFixture.otherKey.privateKeyPEM.revealedString(),
+                           "SF_NEXT_CERT": SandboxFixture.otherKey.certificatePEM]
         let configuration = try ConfigLoader(registry: ModuleRegistry([SalesforceModule()]), environment: environment)
             .load(text: yaml ?? Self.yaml(base: base), file: "connectors.yaml", baseDirectory: directory)
         return LiveAgentRig(sandbox: sandbox, store: try SQLiteStore(path: directory + "/state.db"), directory: directory,

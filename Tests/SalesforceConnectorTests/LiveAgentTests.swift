@@ -139,6 +139,35 @@ struct LiveAgentTests {
         }
     }
 
+    @Test func aNextKeyIsPublishedBeforeItSigns() async throws {
+        try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil)) { sandbox in
+            let base = await sandbox.baseURL()
+            let next = "      next_keys: [{ key_id: other-1, certificate: env:SF_NEXT_CERT }]"
+            // Step 1: test-1 signs; other-1 is only published.
+            let before = try await LiveAgentRig.make(sandbox: sandbox, yaml: LiveAgentRig.yaml(base: base, extra: next))
+            defer { Task { await before.finish() } }
+            let published = try await before.running { _, connector in try await connector.publishedKeys() }
+            #expect(published.map(\.keyID) == ["test-1", "other-1"])
+            #expect(published.allSatisfy { $0.certificateChain?.count == 1 && $0.algorithm == "RS256" && $0.string("use") == "sig" })
+            #expect(try published[0].publicKey() == RSAPublicKey(privateKeyPEM: SandboxFixture.key.privateKeyPEM))
+            #expect(try published[1].publicKey() == RSAPublicKey(certificate: SandboxFixture.otherKey.certificate))
+            // The keyset reads what the host publishes (endpoint mode).
+            sandbox.messaging.setKeyset(uploadedKeys: published.map(\.json.description), jwksURL: base + "/__sandbox/messaging/jwks", issuer: LiveAgentRig.issuer)
+            try await before.running { liveAgent, _ in _ = try await liveAgent.startHandoff(Self.request) }
+            // Step 2: other-1 becomes the signing key — accepted at once, no new upload.
+            let yaml = LiveAgentRig.yaml(base: base, keyID: "other-1").replacingOccurrences(of: "private_key: env:SF_TEST_KEY\n      routing", with: "private_key: env:SF_NEXT_KEY\n      routing")
+            #expect(yaml.contains("env:SF_NEXT_KEY"))
+            let after = try await LiveAgentRig.make(sandbox: sandbox, yaml: yaml)
+            defer { Task { await after.finish() } }
+            try await after.running { liveAgent, _ in
+                var request = Self.request
+                request.employeeId = "emp-43"
+                _ = try await liveAgent.startHandoff(request)
+            }
+            #expect(sandbox.messaging.refusals.isEmpty)
+        }
+    }
+
     @Test func tokenExpiredMidConversationIsMintedAgain() async throws {
         try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil)) { sandbox in
             let rig = try await LiveAgentRig.make(sandbox: sandbox)
