@@ -33,53 +33,40 @@ extension HostAPI {
     func eventStream(after start: Int64, subject: String?, finished: (@Sendable () async -> Bool)?) -> Response {
         let store = self.store, keepAlive = self.keepAlive
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
-            let stop = StopFlag()
-            await withGracefulShutdownHandler {
-                var last = start
-                do {
-                    try await writer.write(ByteBuffer(string: ": switchboard events after \(start)\n\n"))
-                    while !stop.isSet, !Task.isCancelled {
-                        let done = await finished?() ?? false
-                        let events = try await store.events(after: last, subject: subject, limit: 500)
-                        if !events.isEmpty {
-                            var frames = ""
-                            for event in events {
-                                frames += "id: \(event.id)\nevent: \(event.type)\ndata: {\"connector\":" + JSONValueText.quote(event.connector)
-                                    + ",\"event\":\(event.payload)}\n\n"
-                                last = event.id
-                            }
-                            try await writer.write(ByteBuffer(string: frames))
+            var last = start
+            do {
+                try await writer.write(ByteBuffer(string: ": switchboard events after \(start)\n\n"))
+                while !Task.isCancelled, !Task.isShuttingDownGracefully {
+                    let done = await finished?() ?? false
+                    let events = try await store.events(after: last, subject: subject, limit: 500)
+                    if !events.isEmpty {
+                        var frames = ""
+                        for event in events {
+                            frames += "id: \(event.id)\nevent: \(event.type)\ndata: {\"connector\":" + JSONValueText.quote(event.connector)
+                                + ",\"event\":\(event.payload)}\n\n"
+                            last = event.id
                         }
-                        if events.count == 500 { continue }
-                        if done { break }
-                        // Wait for a new event or the keep-alive interval, whichever comes first.
-                        let after = last
-                        let woke = try await withThrowingTaskGroup(of: Bool.self) { group in
+                        try await writer.write(ByteBuffer(string: frames))
+                    }
+                    if events.count == 500 { continue }
+                    if done { break }
+                    // Wait for a new event or the keep-alive interval; graceful shutdown ends the wait
+                    // (no task polls for it, so thousands of open streams cost nothing while idle).
+                    let after = last
+                    let woke = try await cancelWhenGracefulShutdown {
+                        try await withThrowingTaskGroup(of: Bool.self) { group in
                             group.addTask { try await store.waitForEvent(after: after); return true }
                             group.addTask { try await Task.sleep(for: keepAlive); return false }
-                            group.addTask {
-                                while !stop.isSet { try await Task.sleep(for: .milliseconds(100)) }
-                                return false
-                            }
                             defer { group.cancelAll() }
                             return try await group.next() ?? false
                         }
-                        if !woke, !stop.isSet { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
                     }
-                } catch {
-                    return
+                    if !woke { try await writer.write(ByteBuffer(string: ": keep-alive\n\n")) }
                 }
-            } onGracefulShutdown: {
-                stop.set()
+            } catch {
+                // The client left, or graceful shutdown ended the wait: finish the response either way.
             }
             try? await writer.finish(nil)
         })
     }
-}
-
-/// A flag set once, from the graceful-shutdown handler, read by the stream's loops.
-final class StopFlag: Sendable {
-    private let value = Atomic(false)
-    var isSet: Bool { value.load(ordering: .relaxed) }
-    func set() { value.store(true, ordering: .relaxed) }
 }
