@@ -22,32 +22,14 @@ struct LiveAssistSettings: Sendable {
     var tokenLifetime: Duration
 
     init(_ settings: SettingsObject) throws {
-        func text(_ path: String) throws -> String {
-            guard let value = settings.value(at: path)?.stringValue, !value.isEmpty else { throw ConnectorError.misconfigured("\(path) is missing", field: path) }
-            return value
-        }
-        func url(_ path: String) throws -> String {
-            switch settings.value(at: path) {
-            case .url(let url)?: return url.absoluteString.hasSuffix("/") ? String(url.absoluteString.dropLast()) : url.absoluteString
-            case .keyword("sandbox")?:
-                throw ConnectorError.misconfigured("\(path) is `sandbox`, which only the switchboard executable can start", field: path)
-            default: throw ConnectorError.misconfigured("\(path) is missing", field: path)
-            }
-        }
-        orgURL = try url("dynamics.url")
-        authority = settings.value(at: "dynamics.authority") == nil ? "https://login.microsoftonline.com" : try url("dynamics.authority")
-        tenant = try text("dynamics.tenant")
-        clientId = try text("dynamics.client_id")
-        guard let secret = settings.value(at: "dynamics.client_secret")?.secretValue else {
-            throw ConnectorError.misconfigured("dynamics.client_secret is missing", field: "dynamics.client_secret")
-        }
-        clientSecret = secret
+        orgURL = try settings.requiredURL("dynamics.url")
+        authority = settings.value(at: "dynamics.authority") == nil ? "https://login.microsoftonline.com" : try settings.requiredURL("dynamics.authority")
+        tenant = try settings.requiredText("dynamics.tenant")
+        clientId = try settings.requiredText("dynamics.client_id")
+        clientSecret = try settings.requiredSecret("dynamics.client_secret")
         apiVersion = settings.value(at: "dynamics.api_version")?.stringValue ?? "9.2"
-        issuer = try text("live-agent.issuer")
-        guard let key = settings.value(at: "live-agent.private_key")?.secretValue else {
-            throw ConnectorError.misconfigured("live-agent.private_key is missing", field: "live-agent.private_key")
-        }
-        privateKey = key
+        issuer = try settings.requiredText("live-agent.issuer")
+        privateKey = try settings.requiredSecret("live-agent.private_key")
         tokenLifetime = settings.value(at: "live-agent.token_lifetime")?.durationValue ?? .seconds(900)
     }
 }

@@ -115,6 +115,8 @@ final class LiveAgentService: LiveAgent, Sendable {
             headers: [("X-Org-Id", settings.orgId15), ("Accept", "text/event-stream"), ("Cache-Control", "no-cache")],
             authorization: session, connector: context.connectorName, configuration: configuration, lastEventID: lastEventID ?? "0")
         var iterator = context.http.events(request).makeAsyncIterator()
+        // At once (a resumed handoff should not wait for the stream's first event), and again once
+        // each connection is up (entries sent between this read and the connection are covered then).
         try await backfill(employee)
         var backfilled = 0
         while let event = try await iterator.next() {

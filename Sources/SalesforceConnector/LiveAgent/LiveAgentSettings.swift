@@ -34,29 +34,15 @@ struct LiveAgentSettings: Sendable {
     var orgId15: String { String(orgId.prefix(15)) }
 
     init(_ settings: SettingsObject) throws {
-        func text(_ name: String) throws -> String {
-            guard let value = settings.value(at: "live-agent.\(name)")?.stringValue, !value.isEmpty else {
-                throw ConnectorError.misconfigured("live-agent.\(name) is missing", field: "live-agent.\(name)")
-            }
-            return value
-        }
-        switch settings.value(at: "live-agent.scrt_url") {
-        case .url(let url)?: scrtURL = url.absoluteString.hasSuffix("/") ? String(url.absoluteString.dropLast()) : url.absoluteString
-        case .keyword("sandbox")?:
-            throw ConnectorError.misconfigured("live-agent.scrt_url is `sandbox`, which only the switchboard executable can start", field: "live-agent.scrt_url")
-        default: throw ConnectorError.misconfigured("live-agent.scrt_url is missing", field: "live-agent.scrt_url")
-        }
-        orgId = try text("org_id")
+        scrtURL = try settings.requiredURL("live-agent.scrt_url")
+        orgId = try settings.requiredText("live-agent.org_id")
         guard orgId.hasPrefix("00D"), [15, 18].contains(orgId.count) else {
             throw ConnectorError.misconfigured("live-agent.org_id must be the 15- or 18-character org id (it starts with 00D)", field: "live-agent.org_id")
         }
-        esDeveloperName = try text("es_developer_name")
-        keyID = try text("key_id")
-        issuer = try text("issuer")
-        guard let key = settings.value(at: "live-agent.private_key")?.secretValue else {
-            throw ConnectorError.misconfigured("live-agent.private_key is missing", field: "live-agent.private_key")
-        }
-        privateKey = key
+        esDeveloperName = try settings.requiredText("live-agent.es_developer_name")
+        keyID = try settings.requiredText("live-agent.key_id")
+        issuer = try settings.requiredText("live-agent.issuer")
+        privateKey = try settings.requiredSecret("live-agent.private_key")
         certificate = settings.value(at: "live-agent.certificate")?.secretValue
         publishedKeys = (settings.value(at: "live-agent.next_keys")?.listValue ?? []).compactMap { item in
             guard let object = item.objectValue, let kid = object["key_id"]?.stringValue, let certificate = object["certificate"]?.secretValue else { return nil }

@@ -14,7 +14,8 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
     let auth: SalesforceJWTBearerAuth
     let rest: SalesforceREST
     let liveAgentService: LiveAgentService?
-    private let liveAgentKeys = Mutex<LiveAgentKeys?>(nil)
+    /// The live-agent keys to publish (built on first use, then kept).
+    let liveAgentKeys: LiveAgentKeys?
     private let health = Mutex<[String: HealthReport.Check]>([:])
     /// One sync of a stream at a time (the schedule and `switchboard sync` may overlap).
     private let syncing = Mutex<Set<String>>([])
@@ -26,6 +27,7 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
         auth = SalesforceJWTBearerAuth(credentials: settings.credentials, signer: context.signer, http: context.http, connector: configuration.name)
         rest = SalesforceREST(auth: auth, http: context.http, apiVersion: settings.apiVersion, connector: configuration.name)
         liveAgentService = settings.liveAgent.map { LiveAgentService(settings: $0, context: context) }
+        liveAgentKeys = settings.liveAgent.map { LiveAgentKeys(settings: $0, vault: context.vault) }
     }
 
     var description: String { "SalesforceConnection(\(configuration.name))" }
@@ -136,13 +138,7 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
         }
     }
 
-    func publishedKeys() async throws -> [JWK] {
-        guard let live = settings.liveAgent else { return [] }
-        return try liveAgentKeys.withLock { keys in
-            if keys == nil { keys = LiveAgentKeys(settings: live, vault: context.vault) }
-            return keys!
-        }.jwks()
-    }
+    func publishedKeys() async throws -> [JWK] { try liveAgentKeys?.jwks() ?? [] }
 
     func check() async -> HealthReport {
         var checks = health.withLock { Array($0.values) }

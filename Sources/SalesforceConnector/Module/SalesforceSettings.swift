@@ -15,14 +15,7 @@ struct SalesforceSettings: Sendable {
 
     init(_ settings: SettingsObject, vault: CredentialVault, liveAgent: Bool) throws {
         self.liveAgent = liveAgent ? try LiveAgentSettings(settings) : nil
-        let loginURL: String
-        switch settings.value(at: "org.login_url") {
-        case .url(let url)?: loginURL = url.absoluteString
-        case .keyword("sandbox")?:
-            throw ConnectorError.misconfigured(
-                "org.login_url is `sandbox`, which only the switchboard executable can start; run through `switchboard run`", field: "org.login_url")
-        default: throw ConnectorError.misconfigured("org.login_url is missing", field: "org.login_url")
-        }
+        let loginURL = try settings.requiredURL("org.login_url")
         let consumerKey: String
         do {
             switch settings.value(at: "auth.consumer_key") {
@@ -36,14 +29,8 @@ struct SalesforceSettings: Sendable {
         } catch {
             throw ConnectorError.misconfigured("auth.consumer_key cannot be read: \(error)", field: "auth.consumer_key")
         }
-        guard let username = settings.value(at: "auth.username")?.stringValue else {
-            throw ConnectorError.misconfigured("auth.username is missing", field: "auth.username")
-        }
-        guard let privateKey = settings.value(at: "auth.private_key")?.secretValue else {
-            throw ConnectorError.misconfigured("auth.private_key is missing", field: "auth.private_key")
-        }
-        credentials = .init(consumerKey: consumerKey, username: username, loginURL: loginURL,
-                            audience: settings.value(at: "org.audience")?.stringValue, privateKey: privateKey)
+        credentials = .init(consumerKey: consumerKey, username: try settings.requiredText("auth.username"), loginURL: loginURL,
+                            audience: settings.value(at: "org.audience")?.stringValue, privateKey: try settings.requiredSecret("auth.private_key"))
         apiVersion = settings.value(at: "org.api_version")?.stringValue ?? "62.0"
         contacts = ContactSync.Settings(
             fields: settings.value(at: "user-ingestion.fields")?.listValue?.compactMap(\.stringValue) ?? [],

@@ -59,8 +59,7 @@ extension MessagingOrg {
 
     /// The agent joins (`operation: add`) or leaves (`remove`).
     public func agentParticipant(conversationId: String, name: String, joins: Bool) {
-        agentEntry(conversationId) { conversation in
-            conversation.agentPresent = joins
+        agentEntry(conversationId) { _ in
             let id = UUID().uuidString.lowercased()
             let payload = "{\"entryType\":\"ParticipantChanged\",\"id\":\"\(id)\",\"entries\":[{\"operation\":\"\(joins ? "add" : "remove")\","
                 + "\"displayName\":\(JSONText.string(name)),\"participant\":{\"role\":\"Agent\",\"appType\":\"agent\",\"subject\":\"005SBX000000002AAA\",\"clientIdentifier\":\"\"}}]}"
@@ -88,7 +87,7 @@ extension MessagingOrg {
         try? mutate(conversationId, subject: nil) { (conversation, state) throws(Refusal) in
             guard !conversation.closed else { return }
             // Typing indicators are streamed, not kept in the conversation's history.
-            Self.emit(entry, event: Self.eventName(type), conversation: conversation, state: &state, organizationID: organizationID)
+            Self.emit(entry, event: Self.eventName(type), conversation: conversation, state: &state)
         }
     }
 
@@ -109,7 +108,7 @@ extension MessagingOrg {
         try? mutate(conversationId, subject: nil) { (conversation, state) throws(Refusal) in
             guard !conversation.closed else { return }
             let entry = make(&conversation)
-            Self.append(entry, to: &conversation, state: &state, organizationID: organizationID)
+            Self.append(entry, to: &conversation, state: &state)
         }
     }
 

@@ -31,7 +31,6 @@ public final class MessagingOrg: Sendable {
         var session = 1
         var closed = false
         var routingStatus = "INITIAL"
-        var agentPresent = false
         var awaitingEmployee = false
         var endUserMessages: [EndUserMessage] = []
     }
@@ -158,18 +157,16 @@ public final class MessagingOrg: Sendable {
 
     /// Creates a conversation for a subject (an existing one of the same subject is kept).
     func createConversation(id: String, subject: String, routingAttributes: [String: String]) throws(Refusal) {
-        let created: Bool = try state.withLock { (state: inout State) throws(Refusal) -> Bool in
+        try state.withLock { (state: inout State) throws(Refusal) in
             if let existing = state.conversations[id] {
                 guard existing.subject == subject else { throw .badRequest("A conversation with this conversationId already exists.") }
-                return false
+                return
             }
             state.conversations[id] = Conversation(id: id, subject: subject, routingAttributes: routingAttributes)
             if let script = configuration.script {
                 state.scheduled.append(Scheduled(due: .now + script.routingDelay, conversationId: id, session: 1, step: .route))
             }
-            return true
         }
-        _ = created
     }
 
     /// A conversation of a subject.
@@ -190,7 +187,6 @@ public final class MessagingOrg: Sendable {
                 guard newSession else { throw .noSession }
                 conversation.sessionOpen = true
                 conversation.session += 1
-                conversation.agentPresent = false
                 conversation.awaitingEmployee = false
                 conversation.routingStatus = "NEEDS_ROUTING"
                 if let attributes = routingAttributes { conversation.routingAttributes.merge(attributes) { $1 } }
@@ -203,7 +199,7 @@ public final class MessagingOrg: Sendable {
             conversation.endUserMessages.append(EndUserMessage(id: messageId, text: text, session: conversation.session))
             let payload = Self.messagePayload(id: messageId, text: text)
             Self.append(Entry(identifier: messageId, entryType: "Message", role: "EndUser", displayName: "Guest", payload: payload, timestamp: now),
-                        to: &conversation, state: &state, organizationID: organizationID)
+                        to: &conversation, state: &state)
             if conversation.awaitingEmployee, let script = configuration.script {
                 conversation.awaitingEmployee = false
                 state.scheduled.append(Scheduled(due: .now + script.endDelay, conversationId: conversation.id, session: conversation.session, step: .closingTyping))
@@ -225,7 +221,7 @@ public final class MessagingOrg: Sendable {
             let identifier = UUID().uuidString.lowercased()
             let entry = Entry(identifier: identifier, entryType: "ConversationClosed", role: "EndUser", displayName: "Guest",
                               payload: "{\"entryType\":\"ConversationClosed\",\"id\":\"\(identifier)\"}", timestamp: Self.milliseconds())
-            Self.emit(entry, event: "CONVERSATION_CLOSE_CONVERSATION", conversation: conversation, state: &state, organizationID: organizationID)
+            Self.emit(entry, event: "CONVERSATION_CLOSE_CONVERSATION", conversation: conversation, state: &state)
         }
     }
 
@@ -241,12 +237,12 @@ public final class MessagingOrg: Sendable {
 
     // MARK: Events
 
-    static func append(_ entry: Entry, to conversation: inout Conversation, state: inout State, organizationID: String) {
+    static func append(_ entry: Entry, to conversation: inout Conversation, state: inout State) {
         conversation.entries.append(entry)
-        emit(entry, event: eventName(entry.entryType), conversation: conversation, state: &state, organizationID: organizationID)
+        emit(entry, event: eventName(entry.entryType), conversation: conversation, state: &state)
     }
 
-    static func emit(_ entry: Entry, event: String, conversation: Conversation, state: inout State, organizationID: String) {
+    static func emit(_ entry: Entry, event: String, conversation: Conversation, state: inout State) {
         state.nextEventId += 1
         let id = state.nextEventId
         state.events[conversation.subject, default: []].append(StreamEvent(id: id, name: event, data: eventData(entry, conversation: conversation)))

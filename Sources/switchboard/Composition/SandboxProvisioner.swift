@@ -120,10 +120,7 @@ enum SandboxProvisioner {
         if secret.kind == .file, !FileManager.default.fileExists(atPath: vault.resolvePath(secret.name)) {
             let path = vault.resolvePath(secret.name)
             let value = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: path, contents: Data(value.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw ConnectorError.misconfigured("cannot write the sandbox client secret \(path)", field: "dynamics.client_secret")
-            }
+            try SecretFileWriter.write(Data(value.utf8), to: path)
             logger.notice("generated a client secret for the sandbox's Dynamics org", metadata: ["connector": .string(connector.name), "path": .string(path)])
         }
         sandbox.dynamics.clientSecret = try vault.resolve(secret).revealedString()
@@ -139,12 +136,7 @@ enum SandboxProvisioner {
         }
         let path = vault.resolvePath(reference.name)
         let generated = try KeyGenerator.generate(bits: 2048, keyID: keyID, subject: "CN=Switchboard sandbox", days: 3650)
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try generated.privateKeyPEM.withRevealedBytes { bytes in
-            guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-                throw ConnectorError.misconfigured("cannot write the sandbox key \(path)")
-            }
-        }
+        try generated.privateKeyPEM.withRevealedBytes { try SecretFileWriter.write(Data($0), to: path) }
         logger.notice("generated a key for the sandbox org (never use it with a real org)", metadata: ["connector": .string(connector), "path": .string(path)])
         return generated.privateKeyPEM
     }

@@ -1,0 +1,27 @@
+extension SettingsObject {
+    /// The non-empty text at `path`; a misconfiguration naming the field otherwise.
+    public func requiredText(_ path: String) throws(ConnectorError) -> String {
+        guard let value = value(at: path)?.stringValue, !value.isEmpty else { throw .misconfigured("\(path) is missing", field: path) }
+        return value
+    }
+
+    /// The secret reference at `path`; a misconfiguration naming the field otherwise.
+    public func requiredSecret(_ path: String) throws(ConnectorError) -> SecretReference {
+        guard let reference = value(at: path)?.secretValue else { throw .misconfigured("\(path) is missing", field: path) }
+        return reference
+    }
+
+    /// The URL at `path`, without a trailing slash. The `sandbox` keyword is refused here: only the
+    /// switchboard executable (the composition root) can start the sandbox and put its URL in place.
+    public func requiredURL(_ path: String) throws(ConnectorError) -> String {
+        switch value(at: path) {
+        case .url(let url)?:
+            let text = url.absoluteString
+            return text.hasSuffix("/") ? String(text.dropLast()) : text
+        case .keyword("sandbox")?:
+            throw .misconfigured("\(path) is `sandbox`, which only the switchboard executable can start; run through `switchboard run`", field: path)
+        default:
+            throw .misconfigured("\(path) is missing", field: path)
+        }
+    }
+}
