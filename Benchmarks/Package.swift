@@ -1,7 +1,7 @@
 // swift-tools-version:6.2
 // Performance figures for Switchboard, run on demand (never part of `swift test` or CI's pass/fail):
 //   bash Benchmarks/signing-vs-openssl.sh     RS256 sign/verify beside `openssl speed rsa2048`
-//   bash Benchmarks/sse-parse.sh              SSE parse of 100 MB beside a memchr newline scan
+//   bash Benchmarks/sse-parse.sh              SSE parse of 100 MB beside a memchr newline scan (SSEParse)
 //   (cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --target TransportBenchmarks)
 //   (cd Benchmarks && swift run -c release HTTPLoad [callers] [seconds])   HTTP requests/s to the sandbox
 //   (cd Benchmarks && swift run -c release SyncLoad [contacts])            contact sync records/s, peak RSS
@@ -20,7 +20,7 @@ func benchmarkTarget(_ name: String) -> Target {
         dependencies: [
             .product(name: "ConnectorKit", package: rootIdentity),
             .product(name: "Benchmark", package: "benchmark"),
-        ],
+        ] + (name == "SSEBenchmarks" ? ["SSEStream"] : []),
         path: "Benchmarks/\(name)",
         plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     )
@@ -34,6 +34,14 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: ["SigningBenchmarks", "SSEBenchmarks", "TransportBenchmarks"].map(benchmarkTarget) + [
+        // The Enhanced Messaging event stream both SSE benchmarks parse.
+        .target(name: "SSEStream", path: "Benchmarks/SSEStream"),
+        // SSE parse beside a memchr newline scan, interleaved round by round (ratio per round).
+        .executableTarget(
+            name: "SSEParse",
+            dependencies: [.product(name: "ConnectorKit", package: rootIdentity), "SSEStream"],
+            path: "Benchmarks/SSEParse"
+        ),
         // Requests/s through the shared transport to the sandbox over loopback, N concurrent callers.
         .executableTarget(
             name: "HTTPLoad",

@@ -54,6 +54,10 @@ struct SSEParserTests {
         Case("id persists across events", "id: 7\ndata: a\n\ndata: b\n\n", [.init(data: "a", id: "7"), .init(data: "b", id: "7")], lastEventID: "7"),
         Case("id with NULL is ignored", "id: 1\ndata: a\n\nid: 2\u{0}x\ndata: b\n\n", [.init(data: "a", id: "1"), .init(data: "b", id: "1")], lastEventID: "1"),
         Case("id set by a block without data", "id: 9\n\ndata: later\n\n", [.init(data: "later", id: "9")], lastEventID: "9"),
+        Case("ids change, persist and reset across events",
+             "id: 1\ndata: a\n\nid: 22\nid: 23\ndata: b\n\ndata: c\n\nid\ndata: d\n\nid: 4\n\nevent: x\ndata: e\n\n",
+             [.init(data: "a", id: "1"), .init(data: "b", id: "23"), .init(data: "c", id: "23"), .init(data: "d", id: ""),
+              .init(type: "x", data: "e", id: "4")], lastEventID: "4"),
         Case("retry digits", "retry: 3000\n\n", [], retry: 3000),
         Case("retry with non-digits ignored", "retry: 3000\nretry: 10s\nretry: -1\nretry:\n\n", [], retry: 3000),
         Case("event type resets after dispatch", "event: a\ndata: 1\n\ndata: 2\n\n", [.init(type: "a", data: "1"), .init(data: "2")]),
@@ -112,24 +116,92 @@ struct SSEParserTests {
     }
 }
 
-@Suite("SSE parser: the SIMD line-end search")
+@Suite("SSE parser: the line-end searches")
 struct SSELineEndTests {
+    /// Every line end of `bytes`, found by asking each search for the next one after the last.
+    private static func lineEnds<Search>(_ bytes: [UInt8], _ make: (UnsafeRawPointer, Int) -> Search, _ next: (inout Search, Int) -> Int?) -> [Int] {
+        bytes.withUnsafeBytes { buffer in
+            var search = make(buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, buffer.count)
+            var found: [Int] = []
+            var start = 0
+            while let end = next(&search, start) {
+                found.append(end)
+                start = end + 1
+            }
+            return found
+        }
+    }
+
+    private static func searches(_ bytes: [UInt8]) -> [(name: String, ends: [Int])] {
+        var results = [("memchr", lineEnds(bytes, { LineEndSearch($0, count: $1) }, { $0.next(from: $1) }))]
+        #if arch(x86_64)
+        results.append(("SSE2 mask", lineEnds(bytes, { LineEndMask($0, count: $1) }, { $0.next(from: $1) })))
+        #endif
+        return results
+    }
+
     /// Every length from 0 to 200, a CR or LF at every position (or none), with bytes that differ
-    /// from CR/LF by one bit around it: the search finds exactly the first line end.
-    @Test func findsTheFirstCROrLFAtEveryPosition() {
+    /// from CR/LF by one bit around it: each search finds exactly the line ends there are.
+    @Test func findsEveryCROrLFAtEveryPosition() {
         for length in 0...200 {
             var bytes = [UInt8](repeating: 0x0C, count: length)  // form feed: one bit from CR
             for index in 0..<length where index % 3 == 0 { bytes[index] = 0x0B }  // vertical tab: one bit from LF
-            #expect(bytes.withUnsafeBytes { SSEParser.lineEnd($0.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, length) } == nil)
+            for (name, ends) in Self.searches(bytes) where !ends.isEmpty {
+                Issue.record("\(name), length \(length): found \(ends) in a buffer without line ends")
+            }
             for position in 0..<length {
                 for end: UInt8 in [0x0A, 0x0D] {
                     var withEnd = bytes
                     withEnd[position] = end
                     if position + 1 < length { withEnd[length - 1] = 0x0A }
-                    let found = withEnd.withUnsafeBytes { SSEParser.lineEnd($0.baseAddress!, length) }
-                    if found != position { Issue.record("length \(length), \(end) at \(position): found \(String(describing: found))") }
+                    let expected = withEnd.indices.filter { withEnd[$0] == 0x0A || withEnd[$0] == 0x0D }
+                    for (name, ends) in Self.searches(withEnd) where ends != expected {
+                        Issue.record("\(name), length \(length), \(end) at \(position): found \(ends), expected \(expected)")
+                    }
                 }
             }
         }
+    }
+
+    /// Random buffers dense and sparse in CR, LF and CRLF, across many 64-byte blocks.
+    @Test func agreeWithAByteScanOnRandomBuffers() {
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<300 {
+            let length = Int.random(in: 0...1_000, using: &generator)
+            let density = [2, 10, 80, 500][round % 4]
+            let bytes = (0..<length).map { _ -> UInt8 in
+                switch Int.random(in: 0..<density, using: &generator) {
+                case 0: return Bool.random(using: &generator) ? 0x0A : 0x0D
+                default: return UInt8.random(in: 0x20...0x7E, using: &generator)
+                }
+            }
+            let expected = bytes.indices.filter { bytes[$0] == 0x0A || bytes[$0] == 0x0D }
+            for (name, ends) in Self.searches(bytes) where ends != expected {
+                Issue.record("\(name): \(bytes.count) bytes, found \(ends.count) line ends, expected \(expected.count)")
+            }
+        }
+    }
+}
+
+@Suite("SSE parser: event type names")
+struct SSETypeNamesTests {
+    /// Names that share their first eight bytes, their length, or both, and more names than the
+    /// table keeps: every event still carries its own type.
+    @Test func keepsEveryTypeApart() {
+        let types = ["CONVERSATION_MESSAGE", "CONVERSATION_MESSAGF", "CONVERSATION_ROUTING_RESULT", "CONVERSA", "CONVERSB",
+                     "a", "b", "ab", "é", "CONVERSATION_TYPING_STOPPED_INDICATOR"] + (0..<50).map { "type-\($0)" }
+        var stream = ""
+        for round in 0..<3 {
+            for (index, type) in types.enumerated() { stream += "event: \(type)\ndata: \(round)-\(index)\n\n" }
+        }
+        stream += "data: plain\n\n"
+        var parser = SSEParser()
+        let events = parser.feed(Array(stream.utf8))
+        var expected: [ServerSentEvent] = []
+        for round in 0..<3 {
+            for (index, type) in types.enumerated() { expected.append(ServerSentEvent(type: type, data: "\(round)-\(index)")) }
+        }
+        expected.append(ServerSentEvent(data: "plain"))
+        #expect(events == expected)
     }
 }

@@ -22,6 +22,7 @@ struct ReusableBytes: Sendable, Equatable {
     }
 
     /// Replaces the contents with `bytes`.
+    @inline(__always)
     mutating func set(_ bytes: UnsafeRawBufferPointer) {
         if storage.count < bytes.count { storage = [UInt8](repeating: 0, count: Swift.max(bytes.count, 32)) }
         count = bytes.count

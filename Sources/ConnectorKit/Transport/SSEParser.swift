@@ -11,9 +11,10 @@ import Darwin
 /// containing NULL is ignored; `retry` takes ASCII digits only; a blank line dispatches; an event
 /// with no data is not dispatched; what is pending at the end of the stream is dropped.
 ///
-/// Sans-IO: feed it bytes in chunks of any size, it hands back events. Line ends are found in one
-/// SIMD pass, and field names, ids and types live in reused buffers, so an event costs no
-/// allocation on the borrowing path.
+/// Sans-IO: feed it bytes in chunks of any size, it hands back events. Line ends are read off a
+/// per-64-byte bitmask (``LineEndMask``; ``LineEndSearch`` off x86-64); data and ids stay in the
+/// chunk until it is used up, and type names come from a table made once (``SSETypeNames``), so
+/// an event on the borrowing path costs no copy, allocation or reference count.
 public struct SSEParser: Sendable {
     /// The last event ID of the stream (sent back as `Last-Event-ID` on reconnect).
     public var lastEventID: String { lastEventIDBytes.withBytes { String(decoding: $0, as: UTF8.self) } }
@@ -30,14 +31,18 @@ public struct SSEParser: Sendable {
     /// Valid only until `scan` returns; copied into `data` before that if not yet dispatched, so
     /// it is always nil between calls — which is why the parser stays `Sendable`.
     nonisolated(unsafe) private var borrowedData: UnsafeRawBufferPointer?
-    private var eventType = ReusableBytes()
-    // Type strings made so far, reused while streams repeat the same few types (no string per event).
-    private var typeCache: [(bytes: ReusableBytes, type: String)] = []
-    private var lastTypeIndex = 0
+    /// The event type buffer, as an index into `typeNames` (0: empty, the event is a `message`).
+    private var eventType = 0
+    private var typeNames = SSETypeNames()
     // The spec's "last event ID buffer" is `pendingID` when an `id:` field came since the last
     // dispatch, else `lastEventIDBytes`: a dispatch then swaps the two instead of copying.
     private var pendingID = ReusableBytes()
     private var hasPendingID = false
+    /// Zero-copy ids, like `borrowedData`: the waiting `id:` value and the last event ID while
+    /// they are still inside the chunk being scanned; copied into `pendingID` and
+    /// `lastEventIDBytes` before `scan` returns, so they too are nil between calls.
+    nonisolated(unsafe) private var borrowedPendingID: UnsafeRawBufferPointer?
+    nonisolated(unsafe) private var borrowedLastID: UnsafeRawBufferPointer?
     private var skipLeadingLF = false
     private var bomMatched = 0
     private var bomDone = false
@@ -47,6 +52,12 @@ public struct SSEParser: Sendable {
     private static let cr: UInt8 = 0x0D
     private static let colon: UInt8 = 0x3A
     private static let space: UInt8 = 0x20
+
+    #if arch(x86_64)
+    private typealias LineEnds = LineEndMask
+    #else
+    private typealias LineEnds = LineEndSearch
+    #endif
 
     /// A parser at the start of a stream.
     public init() {}
@@ -112,7 +123,7 @@ public struct SSEParser: Sendable {
         borrowedData = nil
         partialLine.removeAll()
         data.removeAll()
-        eventType.removeAll()
+        eventType = 0
         skipLeadingLF = false
     }
 
@@ -124,14 +135,13 @@ public struct SSEParser: Sendable {
             skipLeadingLF = false
             if chunk[start] == Self.lf { start += 1 }
         }
+        var search = LineEnds(base, count: count)
         while start < count {
-            let remaining = count - start
-            guard let offset = Self.lineEnd(base + start, remaining) else {
-                Self.append(UnsafeRawBufferPointer(start: base + start, count: remaining), to: &partialLine)
-                spillBorrowedData()
+            guard let end = search.next(from: start) else {
+                Self.append(UnsafeRawBufferPointer(start: base + start, count: count - start), to: &partialLine)
+                spillBorrowed()
                 return
             }
-            let end = start + offset
             if partialLine.isEmpty {
                 processLine(UnsafeRawBufferPointer(start: base + start, count: end - start), inChunk: true, emit: emit)
             } else {
@@ -151,40 +161,20 @@ public struct SSEParser: Sendable {
                 start = end + 1
             }
         }
-        spillBorrowedData()
+        spillBorrowed()
     }
 
-    /// The offset of the first CR or LF in `count` bytes at `pointer`: one pass, 64 bytes at a time
-    /// (two `memchr` passes, one per byte value, cost twice as much on long data lines).
-    @inline(__always)
-    static func lineEnd(_ pointer: UnsafeRawPointer, _ count: Int) -> Int? {
-        let lf = SIMD16<UInt8>(repeating: Self.lf)
-        let cr = SIMD16<UInt8>(repeating: Self.cr)
-        var index = 0
-        // 64 bytes per step while nothing is found (most of a long data line), then 16 at a time.
-        while index + 64 <= count {
-            let a = pointer.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
-            let b = pointer.loadUnaligned(fromByteOffset: index + 16, as: SIMD16<UInt8>.self)
-            let c = pointer.loadUnaligned(fromByteOffset: index + 32, as: SIMD16<UInt8>.self)
-            let d = pointer.loadUnaligned(fromByteOffset: index + 48, as: SIMD16<UInt8>.self)
-            let hits = (a .== lf) .| (a .== cr) .| (b .== lf) .| (b .== cr) .| (c .== lf) .| (c .== cr) .| (d .== lf) .| (d .== cr)
-            if any(hits) { break }
-            index += 64
+    /// Copies what is borrowed from the chunk into owned buffers before the chunk goes away.
+    private mutating func spillBorrowed() {
+        if let id = borrowedPendingID {
+            borrowedPendingID = nil
+            pendingID.set(id)
         }
-        while index + 16 <= count {
-            let block = pointer.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
-            let hits = (block .== lf) .| (block .== cr)
-            if any(hits) {
-                for lane in 0..<16 where hits[lane] { return index + lane }
-            }
-            index += 16
+        if let id = borrowedLastID {
+            borrowedLastID = nil
+            lastEventIDBytes.set(id)
         }
-        while index < count {
-            let byte = pointer.load(fromByteOffset: index, as: UInt8.self)
-            if byte == Self.lf || byte == Self.cr { return index }
-            index += 1
-        }
-        return nil
+        spillBorrowedData()
     }
 
     /// Copies a borrowed data line into `data` before the chunk it points into goes away.
@@ -195,6 +185,7 @@ public struct SSEParser: Sendable {
         data.append(Self.lf)
     }
 
+    @inline(__always)
     private mutating func processLine(_ line: UnsafeRawBufferPointer, inChunk: Bool, emit: (borrowing SSEEventView) -> Void) {
         guard let first = line.first else {
             dispatch(emit: emit)
@@ -206,8 +197,7 @@ public struct SSEParser: Sendable {
         }
         let name: UnsafeRawBufferPointer
         var value: UnsafeRawBufferPointer
-        if let colonPointer = memchr(line.baseAddress!, Int32(Self.colon), line.count) {
-            let colon = UnsafeRawPointer(colonPointer) - line.baseAddress!
+        if let colon = Self.firstColon(line) {
             name = UnsafeRawBufferPointer(rebasing: line[..<colon])
             value = UnsafeRawBufferPointer(rebasing: line[(colon + 1)...])
             if value.first == Self.space { value = UnsafeRawBufferPointer(rebasing: value[1...]) }
@@ -225,10 +215,15 @@ public struct SSEParser: Sendable {
                 data.append(Self.lf)
             }
         case 5 where Self.word(name) == 0x6E65_7665 && name[4] == 0x74:  // "event"
-            eventType.set(value)
+            eventType = value.isEmpty ? 0 : typeNames.index(of: value)
         case 2 where name[0] == 0x69 && name[1] == 0x64:  // "id"
-            if memchr(value.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, 0, value.count) == nil {
-                pendingID.set(value)
+            if !Self.containsNull(value) {
+                if inChunk {
+                    borrowedPendingID = value
+                } else {
+                    borrowedPendingID = nil
+                    pendingID.set(value)
+                }
                 hasPendingID = true
             }
         case 5 where Self.word(name) == 0x7274_6572 && name[4] == 0x79:  // "retry"
@@ -242,39 +237,64 @@ public struct SSEParser: Sendable {
 
     private mutating func dispatch(emit: (borrowing SSEEventView) -> Void) {
         if hasPendingID {
-            swap(&lastEventIDBytes, &pendingID)
+            if let id = borrowedPendingID {
+                borrowedPendingID = nil
+                borrowedLastID = id
+            } else {
+                swap(&lastEventIDBytes, &pendingID)
+                borrowedLastID = nil
+            }
             hasPendingID = false
         }
         guard !data.isEmpty || borrowedData != nil else {
-            eventType.removeAll()
+            eventType = 0
             return
         }
-        let type = typeString()
-        lastEventIDBytes.withBytes { id in
+        if let id = borrowedLastID {
+            emitEvent(id: id, emit: emit)
+        } else {
+            let owned = lastEventIDBytes
+            owned.withBytes { emitEvent(id: $0, emit: emit) }
+        }
+        eventType = 0
+    }
+
+    /// Hands the event whose data is borrowed or in `data` to `emit`, then empties the data buffer.
+    @inline(__always)
+    private mutating func emitEvent(id: UnsafeRawBufferPointer, emit: (borrowing SSEEventView) -> Void) {
+        let type = eventType
+        withUnsafePointer(to: &typeNames) { names in
             if let borrowed = borrowedData {
                 borrowedData = nil
-                emit(SSEEventView(type: type, idBytes: id, dataBytes: borrowed))
+                emit(SSEEventView(typeNames: names, typeIndex: type, idBytes: id, dataBytes: borrowed))
             } else {
                 if data.last == Self.lf { data.removeLast() }
-                data.withUnsafeBytes { bytes in emit(SSEEventView(type: type, idBytes: id, dataBytes: bytes)) }
+                data.withUnsafeBytes { bytes in emit(SSEEventView(typeNames: names, typeIndex: type, idBytes: id, dataBytes: bytes)) }
                 data.removeAll(keepingCapacity: true)
             }
         }
-        eventType.removeAll()
     }
 
-    /// The event type as a string, from a small cache of the types seen.
-    private mutating func typeString() -> String {
-        if eventType.isEmpty { return "message" }
-        if lastTypeIndex < typeCache.count, typeCache[lastTypeIndex].bytes == eventType { return typeCache[lastTypeIndex].type }
-        for (index, entry) in typeCache.enumerated() where entry.bytes == eventType {
-            lastTypeIndex = index
-            return entry.type
+    /// The offset of the first colon. Field names are short: the first eight bytes are searched
+    /// as one word (SWAR: a zero byte after XOR with colons), the rest, rarely, with `memchr`.
+    @inline(__always)
+    private static func firstColon(_ line: UnsafeRawBufferPointer) -> Int? {
+        if line.count >= 8 {
+            let word = UInt64(littleEndian: line.loadUnaligned(as: UInt64.self)) ^ 0x3A3A_3A3A_3A3A_3A3A
+            let zeroBytes = (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+            if zeroBytes != 0 { return zeroBytes.trailingZeroBitCount >> 3 }
+            guard let found = memchr(line.baseAddress! + 8, Int32(colon), line.count - 8) else { return nil }
+            return UnsafeRawPointer(found) - line.baseAddress!
         }
-        let type = eventType.withBytes { String(decoding: $0, as: UTF8.self) }
-        if typeCache.count >= 16 { typeCache.removeFirst() }
-        typeCache.append((eventType, type))
-        return type
+        for index in 0..<line.count where line[index] == colon { return index }
+        return nil
+    }
+
+    /// Whether an `id` value contains NULL (the spec then ignores the field).
+    @inline(__always)
+    private static func containsNull(_ value: UnsafeRawBufferPointer) -> Bool {
+        guard value.count > 32 else { return value.contains(0) }
+        return memchr(value.baseAddress!, 0, value.count) != nil
     }
 
     /// Appends raw bytes with one memcpy (appending a raw buffer as a sequence goes byte by byte).

@@ -44,12 +44,23 @@ public struct ServerSentEvent: Sendable, Hashable, CustomStringConvertible {
 /// An event the parser has just completed, lent to the caller for the duration of one callback
 /// (``SSEParser/feedBorrowing(_:emit:)``): its data bytes point into the parser's buffer.
 public struct SSEEventView: ~Copyable {
+    /// The event type, lent by the parser's table of type names (no reference count per event
+    /// unless it is read).
+    private let typeNames: UnsafePointer<SSETypeNames>
+    private let typeIndex: Int
     /// The event type.
-    public let type: String
+    public var type: String { typeNames.pointee.names[typeIndex] }
     /// The stream's last event ID as UTF-8 bytes, valid only during the callback.
     public let idBytes: UnsafeRawBufferPointer
     /// The data bytes, valid only during the callback.
     public let dataBytes: UnsafeRawBufferPointer
+
+    init(typeNames: UnsafePointer<SSETypeNames>, typeIndex: Int, idBytes: UnsafeRawBufferPointer, dataBytes: UnsafeRawBufferPointer) {
+        self.typeNames = typeNames
+        self.typeIndex = typeIndex
+        self.idBytes = idBytes
+        self.dataBytes = dataBytes
+    }
 
     /// The stream's last event ID.
     public var id: String { String(decoding: idBytes, as: UTF8.self) }
