@@ -40,7 +40,8 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
         self.logger = logger
         self.org = try SandboxOrg(configuration: configuration)
         self.messaging = MessagingOrg(configuration: configuration.messaging, organizationID: configuration.organizationID)
-        self.dynamics = DynamicsOrg(configuration: configuration.dynamics, people: org.records("Contact"))
+        let org = self.org
+        self.dynamics = DynamicsOrg(configuration: configuration.dynamics, people: { org.records("Contact") })
         self.faults = FaultInjector()
     }
 

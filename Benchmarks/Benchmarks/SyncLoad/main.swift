@@ -15,6 +15,25 @@ let contacts = arguments.first.flatMap(Int.init) ?? 100_000
 let articles = arguments.dropFirst().first.flatMap(Int.init) ?? 10_000
 let quiet = Logger(label: "sync", factory: { _ in SwiftLogNoOpLogHandler() })
 
+/// A sink that keeps what it is given.
+actor CollectingSink: RecordSink {
+    var batches: [RecordBatch] = []
+    func commit(_ batch: RecordBatch) { batches.append(batch) }
+    func reconcile(connector: String, stream: String, keeping ids: Set<String>) -> Int { 0 }
+}
+
+/// CPU time of the whole process (every thread), in seconds.
+func processCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+func elapsedSeconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
 func peakRSSMegabytes() -> Double {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
     let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
@@ -49,6 +68,24 @@ try await SalesforceSandbox.withRunning(configuration: configuration, logger: qu
     let stored = try await store.count(connector: "bench", stream: "users")
     print("contact sync: \(report.upserted) contacts in \(report.pages) pages, \(String(format: "%.2f", seconds)) s → \(Int(Double(report.upserted) / seconds)) contacts/s; stored \(stored)")
     print(String(format: "peak RSS: %.0f MB (%.0f MB once the sandbox had seeded its org)", peakRSSMegabytes(), rssAfterSeed))
+
+    // Where the time goes: the same sync into a sink that only keeps the batches (network and
+    // decoding alone), then those batches committed to a fresh store (SQLite alone).
+    let collector = CollectingSink()
+    let fetchStart = ContinuousClock.now
+    let fetchCPUStart = processCPUSeconds()
+    _ = try await ContactSync(rest: SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "bench"), sink: collector,
+                              store: context.store, settings: .init(fields: ["Department", "Title"], whereClause: "Email != null")).run(mode: .full)
+    let fetchSeconds = elapsedSeconds(since: fetchStart)
+    let fetchCPU = processCPUSeconds() - fetchCPUStart
+    let second = try SQLiteStore(path: directory + "/second.db")
+    let commitStart = ContinuousClock.now
+    let commitCPUStart = processCPUSeconds()
+    for batch in await collector.batches { try await second.commit(batch) }
+    let commitSeconds = elapsedSeconds(since: commitStart)
+    let commitCPU = processCPUSeconds() - commitCPUStart
+    print(String(format: "  of which: fetch + decode alone %.2f s (%.0f/s, %.2f s CPU); store commits alone %.2f s (%.0f/s, %.2f s CPU)",
+                 fetchSeconds, Double(contacts) / fetchSeconds, fetchCPU, commitSeconds, Double(contacts) / commitSeconds, commitCPU))
 
     // Knowledge: a full load of the en_US articles, then search latency over them.
     let knowledge = KnowledgeSync(rest: SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "bench"), sink: store,
