@@ -1,5 +1,6 @@
 import ConnectorKit
 import Foundation
+import GRDB
 @testable import SwitchboardHost
 import Testing
 
@@ -32,6 +33,44 @@ struct SQLiteStoreTests {
         let found = try await reopened.users(email: "new@ACME.example")
         #expect(found.count == 1 && found.first?.user.firstName == "P2" && found.first?.user.fields == ["Department": "Dept 2"])
         #expect(try await reopened.checkpoint(connector: "other", stream: "users") == nil)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Rows are bound straight through the SQLite C API: every column must come back as given —
+    /// NULL stays NULL, an empty string stays empty, quotes, newlines and non-ASCII text in names
+    /// and fields survive, and an upsert replaces every column.
+    @Test func userRowsKeepEveryValueExactly() async throws {
+        let store = try SQLiteStore(path: path)
+        let odd = UserRecord(id: "003ODD", email: "zoë.o'brien@acme.example", firstName: "", lastName: "O\"Brien\nJr.",
+                             fields: ["Title": "Head of \"R&D\"\t\u{1}", "Ünit": "日本"], modifiedAt: Date(timeIntervalSince1970: 1_767_225_600.25))
+        let bare = UserRecord(id: "003BARE", email: nil, firstName: nil, lastName: nil, modifiedAt: Date(timeIntervalSince1970: 0))
+        try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [.user(odd), .user(bare)], checkpoint: nil))
+        let found = try await store.users(email: "ZOË.O'BRIEN@acme.example".replacingOccurrences(of: "Ë", with: "ë"))
+        #expect(found.map(\.user) == [odd])
+        let rows = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, email, first_name, last_name, fields FROM users WHERE connector = 'sf' ORDER BY id")
+        }
+        #expect(rows.count == 2)
+        #expect(rows[0]["id"] == "003BARE")
+        #expect(rows[0].hasNull(atIndex: 1) && rows[0].hasNull(atIndex: 2) && rows[0].hasNull(atIndex: 3))
+        #expect((rows[0]["fields"] as String) == "{}")
+        #expect((rows[1]["first_name"] as String?) == "")
+        #expect((rows[1]["fields"] as String) == #"{"Title":"Head of \"R&D\"\t\u0001","Ünit":"日本"}"#)
+
+        var changed = odd
+        changed.email = nil
+        changed.firstName = "Zoë"
+        changed.fields = [:]
+        changed.modifiedAt = Date(timeIntervalSince1970: 1_767_225_601)
+        try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [.user(changed)], checkpoint: nil))
+        let after = try await store.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT email, first_name, last_name, fields, modified_at FROM users WHERE id = '003ODD'")
+        }
+        #expect(after?.hasNull(atIndex: 0) == true)
+        #expect(after?["first_name"] == "Zoë")
+        #expect(after?["fields"] == "{}")
+        #expect(after?["modified_at"] == 1_767_225_601.0)
+        #expect(try await store.count(connector: "sf", stream: "users") == 2)
         try? FileManager.default.removeItem(atPath: directory)
     }
 

@@ -59,7 +59,8 @@ public indirect enum JSONValue: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private static func writeString(_ s: String, into out: inout [UInt8]) {
+    /// Appends `s` as a JSON string literal (quotes, escapes; `/` and non-ASCII left as they are).
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in s.utf8 {
             switch byte {

@@ -108,19 +108,42 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
     }
 
     static func upsert(_ user: UserRecord, connector: String, db: Database) throws {
-        // A cached statement: prepared once per connection, not once per row.
+        // A cached statement, prepared once per connection; the row bound without GRDB's
+        // argument arrays (see RowWriter).
         let statement = try db.cachedStatement(sql: """
             INSERT INTO users (connector, id, email, first_name, last_name, fields, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (connector, id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name,
                 last_name = excluded.last_name, fields = excluded.fields, modified_at = excluded.modified_at
             """)
-        try statement.execute(arguments: [connector, user.id, user.email, user.firstName, user.lastName, fieldsJSON(user.fields),
-                                          user.modifiedAt.timeIntervalSince1970])
+        let row = RowWriter(statement, in: db)
+        row.bind(1, connector)
+        row.bind(2, user.id)
+        row.bind(3, user.email)
+        row.bind(4, user.firstName)
+        row.bind(5, user.lastName)
+        row.bind(6, utf8: fieldsJSONBytes(user.fields))
+        row.bind(7, user.modifiedAt.timeIntervalSince1970)
+        try row.execute()
     }
 
     /// `{"a":"1","b":"2"}` with sorted keys (JSONEncoder costs more than the insert itself here).
     static func fieldsJSON(_ fields: [String: String]) -> String {
-        JSONValue.object(fields.keys.sorted().map { JSONMember($0, .string(fields[$0]!)) }).description
+        String(decoding: fieldsJSONBytes(fields), as: UTF8.self)
+    }
+
+    /// The bytes of ``fieldsJSON(_:)``, written directly.
+    static func fieldsJSONBytes(_ fields: [String: String]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        guard !fields.isEmpty else { return [UInt8(ascii: "{"), UInt8(ascii: "}")] }
+        out.reserveCapacity(16 * fields.count + 2)
+        for (index, name) in fields.keys.sorted().enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONValue.writeString(name, into: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONValue.writeString(fields[name]!, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     static func upsert(_ article: KnowledgeArticle, connector: String, db: Database) throws {
