@@ -155,9 +155,26 @@ struct JSONValueTests {
         #expect(value["f"] == .string("1767225600"))
     }
 
-    @Test(arguments: ["{", "{\"a\":}", "[1,]", "01", "\"\\x\"", "{\"a\":1}x", "\"a\u{1}\""])
+    @Test(arguments: ["{", "{\"a\":}", "[1,]", "01", "\"\\x\"", "{\"a\":1}x", "\"a\u{1}\"",
+                      "tru", "nul", "fals", "falsy", "trUe", "[true,nulL]", "[false ,  nul]", "t", "truex"])
     func rejectsInvalid(_ text: String) {
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(text) }
+    }
+
+    @Test func literalsAtTheVeryEndAndNonASCIIText() throws {
+        #expect(try JSONParser.parse("true") == .bool(true))
+        #expect(try JSONParser.parse("false") == .bool(false))
+        #expect(try JSONParser.parse(" null ") == .null)
+        #expect(try JSONParser.parse(#"["日本","zoë","\ud83d\ude00",""]"#) == .array([.string("日本"), .string("zoë"), .string("😀"), .string("")]))
+    }
+
+    /// Bytes that are not UTF-8 inside a string (an unfinished sequence, a lone continuation byte,
+    /// an overlong form) are refused, not decoded to U+FFFD.
+    @Test func rejectsInvalidUTF8() {
+        for bad: [UInt8] in [[0xC3, 0x28], [0x80], [0xC0, 0xAF], [0x61, 0xE2, 0x82]] {
+            let text: [UInt8] = [0x22] + bad + [0x22]
+            #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(text) }
+        }
     }
 
     @Test func serializesRoundTrip() throws {

@@ -62,11 +62,13 @@ try await SalesforceSandbox.withRunning(configuration: configuration, logger: qu
     let sync = ContactSync(rest: SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "bench"), sink: store,
                            store: context.store, settings: .init(fields: ["Department", "Title"], whereClause: "Email != null"))
     let started = ContinuousClock.now
+    let syncCPUStart = processCPUSeconds()
     let report = try await sync.run(mode: .full)
+    let syncCPU = processCPUSeconds() - syncCPUStart
     let elapsed = ContinuousClock.now - started
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let stored = try await store.count(connector: "bench", stream: "users")
-    print("contact sync: \(report.upserted) contacts in \(report.pages) pages, \(String(format: "%.2f", seconds)) s → \(Int(Double(report.upserted) / seconds)) contacts/s; stored \(stored)")
+    print("contact sync: \(report.upserted) contacts in \(report.pages) pages, \(String(format: "%.2f", seconds)) s (\(String(format: "%.2f", syncCPU)) s CPU) → \(Int(Double(report.upserted) / seconds)) contacts/s; stored \(stored)")
     print(String(format: "peak RSS: %.0f MB (%.0f MB once the sandbox had seeded its org)", peakRSSMegabytes(), rssAfterSeed))
 
     // Where the time goes: the same sync into a sink that only keeps the batches (network and

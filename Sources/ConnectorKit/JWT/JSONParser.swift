@@ -11,25 +11,39 @@ public enum JSONParser {
 
     /// Parses a complete JSON text.
     public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
-        var parser = Parser(bytes: bytes)
-        parser.skipWhitespace()
-        let value = try parser.value(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw Failure(offset: parser.index, reason: "unexpected text after the value") }
-        return value
+        let result: Result<JSONValue, Failure> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = Parser(bytes: buffer)
+            parser.skipWhitespace()
+            do throws(Failure) {
+                let value = try parser.value(depth: 0)
+                parser.skipWhitespace()
+                guard parser.index == buffer.count else { throw Failure(offset: parser.index, reason: "unexpected text after the value") }
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     /// Parses a complete JSON text.
     public static func parse(_ text: String) throws(Failure) -> JSONValue { try parse(Array(text.utf8)) }
 
+    /// Reads the bytes through a buffer pointer (no bounds check or reference count per byte;
+    /// every index is checked against `count` by the parser itself).
     private struct Parser {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
         func fail(_ reason: String) -> Failure { Failure(offset: index, reason: reason) }
 
         mutating func skipWhitespace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
         }
 
         mutating func value(depth: Int) throws(Failure) -> JSONValue {
@@ -39,18 +53,22 @@ public enum JSONParser {
             case UInt8(ascii: "{"): return try object(depth: depth)
             case UInt8(ascii: "["): return try array(depth: depth)
             case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "t"): try literal("true", 0x6575_7274); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false", 0x736C_6166, last: UInt8(ascii: "e")); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null", 0x6C6C_756E); return .null
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
             default: throw fail("unexpected character")
             }
         }
 
-        mutating func literal(_ word: String) throws(Failure) {
-            let w = Array(word.utf8)
-            guard index + w.count <= bytes.count, Array(bytes[index..<index + w.count]) == w else { throw fail("expected \(word)") }
-            index += w.count
+        /// Matches `true`, `false` or `null`: its first four bytes as a little-endian word, and the
+        /// fifth of `false`.
+        mutating func literal(_ word: StaticString, _ firstFour: UInt32, last: UInt8? = nil) throws(Failure) {
+            let length = last == nil ? 4 : 5
+            guard index + length <= bytes.count,
+                  UInt32(littleEndian: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[index..<index + 4])).loadUnaligned(as: UInt32.self)) == firstFour,
+                  last.map({ bytes[index + 4] == $0 }) ?? true else { throw fail("expected \(word)") }
+            index += length
         }
 
         mutating func object(depth: Int) throws(Failure) -> JSONValue {
@@ -96,13 +114,19 @@ public enum JSONParser {
             // Fast path: no escape before the closing quote — one validation, no copy loop.
             let start = index
             var end = index
+            var ascii = true
             while end < bytes.count {
                 let c = bytes[end]
                 if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+                ascii = ascii && c < 0x80
                 end += 1
             }
             if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
-                guard let s = String(validating: bytes[start..<end], as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
+                let text = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                // ASCII needs no validation; anything else must be well-formed UTF-8.
+                guard let s = ascii ? String(decoding: text, as: UTF8.self) : String(validating: text, as: UTF8.self) else {
+                    throw fail("invalid UTF-8 in string")
+                }
                 index = end + 1
                 return s
             }

@@ -92,7 +92,11 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
             try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS keep_ids (id TEXT PRIMARY KEY)")
             try db.execute(sql: "DELETE FROM keep_ids")
             let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO keep_ids (id) VALUES (?)")
-            for id in ids { try insert.execute(arguments: [id]) }
+            for id in ids {
+                let row = RowWriter(insert, in: db)
+                row.bind(1, id)
+                try row.execute()
+            }
             try db.execute(sql: "DELETE FROM \(table) WHERE connector = ? AND id NOT IN (SELECT id FROM keep_ids)", arguments: [connector])
             let removed = db.changesCount
             try db.execute(sql: "DELETE FROM keep_ids")
@@ -136,11 +140,11 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
         var out: [UInt8] = [UInt8(ascii: "{")]
         guard !fields.isEmpty else { return [UInt8(ascii: "{"), UInt8(ascii: "}")] }
         out.reserveCapacity(16 * fields.count + 2)
-        for (index, name) in fields.keys.sorted().enumerated() {
+        for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            JSONValue.writeString(name, into: &out)
+            JSONValue.writeString(field.key, into: &out)
             out.append(UInt8(ascii: ":"))
-            JSONValue.writeString(fields[name]!, into: &out)
+            JSONValue.writeString(field.value, into: &out)
         }
         out.append(UInt8(ascii: "}"))
         return out
