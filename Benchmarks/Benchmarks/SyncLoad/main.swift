@@ -86,8 +86,14 @@ try await SalesforceSandbox.withRunning(configuration: configuration, logger: qu
     for batch in await collector.batches { try await second.commit(batch) }
     let commitSeconds = elapsedSeconds(since: commitStart)
     let commitCPU = processCPUSeconds() - commitCPUStart
-    print(String(format: "  of which: fetch + decode alone %.2f s (%.0f/s, %.2f s CPU); store commits alone %.2f s (%.0f/s, %.2f s CPU)",
-                 fetchSeconds, Double(contacts) / fetchSeconds, fetchCPU, commitSeconds, Double(contacts) / commitSeconds, commitCPU))
+    let keep = Set(await collector.batches.flatMap { $0.upserts.compactMap { record -> String? in
+        if case .user(let user) = record { user.id } else { nil }
+    } })
+    let reconcileStart = ContinuousClock.now
+    _ = try await second.reconcile(connector: "bench", stream: "users", keeping: keep)
+    let reconcileSeconds = elapsedSeconds(since: reconcileStart)
+    print(String(format: "  of which: fetch + decode alone %.2f s (%.0f/s, %.2f s CPU); store commits alone %.2f s (%.0f/s, %.2f s CPU); reconcile %.2f s",
+                 fetchSeconds, Double(contacts) / fetchSeconds, fetchCPU, commitSeconds, Double(contacts) / commitSeconds, commitCPU, reconcileSeconds))
 
     // Knowledge: a full load of the en_US articles, then search latency over them.
     let knowledge = KnowledgeSync(rest: SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "bench"), sink: store,
