@@ -36,17 +36,30 @@ public struct SalesforceREST: Sendable {
     /// overlaps its writes with the network.
     public func query(_ soql: String, includeDeleted: Bool = false, batchSize: Int? = nil,
                       page: (QueryPage) async throws -> Void) async throws {
+        try await query(soql, includeDeleted: includeDeleted, batchSize: batchSize, decode: { $0 }, page: page)
+    }
+
+    /// Runs a query, turning each page into what the caller keeps with `decode` as part of the
+    /// prefetch (so decoding page N+1 overlaps `page` working on page N), and hands the results
+    /// to `page` in order.
+    public func query<Decoded: Sendable>(_ soql: String, includeDeleted: Bool = false, batchSize: Int? = nil,
+                                         decode: @escaping @Sendable (QueryPage) throws -> Decoded,
+                                         page: (Decoded) async throws -> Void) async throws {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         let q = soql.addingPercentEncoding(withAllowedCharacters: allowed) ?? soql
         let headers = batchSize.map { [("Sforce-Query-Options", "batchSize=\($0)")] } ?? []
-        var current = try await fetchPage("\(basePath)/\(includeDeleted ? "queryAll" : "query")?q=\(q)", headers: headers)
+        @Sendable func fetch(_ path: String) async throws -> (page: Decoded, next: String?) {
+            let fetched = try await fetchPage(path, headers: headers)
+            return (try decode(fetched.page), fetched.next)
+        }
+        var current = try await fetch("\(basePath)/\(includeDeleted ? "queryAll" : "query")?q=\(q)")
         while true {
             guard let nextURL = current.next else {
                 try await page(current.page)
                 return
             }
-            async let next = fetchPage(nextURL, headers: headers)
+            async let next = fetch(nextURL)
             try await page(current.page)
             current = try await next
         }

@@ -61,21 +61,22 @@ public struct ContactSync: Sendable {
         var report = SyncReport(upserted: 0, deleted: 0, pages: 0)
         var seen = Set<String>()
         var expected: Int?
-        try await rest.query(soql(after: cursor), batchSize: settings.batchSize) { page in
-            expected = expected ?? page.totalSize
-            var users: [SyncRecord] = []
-            users.reserveCapacity(page.records.count)
+        let extraFields = settings.fields
+        try await rest.query(soql(after: cursor), batchSize: settings.batchSize, decode: { page in
+            // Runs in the prefetch: the rows become users while the previous page commits.
+            (total: page.totalSize, users: page.records.compactMap { Self.user(from: $0, extraFields: extraFields) })
+        }) { page in
+            expected = expected ?? page.total
             var last: SyncCursor?
-            for record in page.records {
-                guard let user = Self.user(from: record, extraFields: settings.fields) else { continue }
-                users.append(.user(user))
+            for user in page.users {
                 if mode == .full { seen.insert(user.id) }
                 last = SyncCursor(modstamp: user.modifiedAt, id: user.id)
             }
             // The cursor moves only with the records it covers; a full run's cursor never moves backwards.
             let checkpoint = last.map { last in stored.map { max(last, $0) } ?? last }
-            try await sink.commit(RecordBatch(connector: connector, stream: Self.stream, upserts: users, checkpoint: checkpoint?.description))
-            report.upserted += users.count
+            try await sink.commit(RecordBatch(connector: connector, stream: Self.stream, upserts: page.users.map(SyncRecord.user),
+                                              checkpoint: checkpoint?.description))
+            report.upserted += page.users.count
             report.pages += 1
             progress(SyncProgress(records: report.upserted, pages: report.pages, expectedTotal: expected))
         }

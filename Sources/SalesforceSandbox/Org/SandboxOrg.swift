@@ -11,8 +11,7 @@ public final class SandboxOrg: Sendable {
     }
 
     struct Cursor: Sendable {
-        let object: String
-        let rows: [QueryRow]
+        let result: SOQLEvaluator.Result
         let batchSize: Int
     }
 
@@ -152,14 +151,14 @@ public final class SandboxOrg: Sendable {
     func runQuery(_ evaluator: SOQLEvaluator, includeDeleted: Bool, batchSize: Int) -> (page: [QueryRow], total: Int, locator: String?) {
         state.withLock { state in
             let result = evaluator.run(over: state.objects[evaluator.schema.name] ?? [], includeDeleted: includeDeleted)
-            let page = Array(result.rows.prefix(batchSize))
-            guard result.rows.count > batchSize else { return (page, result.rows.count, nil) }
+            let page = result.rows(0..<min(batchSize, result.count))
+            guard result.count > batchSize else { return (page, result.count, nil) }
             let locator = "01gSBX" + String(format9: state.nextCursor) + "AAA"
             state.nextCursor += 1
-            state.cursors[locator] = Cursor(object: result.object, rows: result.rows, batchSize: batchSize)
+            state.cursors[locator] = Cursor(result: result, batchSize: batchSize)
             state.cursorOrder.append(locator)
             if state.cursorOrder.count > Self.maxOpenCursors { state.cursors[state.cursorOrder.removeFirst()] = nil }
-            return (page, result.rows.count, "\(locator)-\(batchSize)")
+            return (page, result.count, "\(locator)-\(batchSize)")
         }
     }
 
@@ -168,11 +167,11 @@ public final class SandboxOrg: Sendable {
         guard let dash = locatorAndOffset.lastIndex(of: "-"), let offset = Int(locatorAndOffset[locatorAndOffset.index(after: dash)...]) else { return nil }
         let locator = String(locatorAndOffset[..<dash])
         return state.withLock { state in
-            guard let cursor = state.cursors[locator], offset >= 0, offset < cursor.rows.count else { return nil }
-            let end = min(offset + cursor.batchSize, cursor.rows.count)
-            let next = end < cursor.rows.count ? "\(locator)-\(end)" : nil
+            guard let cursor = state.cursors[locator], offset >= 0, offset < cursor.result.count else { return nil }
+            let end = min(offset + cursor.batchSize, cursor.result.count)
+            let next = end < cursor.result.count ? "\(locator)-\(end)" : nil
             if next == nil { state.cursors[locator] = nil }
-            return (cursor.object, Array(cursor.rows[offset..<end]), cursor.rows.count, next)
+            return (cursor.result.object, cursor.result.rows(offset..<end), cursor.result.count, next)
         }
     }
 }

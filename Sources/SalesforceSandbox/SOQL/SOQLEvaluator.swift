@@ -9,9 +9,19 @@ struct SOQLEvaluator {
     }
 
     /// The rows a query selected.
+    /// The matching records in order, with the fields selected: rows are made a page at a time
+    /// (a query over 100,000 contacts used to build every row before answering the first page).
     struct Result: Sendable {
         let object: String
-        let rows: [QueryRow]
+        let records: [SandboxRecord]
+        let fields: [String]
+
+        var count: Int { records.count }
+
+        /// The rows at `range`, each with the selected fields.
+        func rows(_ range: Range<Int>) -> [QueryRow] {
+            records[range].map { record in QueryRow(id: record.id, fields: fields.map { ($0, record[$0]) }) }
+        }
     }
 
     let schema: SObjectSchema
@@ -82,18 +92,21 @@ struct SOQLEvaluator {
         var matched = rows.filter { record in (includeDeleted || !record.isDeleted) && (query.condition.map { matches($0, record) } ?? true) }
         if !query.orderBy.isEmpty {
             let orderings = query.orderBy.map { (schema.field($0.field)!.name, $0) }
-            matched.sort { a, b in
-                for (name, ordering) in orderings {
-                    let order = Self.order(a[name], b[name], nullsFirst: ordering.nullsFirst)
+            // Each row's sort values read once (not twice per comparison): 100,000 contacts sort
+            // in a fraction of the time.
+            let keyed = matched.map { record in (record: record, keys: orderings.map { record[$0.0] }) }
+            matched = keyed.sorted { a, b in
+                for (index, (_, ordering)) in orderings.enumerated() {
+                    let order = Self.order(a.keys[index], b.keys[index], nullsFirst: ordering.nullsFirst)
                     if order != 0 { return ordering.ascending ? order < 0 : order > 0 }
                 }
                 return false
-            }
+            }.map(\.record)
         }
         if let offset = query.offset { matched = Array(matched.dropFirst(offset)) }
         if let limit = query.limit { matched = Array(matched.prefix(limit)) }
         let names = query.fields.map { schema.field($0)!.name }
-        return Result(object: schema.name, rows: matched.map { record in QueryRow(id: record.id, fields: names.map { ($0, record[$0]) }) })
+        return Result(object: schema.name, records: matched, fields: names)
     }
 
     private func matches(_ condition: SOQLCondition, _ record: SandboxRecord) -> Bool {
