@@ -1,3 +1,4 @@
+import Foundation
 @testable import SalesforceSandbox
 import Testing
 
@@ -42,6 +43,23 @@ struct SOQLParserTests {
         #expect(SalesforceDate.format(millis: 951_782_400_000) == "2000-02-29T00:00:00.000+0000")
         #expect(SalesforceDate.parse("2026-13-01T00:00:00Z") == nil)
         #expect(SalesforceDate.parse("2026-01-01") == nil)
+    }
+
+    /// The digit-by-digit formatter agrees with Foundation's for instants from 1900 to 2200,
+    /// milliseconds included, and every one parses back to itself.
+    @Test func formatAgreesWithFoundation() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSSZ"
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let millis = Int64.random(in: -2_208_988_800_000...7_258_118_400_000, using: &generator)
+            let text = SalesforceDate.format(millis: millis)
+            // (+0.1 ms: a formatter that truncates sees the intended millisecond despite binary fractions)
+            #expect(text == formatter.string(from: Date(timeIntervalSince1970: (Double(millis) + 0.1) / 1000)), "\(millis)")
+            #expect(SalesforceDate.parse(text) == millis)
+        }
     }
 
     @Test func idsHaveTheCaseSafeSuffix() {

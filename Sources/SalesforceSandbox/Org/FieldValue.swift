@@ -44,12 +44,38 @@ enum SalesforceDate {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        guard (0...9999).contains(year) else {
+            func pad(_ value: Int, _ width: Int) -> String {
+                let text = String(value)
+                return String(repeating: "0", count: max(0, width - text.count)) + text
+            }
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):"
+                + "\(pad(secondOfDay % 60, 2)).\(pad(ms, 3))+0000"
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):"
-            + "\(pad(secondOfDay % 60, 2)).\(pad(ms, 3))+0000"
+        // `YYYY-MM-DDTHH:MM:SS.mmm+0000`, written digit by digit (the sandbox formats one per row
+        // of every query page).
+        return String(unsafeUninitializedCapacity: 28) { buffer in
+            var index = 0
+            func put(_ value: Int, _ width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor *= 10 }
+                var rest = value
+                while divisor > 0 {
+                    buffer[index] = UInt8(48 + rest / divisor)
+                    rest %= divisor
+                    divisor /= 10
+                    index += 1
+                }
+            }
+            func put(_ byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            put(year, 4); put(45); put(month, 2); put(45); put(day, 2); put(84)
+            put(secondOfDay / 3600, 2); put(58); put(secondOfDay / 60 % 60, 2); put(58); put(secondOfDay % 60, 2)
+            put(46); put(ms, 3); put(43); put(0, 4)
+            return index
+        }
     }
 
     /// Days since 1970-01-01 of a civil date.

@@ -69,7 +69,9 @@ struct QueryRoutes {
 
     /// One page of a query result, in Salesforce's shape.
     static func page(object: String, rows: [QueryRow], total: Int, next: String?, version: String) -> String {
-        var out = "{\"totalSize\":\(total),\"done\":\(next == nil)"
+        var out = ""
+        out.reserveCapacity(256 + rows.count * (160 + 48 * (rows.first?.fields.count ?? 0)))
+        out += "{\"totalSize\":\(total),\"done\":\(next == nil)"
         if let next { out += ",\"nextRecordsUrl\":\"/services/data/\(version)/query/\(next)\"" }
         out += ",\"records\":["
         for (index, row) in rows.enumerated() {
