@@ -1,6 +1,5 @@
 import Benchmark
 import ConnectorKit
-import Foundation
 import SSEStream
 
 let sseBenchmarks: @Sendable () -> Void = {
@@ -28,16 +27,7 @@ let sseBenchmarks: @Sendable () -> Void = {
 
     Benchmark("Newline scan (memchr): 100 MB", configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
-            var lines = 0
-            stream.withUnsafeBytes { all in
-                var pointer = all.baseAddress!
-                let end = all.baseAddress! + all.count
-                while let found = memchr(pointer, 0x0A, end - pointer) {
-                    lines += 1
-                    pointer = UnsafeRawPointer(found) + 1
-                }
-            }
-            blackHole(lines)
+            blackHole(newlineScan(stream))
         }
     }
 

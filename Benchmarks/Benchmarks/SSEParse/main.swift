@@ -4,11 +4,6 @@
 // and the owned-event parse once; the figures are medians over the rounds.
 //
 //   swift run -c release SSEParse [megabytes=100] [rounds=15]
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ConnectorKit
 import SSEStream
 
@@ -35,18 +30,7 @@ let stream = makeStream(megabytes: megabytes)
 let chunk = 16 * 1024
 let clock = ContinuousClock()
 
-func scan() -> Int {
-    var lines = 0
-    stream.withUnsafeBytes { all in
-        var pointer = all.baseAddress!
-        let end = all.baseAddress! + all.count
-        while let found = memchr(pointer, 0x0A, end - pointer) {
-            lines += 1
-            pointer = UnsafeRawPointer(found) + 1
-        }
-    }
-    return lines
-}
+func scan() -> Int { newlineScan(stream) }
 
 func parseBorrowing() -> Int {
     let box = ParserBox()

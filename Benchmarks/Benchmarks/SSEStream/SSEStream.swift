@@ -1,6 +1,26 @@
 /// The event stream the SSE benchmarks parse, shared by the package-benchmark target
 /// (`SSEBenchmarks`) and the interleaved ratio run (`SSEParse`).
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The floor any line-based parser pays: the number of LFs in `stream`, found with `memchr`.
+public func newlineScan(_ stream: [UInt8]) -> Int {
+    var lines = 0
+    stream.withUnsafeBytes { all in
+        var pointer = all.baseAddress!
+        let end = all.baseAddress! + all.count
+        while let found = memchr(pointer, 0x0A, end - pointer) {
+            lines += 1
+            pointer = UnsafeRawPointer(found) + 1
+        }
+    }
+    return lines
+}
+
 /// 100 MB of typical Enhanced Messaging stream traffic: message events with JSON payloads,
 /// typing indicators and keep-alive pings, as the server sends them.
 public func makeStream(megabytes: Int) -> [UInt8] {
