@@ -74,6 +74,25 @@ struct SQLiteStoreTests {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// Committed pages reach the database file without SQLite's in-commit checkpoint (which only
+    /// runs past 64 MiB of WAL): the background checkpointer copies them.
+    @Test func theWALIsCheckpointedInTheBackground() async throws {
+        let store = try SQLiteStore(path: path)
+        func databaseFileSize() -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
+        let before = databaseFileSize()
+        for page in 0..<5 {
+            try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: (0..<400).map { .user(Self.user(page * 400 + $0)) },
+                                               checkpoint: "p\(page)"))
+        }
+        // Wait for the state, not a time: the file grows once a checkpoint has copied the WAL.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while databaseFileSize() <= before + 100_000, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(store.checkpointer.completedRuns >= 1)
+        #expect(databaseFileSize() > before + 100_000, "2,000 users copied into the database file")
+        #expect(try await store.count(connector: "sf", stream: "users") == 2_000)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     @Test func aFailedBatchLeavesNothingBehind() async throws {
         let store = try SQLiteStore(path: path)
         try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [.user(Self.user(1))], checkpoint: "c1"))

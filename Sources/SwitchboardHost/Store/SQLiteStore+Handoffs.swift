@@ -5,7 +5,7 @@ import GRDB
 extension SQLiteStore {
     public func saveHandoff(_ record: HandoffRecord) async throws {
         let request = String(decoding: try JSONEncoder.sorted.encode(record.request), as: UTF8.self)
-        try await pool.write { db in
+        try await write { db in
             try db.cachedStatement(sql: """
                 INSERT INTO handoffs (id, connector, conversation_id, employee_id, status, last_event_id, request, end_reason,
                                       status_changed_at, status_entry_id, created_at, updated_at)

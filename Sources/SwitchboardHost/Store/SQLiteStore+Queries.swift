@@ -93,7 +93,7 @@ extension SQLiteStore {
     /// Forgets a connector's checkpoints (one stream or all), so the next sync reads everything.
     @discardableResult
     public func resetCheckpoints(connector: String, stream: String? = nil) async throws -> Int {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM checkpoints WHERE connector = ? AND (? IS NULL OR stream = ?)", arguments: [connector, stream, stream])
             return db.changesCount
         }
