@@ -92,16 +92,24 @@ struct SOQLEvaluator {
         var matched = rows.filter { record in (includeDeleted || !record.isDeleted) && (query.condition.map { matches($0, record) } ?? true) }
         if !query.orderBy.isEmpty {
             let orderings = query.orderBy.map { (schema.field($0.field)!.name, $0) }
-            // Each row's sort values read once (not twice per comparison): 100,000 contacts sort
-            // in a fraction of the time.
-            let keyed = matched.map { record in (record: record, keys: orderings.map { record[$0.0] }) }
-            matched = keyed.sorted { a, b in
-                for (index, (_, ordering)) in orderings.enumerated() {
-                    let order = Self.order(a.keys[index], b.keys[index], nullsFirst: ordering.nullsFirst)
-                    if order != 0 { return ordering.ascending ? order < 0 : order > 0 }
+            // Each row's sort values read once into one flat array (not twice per comparison, and
+            // no array per row); the rows' positions are sorted, then the rows taken in that order.
+            let width = orderings.count
+            var keys: [FieldValue] = []
+            keys.reserveCapacity(matched.count * width)
+            for record in matched {
+                for (name, _) in orderings { keys.append(record[name]) }
+            }
+            let order = keys.withUnsafeBufferPointer { keys in
+                Array(matched.indices).sorted { a, b in
+                    for (index, (_, ordering)) in orderings.enumerated() {
+                        let order = Self.order(keys[a * width + index], keys[b * width + index], nullsFirst: ordering.nullsFirst)
+                        if order != 0 { return ordering.ascending ? order < 0 : order > 0 }
+                    }
+                    return false
                 }
-                return false
-            }.map(\.record)
+            }
+            matched = order.map { matched[$0] }
         }
         if let offset = query.offset { matched = Array(matched.dropFirst(offset)) }
         if let limit = query.limit { matched = Array(matched.prefix(limit)) }
