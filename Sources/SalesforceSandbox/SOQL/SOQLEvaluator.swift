@@ -89,17 +89,18 @@ struct SOQLEvaluator {
 
     /// Filters, sorts, pages by LIMIT/OFFSET and projects `rows`.
     func run(over rows: [SandboxRecord], includeDeleted: Bool) -> Result {
-        var matched = rows.filter { record in (includeDeleted || !record.isDeleted) && (query.condition.map { matches($0, record) } ?? true) }
-        if !query.orderBy.isEmpty {
-            let orderings = query.orderBy.map { (schema.field($0.field)!.name, $0) }
-            // Each row's sort values read once into one flat array (not twice per comparison, and
-            // no array per row); the rows' positions are sorted, then the rows taken in that order.
-            let width = orderings.count
-            var keys: [FieldValue] = []
-            keys.reserveCapacity(matched.count * width)
-            for record in matched {
-                for (name, _) in orderings { keys.append(record[name]) }
-            }
+        // One pass over the rows: each record's values are read while they are in cache — the
+        // filter, then the sort values (once, into one flat array, not twice per comparison).
+        let orderings = query.orderBy.map { (schema.field($0.field)!.name, $0) }
+        let width = orderings.count
+        var matched: [SandboxRecord] = []
+        var keys: [FieldValue] = []
+        for record in rows where (includeDeleted || !record.isDeleted) && (query.condition.map { matches($0, record) } ?? true) {
+            matched.append(record)
+            for (name, _) in orderings { keys.append(record[name]) }
+        }
+        if width > 0 {
+            // The rows' positions are sorted, then the rows taken in that order.
             let order = keys.withUnsafeBufferPointer { keys in
                 Array(matched.indices).sorted { a, b in
                     for (index, (_, ordering)) in orderings.enumerated() {
