@@ -65,8 +65,7 @@ try await SalesforceSandbox.withRunning(configuration: configuration, logger: qu
     let syncCPUStart = processCPUSeconds()
     let report = try await sync.run(mode: .full)
     let syncCPU = processCPUSeconds() - syncCPUStart
-    let elapsed = ContinuousClock.now - started
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let seconds = elapsedSeconds(since: started)
     let stored = try await store.count(connector: "bench", stream: "users")
     print("contact sync: \(report.upserted) contacts in \(report.pages) pages, \(String(format: "%.2f", seconds)) s (\(String(format: "%.2f", syncCPU)) s CPU) → \(Int(Double(report.upserted) / seconds)) contacts/s; stored \(stored)")
     print(String(format: "peak RSS: %.0f MB (%.0f MB once the sandbox had seeded its org)", peakRSSMegabytes(), rssAfterSeed))
@@ -100,7 +99,7 @@ try await SalesforceSandbox.withRunning(configuration: configuration, logger: qu
                                   store: context.store, settings: .init(languages: ["en_US"], bodyFields: ["Body__c"]))
     let kStart = ContinuousClock.now
     let kReport = try await knowledge.run(mode: .full)
-    let kSeconds = Double((ContinuousClock.now - kStart).components.attoseconds) / 1e18 + Double((ContinuousClock.now - kStart).components.seconds)
+    let kSeconds = elapsedSeconds(since: kStart)
     print("knowledge load: \(kReport.upserted) articles in \(kReport.pages) pages, \(String(format: "%.2f", kSeconds)) s → \(Int(Double(kReport.upserted) / kSeconds)) articles/s")
     let terms = ["vpn", "printer restart", "password", "laptop", "email client", "expenses", "travel", "benefits power", "cable", "help desk"]
     var latencies: [Duration] = []

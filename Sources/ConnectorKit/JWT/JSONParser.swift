@@ -11,19 +11,14 @@ public enum JSONParser {
 
     /// Parses a complete JSON text.
     public static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
-        let result: Result<JSONValue, Failure> = bytes.withUnsafeBufferPointer { buffer in
+        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> JSONValue in
             var parser = Parser(bytes: buffer)
             parser.skipWhitespace()
-            do throws(Failure) {
-                let value = try parser.value(depth: 0)
-                parser.skipWhitespace()
-                guard parser.index == buffer.count else { throw Failure(offset: parser.index, reason: "unexpected text after the value") }
-                return .success(value)
-            } catch {
-                return .failure(error)
-            }
+            let value = try parser.value(depth: 0)
+            parser.skipWhitespace()
+            guard parser.index == buffer.count else { throw Failure(offset: parser.index, reason: "unexpected text after the value") }
+            return value
         }
-        return try result.get()
     }
 
     /// Parses a complete JSON text.

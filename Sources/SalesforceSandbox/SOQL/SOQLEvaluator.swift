@@ -8,7 +8,6 @@ struct SOQLEvaluator {
         let message: String
     }
 
-    /// The rows a query selected.
     /// The matching records in order, with the fields selected: rows are made a page at a time
     /// (a query over 100,000 contacts used to build every row before answering the first page).
     struct Result: Sendable {

@@ -156,7 +156,6 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
     /// The bytes of ``fieldsJSON(_:)``, written directly.
     static func fieldsJSONBytes(_ fields: [String: String]) -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "{")]
-        guard !fields.isEmpty else { return [UInt8(ascii: "{"), UInt8(ascii: "}")] }
         out.reserveCapacity(16 * fields.count + 2)
         for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }

@@ -21,7 +21,7 @@ final class WALCheckpointer: Sendable {
     private let queue = DispatchQueue(label: "switchboard.store.wal-checkpoint")
     /// Whether a checkpoint is scheduled and not yet started.
     private let armed = Mutex(false)
-    /// The checkpoint connection, opened on first use; touched only on `queue`.
+    /// The checkpoint connection, opened on first use on `queue`, closed with the checkpointer.
     private let connection = Mutex<OpaquePointer?>(nil)
     /// Checkpoints run so far (for tests and diagnostics).
     private let runs = Atomic<Int>(0)
