@@ -36,22 +36,35 @@ public struct SalesforceREST: Sendable {
     /// overlaps its writes with the network.
     public func query(_ soql: String, includeDeleted: Bool = false, batchSize: Int? = nil,
                       page: (QueryPage) async throws -> Void) async throws {
-        try await query(soql, includeDeleted: includeDeleted, batchSize: batchSize, decode: { $0 }, page: page)
+        try await query(soql, includeDeleted: includeDeleted, batchSize: batchSize, row: { (reader) throws(JSONParser.Failure) in try reader.readValue() }) { rows in
+            try await page(QueryPage(totalSize: rows.totalSize, records: rows.rows, nextRecordsURL: rows.nextRecordsURL))
+        }
     }
 
-    /// Runs a query, turning each page into what the caller keeps with `decode` as part of the
-    /// prefetch (so decoding page N+1 overlaps `page` working on page N), and hands the results
-    /// to `page` in order.
-    public func query<Decoded: Sendable>(_ soql: String, includeDeleted: Bool = false, batchSize: Int? = nil,
-                                         decode: @escaping @Sendable (QueryPage) throws -> Decoded,
-                                         page: (Decoded) async throws -> Void) async throws {
+    /// One page of a query, its records read into rows.
+    public struct QueryRows<Row: Sendable>: Sendable {
+        /// Rows matched by the whole query.
+        public var totalSize: Int
+        /// The rows `row` made of this page's records (records it returned nil for are left out).
+        public var rows: [Row]
+        /// Where the next page is, when there is one.
+        public var nextRecordsURL: String?
+    }
+
+    /// Runs a query, reading each record straight from the answer's bytes with `row` (no JSON
+    /// tree per record) as part of the prefetch — reading page N+1 overlaps `page` working on
+    /// page N — and hands the pages to `page` in order. `row` is given the reader at the record's
+    /// object; what it leaves unread is skipped.
+    public func query<Row: Sendable>(_ soql: String, includeDeleted: Bool = false, batchSize: Int? = nil,
+                                     row: @escaping @Sendable (inout JSONReader) throws(JSONParser.Failure) -> Row?,
+                                     page: (QueryRows<Row>) async throws -> Void) async throws {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         let q = soql.addingPercentEncoding(withAllowedCharacters: allowed) ?? soql
         let headers = batchSize.map { [("Sforce-Query-Options", "batchSize=\($0)")] } ?? []
-        @Sendable func fetch(_ path: String) async throws -> (page: Decoded, next: String?) {
-            let fetched = try await fetchPage(path, headers: headers)
-            return (try decode(fetched.page), fetched.next)
+        @Sendable func fetch(_ path: String) async throws -> (page: QueryRows<Row>, next: String?) {
+            let response = try await send("GET", path, headers: headers)
+            return try Self.rows(of: response, row: row)
         }
         var current = try await fetch("\(basePath)/\(includeDeleted ? "queryAll" : "query")?q=\(q)")
         while true {
@@ -65,14 +78,38 @@ public struct SalesforceREST: Sendable {
         }
     }
 
-    private func fetchPage(_ path: String, headers: [(String, String)]) async throws -> (page: QueryPage, next: String?) {
-        let value = try await json("GET", path, headers: headers)
-        guard case .array(let records)? = value["records"] else {
+    /// A query answer's page, and the next page's path unless the answer is `done`.
+    static func rows<Row>(of response: HTTPTransport.Response, row: (inout JSONReader) throws(JSONParser.Failure) -> Row?) throws
+        -> (page: QueryRows<Row>, next: String?) {
+        var totalSize = 0
+        var records: [Row]?
+        var nextURL: String?
+        var done = false
+        do {
+            try JSONReader.read(response.body) { (reader) throws(JSONParser.Failure) in
+                try reader.readObject { (name, reader) throws(JSONParser.Failure) in
+                    if name == "totalSize", case .integer(let total) = try reader.readValue() {
+                        totalSize = Int(total)
+                    } else if name == "done" {
+                        done = try reader.readValue() == .bool(true)
+                    } else if name == "nextRecordsUrl", reader.peek() == .string {
+                        nextURL = try reader.readString()
+                    } else if name == "records", reader.peek() == .array {
+                        var rows: [Row] = []
+                        try reader.readArray { (reader) throws(JSONParser.Failure) in
+                            if let made = try row(&reader) { rows.append(made) }
+                        }
+                        records = rows
+                    }
+                }
+            }
+        } catch {
+            throw SalesforceAPIError(status: response.status, errorCode: "UNEXPECTED_RESPONSE", message: "the answer is not JSON (\(error))")
+        }
+        guard let records else {
             throw SalesforceAPIError(status: 200, errorCode: "UNEXPECTED_RESPONSE", message: "a query answer without records")
         }
-        let nextURL = value["nextRecordsUrl"]?.stringValue
-        let page = QueryPage(totalSize: Int(value["totalSize"]?.integerValue ?? 0), records: records, nextRecordsURL: nextURL)
-        return (page, value["done"] == .bool(true) ? nil : nextURL)
+        return (QueryRows(totalSize: totalSize, rows: records, nextRecordsURL: nextURL), done ? nil : nextURL)
     }
 
     /// Every record of a query, all pages.

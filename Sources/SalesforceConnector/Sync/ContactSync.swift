@@ -62,21 +62,21 @@ public struct ContactSync: Sendable {
         var seen = Set<String>()
         var expected: Int?
         let extraFields = settings.fields
-        try await rest.query(soql(after: cursor), batchSize: settings.batchSize, decode: { page in
-            // Runs in the prefetch: the rows become users while the previous page commits.
-            (total: page.totalSize, users: page.records.compactMap { Self.user(from: $0, extraFields: extraFields) })
+        // Records become users in the prefetch, straight from the answer's bytes, while the previous page commits.
+        try await rest.query(soql(after: cursor), batchSize: settings.batchSize, row: { (reader) throws(JSONParser.Failure) in
+            try Self.user(reading: &reader, extraFields: extraFields)
         }) { page in
-            expected = expected ?? page.total
+            expected = expected ?? page.totalSize
             var last: SyncCursor?
-            for user in page.users {
+            for user in page.rows {
                 if mode == .full { seen.insert(user.id) }
                 last = SyncCursor(modstamp: user.modifiedAt, id: user.id)
             }
             // The cursor moves only with the records it covers; a full run's cursor never moves backwards.
             let checkpoint = last.map { last in stored.map { max(last, $0) } ?? last }
-            try await sink.commit(RecordBatch(connector: connector, stream: Self.stream, upserts: page.users.map(SyncRecord.user),
+            try await sink.commit(RecordBatch(connector: connector, stream: Self.stream, upserts: page.rows.map(SyncRecord.user),
                                               checkpoint: checkpoint?.description))
-            report.upserted += page.users.count
+            report.upserted += page.rows.count
             report.pages += 1
             progress(SyncProgress(records: report.upserted, pages: report.pages, expectedTotal: expected))
         }
@@ -110,23 +110,38 @@ public struct ContactSync: Sendable {
         return deleted
     }
 
-    /// A user from a Contact row; nil when it has no Id or SystemModstamp.
-    static func user(from record: JSONValue, extraFields: [String]) -> UserRecord? {
-        guard let id = record["Id"]?.stringValue, let stamp = record["SystemModstamp"]?.stringValue.flatMap(SalesforceDateTime.parse) else {
-            return nil
-        }
+    /// A user from the Contact record at the reader; nil when it has no Id or SystemModstamp.
+    /// Extra fields keep strings as they are and numbers and booleans as their JSON text.
+    static func user(reading reader: inout JSONReader, extraFields: [String]) throws(JSONParser.Failure) -> UserRecord? {
+        var id: String?
+        var stamp: Date?
+        var email: String?
+        var firstName: String?
+        var lastName: String?
         var fields: [String: String] = [:]
-        for name in extraFields where !baseFields.contains(name) {
-            switch record[name] {
-            case .string(let text)?: fields[name] = text
-            case .integer(let value)?: fields[name] = String(value)
-            case .number(let value)?: fields[name] = String(value)
-            case .bool(let value)?: fields[name] = String(value)
-            default: break
+        try reader.readObject { (name, reader) throws(JSONParser.Failure) in
+            if name == "Id" {
+                id = try reader.readValue().stringValue
+            } else if name == "SystemModstamp" {
+                stamp = try reader.readValue().stringValue.flatMap(SalesforceDateTime.parse)
+            } else if name == "Email" {
+                email = try reader.readValue().stringValue
+            } else if name == "FirstName" {
+                firstName = try reader.readValue().stringValue
+            } else if name == "LastName" {
+                lastName = try reader.readValue().stringValue
+            } else if let extra = extraFields.first(where: name.matches) {
+                switch try reader.readValue() {
+                case .string(let text): fields[extra] = text
+                case .integer(let value): fields[extra] = String(value)
+                case .number(let value): fields[extra] = String(value)
+                case .bool(let value): fields[extra] = String(value)
+                default: break
+                }
             }
         }
-        return UserRecord(id: id, email: record["Email"]?.stringValue, firstName: record["FirstName"]?.stringValue,
-                          lastName: record["LastName"]?.stringValue, fields: fields, modifiedAt: stamp)
+        guard let id, let stamp else { return nil }
+        return UserRecord(id: id, email: email, firstName: firstName, lastName: lastName, fields: fields, modifiedAt: stamp)
     }
 }
 

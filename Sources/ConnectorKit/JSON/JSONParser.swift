@@ -25,8 +25,8 @@ public enum JSONParser {
     public static func parse(_ text: String) throws(Failure) -> JSONValue { try parse(Array(text.utf8)) }
 
     /// Reads the bytes through a buffer pointer (no bounds check or reference count per byte;
-    /// every index is checked against `count` by the parser itself).
-    private struct Parser {
+    /// every index is checked against `count` by the parser itself). ``JSONReader`` walks with it too.
+    struct Parser {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
@@ -177,6 +177,15 @@ public enum JSONParser {
 
         mutating func number() throws(Failure) -> JSONValue {
             let start = index
+            let isInteger = try scanNumber()
+            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            if isInteger, let value = Int64(text) { return .integer(value) }
+            guard let value = Double(text) else { throw fail("invalid number") }
+            return .number(value)
+        }
+
+        /// Moves past a number, checking its grammar; true when it has no fraction or exponent.
+        mutating func scanNumber() throws(Failure) -> Bool {
             if bytes[index] == UInt8(ascii: "-") { index += 1 }
             func digits() -> Int {
                 let from = index
@@ -198,10 +207,7 @@ public enum JSONParser {
                 if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
                 guard digits() > 0 else { throw fail("invalid number") }
             }
-            let text = String(decoding: bytes[start..<index], as: UTF8.self)
-            if isInteger, let value = Int64(text) { return .integer(value) }
-            guard let value = Double(text) else { throw fail("invalid number") }
-            return .number(value)
+            return isInteger
         }
     }
 }
