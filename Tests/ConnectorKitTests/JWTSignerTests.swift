@@ -177,6 +177,21 @@ struct JSONValueTests {
         }
     }
 
+    /// Every ASCII character (controls, quote, backslash) and non-ASCII text, alone and in runs:
+    /// written and parsed back unchanged, with the short escapes where JSON has them.
+    @Test func stringsWriteAndParseBack() throws {
+        var samples = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+        samples += ["", "plain", "zoë \"quoted\" \\ back\\slash\n\t\r\u{1}end", "日本\u{1F}", String(repeating: "ab\"", count: 50)]
+        for sample in samples {
+            var out: [UInt8] = []
+            JSONValue.writeString(sample, into: &out)
+            #expect(try JSONParser.parse(out) == .string(sample), "\(Array(sample.utf8))")
+        }
+        var out: [UInt8] = []
+        JSONValue.writeString("a\"\\\n\r\t\u{8}/", into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == #""a\"\\\n\r\t\u0008/""#)
+    }
+
     @Test func serializesRoundTrip() throws {
         let text = #"{"s":"q\"b\\s/","i":-5,"a":[],"o":{}}"#
         #expect(try JSONParser.parse(text).description == text)

@@ -30,6 +30,25 @@ struct QueryTests {
         }
     }
 
+    /// Text that needs escaping, non-ASCII text, numbers, booleans, nulls and dateTimes come out
+    /// of a query page and a record GET as the JSON of what was stored.
+    @Test func recordValuesAreWrittenAsExactJSON() async throws {
+        try await SandboxClient.with { client in
+            let awkward = "say \"hi\" \\ then\nnew line\t\u{1} zoë 日本"
+            let id = try client.sandbox.org.insert("Contact", values: ["LastName": .string(awkward), "FirstName": .null, "Email": .string("x@y.example")])
+            let page = try SandboxClient.object(try await client.query("SELECT Id, LastName, FirstName, IsDeleted, CreatedDate FROM Contact WHERE Id = '\(id)'"))
+            let record = try #require((page["records"] as? [[String: Any]])?.first)
+            #expect(record["LastName"] as? String == awkward)
+            #expect(record["FirstName"] is NSNull)
+            #expect(record["IsDeleted"] as? Bool == false)
+            let created = try #require(record["CreatedDate"] as? String)
+            #expect(created.count == 28 && created.hasSuffix("+0000"))
+            let fetched = try SandboxClient.object(try await client.get("/services/data/v62.0/sobjects/Contact/\(id)?fields=LastName,CreatedDate"))
+            #expect(fetched["LastName"] as? String == awkward && fetched["CreatedDate"] as? String == created)
+            #expect((fetched["attributes"] as? [String: Any])?["url"] as? String == "/services/data/v62.0/sobjects/Contact/\(id)")
+        }
+    }
+
     @Test func batchSizeIsClampedAndDefaultsTo2000() async throws {
         #expect(QueryRoutes.batchSize(nil) == 2000)
         #expect(QueryRoutes.batchSize("batchSize=50") == 200)

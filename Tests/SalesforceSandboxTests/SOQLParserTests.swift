@@ -59,7 +59,13 @@ struct SOQLParserTests {
             // (+0.1 ms: a formatter that truncates sees the intended millisecond despite binary fractions)
             #expect(text == formatter.string(from: Date(timeIntervalSince1970: (Double(millis) + 0.1) / 1000)), "\(millis)")
             #expect(SalesforceDate.parse(text) == millis)
+            // The bytes query pages are written with are the same text.
+            let bytes = [UInt8](unsafeUninitializedCapacity: 28) { $1 = SalesforceDate.write(millis: millis, to: $0) }
+            #expect(String(decoding: bytes, as: UTF8.self) == text, "\(millis)")
         }
+        // Outside years 0…9999 the byte writer declines (the page writer then uses the text).
+        #expect([UInt8](unsafeUninitializedCapacity: 28) { $1 = SalesforceDate.write(millis: 253_402_300_800_000, to: $0) }.isEmpty)
+        #expect(SalesforceDate.format(millis: 253_402_300_800_000) == "10000-01-01T00:00:00.000+0000")
     }
 
     @Test func idsHaveTheCaseSafeSuffix() {

@@ -160,14 +160,14 @@ public struct JSONKey {
     public func matches(_ name: String) -> Bool {
         if let decoded { return decoded == name }
         var name = name
-        return name.withUTF8 { $0.elementsEqual(raw) }
+        return name.withUTF8 { $0.count == raw.count && $0.elementsEqual(raw) }
     }
 
     /// Whether the name is `name`.
     public static func == (key: JSONKey, name: StaticString) -> Bool {
         let bytes = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
         if let decoded = key.decoded { return decoded.utf8.elementsEqual(bytes) }
-        return bytes.elementsEqual(key.raw)
+        return bytes.count == key.raw.count && bytes.elementsEqual(key.raw)
     }
 }
 

@@ -68,6 +68,7 @@ public struct ContactSync: Sendable {
         }) { page in
             expected = expected ?? page.totalSize
             var last: SyncCursor?
+            if mode == .full, seen.isEmpty { seen.reserveCapacity(min(page.totalSize, 5_000_000)) }
             for user in page.rows {
                 if mode == .full { seen.insert(user.id) }
                 last = SyncCursor(modstamp: user.modifiedAt, id: user.id)

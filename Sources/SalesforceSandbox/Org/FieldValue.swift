@@ -32,18 +32,9 @@ enum SalesforceDate {
     static func format(millis: Int64) -> String {
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
         let ms = Int(millis - seconds * 1000)
-        var days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
         let secondOfDay = Int(seconds - Int64(days) * 86_400)
-        // Civil-from-days (Howard Hinnant's algorithm).
-        days += 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let doe = days - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = civil(days: days)
         guard (0...9999).contains(year) else {
             func pad(_ value: Int, _ width: Int) -> String {
                 let text = String(value)
@@ -52,30 +43,55 @@ enum SalesforceDate {
             return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):"
                 + "\(pad(secondOfDay % 60, 2)).\(pad(ms, 3))+0000"
         }
-        // `YYYY-MM-DDTHH:MM:SS.mmm+0000`, written digit by digit (the sandbox formats one per row
-        // of every query page).
-        return String(unsafeUninitializedCapacity: 28) { buffer in
-            var index = 0
-            func put(_ value: Int, _ width: Int) {
-                var divisor = 1
-                for _ in 1..<width { divisor *= 10 }
-                var rest = value
-                while divisor > 0 {
-                    buffer[index] = UInt8(48 + rest / divisor)
-                    rest %= divisor
-                    divisor /= 10
-                    index += 1
-                }
-            }
-            func put(_ byte: UInt8) {
-                buffer[index] = byte
+        return String(unsafeUninitializedCapacity: 28) { write(year: year, month: month, day: day, secondOfDay: secondOfDay, ms: ms, to: $0) }
+    }
+
+    /// The 28 bytes of `format(millis:)` written into `buffer`; 0 (nothing written) for a year
+    /// outside 0…9999.
+    static func write(millis: Int64, to buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let (year, month, day) = civil(days: days)
+        guard (0...9999).contains(year) else { return 0 }
+        return write(year: year, month: month, day: day, secondOfDay: Int(seconds - Int64(days) * 86_400), ms: Int(millis - seconds * 1000), to: buffer)
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmm+0000`, written digit by digit (the sandbox formats one per row of
+    /// every query page); returns 28.
+    private static func write(year: Int, month: Int, day: Int, secondOfDay: Int, ms: Int, to buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var index = 0
+        func put(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                buffer[index] = UInt8(48 + rest / divisor)
+                rest %= divisor
+                divisor /= 10
                 index += 1
             }
-            put(year, 4); put(45); put(month, 2); put(45); put(day, 2); put(84)
-            put(secondOfDay / 3600, 2); put(58); put(secondOfDay / 60 % 60, 2); put(58); put(secondOfDay % 60, 2)
-            put(46); put(ms, 3); put(43); put(0, 4)
-            return index
         }
+        func put(_ byte: UInt8) {
+            buffer[index] = byte
+            index += 1
+        }
+        put(year, 4); put(45); put(month, 2); put(45); put(day, 2); put(84)
+        put(secondOfDay / 3600, 2); put(58); put(secondOfDay / 60 % 60, 2); put(58); put(secondOfDay % 60, 2)
+        put(46); put(ms, 3); put(43); put(0, 4)
+        return index
+    }
+
+    /// The civil date of days since 1970-01-01 (Howard Hinnant's algorithm).
+    static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
+        let days = days + 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let doe = days - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// Days since 1970-01-01 of a civil date.

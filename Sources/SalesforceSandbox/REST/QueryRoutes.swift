@@ -20,7 +20,7 @@ struct QueryRoutes {
                 guard let page = org.nextPage(locator) else {
                     return RESTResponses.error(.badRequest, code: "INVALID_QUERY_LOCATOR", message: "invalid query locator", limitInfo: org.limitInfo)
                 }
-                return RESTResponses.json(.ok, Self.page(object: page.object, rows: page.page, total: page.total, next: page.next, version: version),
+                return RESTResponses.json(.ok, RecordJSON.page(object: page.object, rows: page.page, total: page.total, next: page.next, version: version),
                                           limitInfo: org.limitInfo)
             }
         }
@@ -53,7 +53,7 @@ struct QueryRoutes {
             return RESTResponses.error(.badRequest, code: "MALFORMED_QUERY", message: "\(error)", limitInfo: org.limitInfo)
         }
         let result = org.runQuery(evaluator, includeDeleted: all, batchSize: Self.batchSize(request.headers[HTTPField.Name("Sforce-Query-Options")!]))
-        return RESTResponses.json(.ok, Self.page(object: evaluator.schema.name, rows: result.page, total: result.total,
+        return RESTResponses.json(.ok, RecordJSON.page(object: evaluator.schema.name, rows: result.page, total: result.total,
                                                  next: result.locator, version: version), limitInfo: org.limitInfo)
     }
 
@@ -65,32 +65,5 @@ struct QueryRoutes {
             if pair.count == 2, pair[0].lowercased() == "batchsize", let size = Int(pair[1]) { return min(max(size, 200), 2000) }
         }
         return 2000
-    }
-
-    /// One page of a query result, in Salesforce's shape.
-    static func page(object: String, rows: [QueryRow], total: Int, next: String?, version: String) -> String {
-        var out = ""
-        out.reserveCapacity(256 + rows.count * (160 + 48 * (rows.first?.fields.count ?? 0)))
-        out += "{\"totalSize\":\(total),\"done\":\(next == nil)"
-        if let next { out += ",\"nextRecordsUrl\":\"/services/data/\(version)/query/\(next)\"" }
-        out += ",\"records\":["
-        for (index, row) in rows.enumerated() {
-            if index > 0 { out += "," }
-            writeRecord(row, object: object, version: version, to: &out)
-        }
-        out += "]}"
-        return out
-    }
-
-    /// One record with its `attributes`.
-    static func writeRecord(_ row: QueryRow, object: String, version: String, to out: inout String) {
-        out += "{\"attributes\":{\"type\":\"\(object)\",\"url\":\"/services/data/\(version)/sobjects/\(object)/\(row.id)\"}"
-        for (name, value) in row.fields {
-            out += ",\""
-            out += name
-            out += "\":"
-            value.writeJSON(to: &out)
-        }
-        out += "}"
     }
 }

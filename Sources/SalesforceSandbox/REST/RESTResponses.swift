@@ -8,9 +8,13 @@ enum RESTResponses {
     static let json: HTTPFields = [.contentType: "application/json;charset=UTF-8"]
 
     static func json(_ status: HTTPResponse.Status, _ body: String, limitInfo: String? = nil) -> Response {
+        json(status, ByteBuffer(string: body), limitInfo: limitInfo)
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ body: ByteBuffer, limitInfo: String? = nil) -> Response {
         var headers = json
         if let limitInfo { headers[HTTPField.Name("Sforce-Limit-Info")!] = limitInfo }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 
     /// `[{"message":…,"errorCode":…}]`.

@@ -39,9 +39,7 @@ struct SObjectRoutes {
                     names.append(field.name)
                 }
                 let row = QueryRow(id: id, fields: names.map { ($0, record[$0]) })
-                var out = ""
-                QueryRoutes.writeRecord(row, object: schema.name, version: version, to: &out)
-                return RESTResponses.json(.ok, out, limitInfo: org.limitInfo)
+                return RESTResponses.json(.ok, RecordJSON.record(row, object: schema.name, version: version), limitInfo: org.limitInfo)
             }
         }
         objects.patch(":object/:id") { request, context in
