@@ -14,7 +14,8 @@ struct ContactSyncTests {
         let sync: ContactSync
     }
 
-    static func withRig(contacts: Int = 450, _ body: @Sendable (Rig) async throws -> Void) async throws {
+    static func withRig(contacts: Int = 450, rowsPerCommit: Int = 10_000, commitInterval: Duration = .seconds(60),
+                        sink: (@Sendable (SQLiteStore) -> any RecordSink)? = nil, _ body: @Sendable (Rig) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "switchboard-contacts-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration(contacts: contacts)) { sandbox in
@@ -24,8 +25,9 @@ struct ContactSyncTests {
             let rest = SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "sf")
             let context = ConnectorContext(connectorName: "sf", vault: CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/", environment: [:])),
                                            http: transport, store: store, sink: store, events: store, logger: SandboxFixture.quiet)
-            let sync = ContactSync(rest: rest, sink: store, store: context.store,
-                                   settings: .init(fields: ["Department", "Employee_Id__c"], whereClause: "Email != null", batchSize: 200))
+            let sync = ContactSync(rest: rest, sink: sink?(store) ?? store, store: context.store,
+                                   settings: .init(fields: ["Department", "Employee_Id__c"], whereClause: "Email != null", batchSize: 200,
+                                                   rowsPerCommit: rowsPerCommit, commitInterval: commitInterval))
             do {
                 try await body(Rig(sandbox: sandbox, store: store, sync: sync))
             } catch {
@@ -103,11 +105,77 @@ struct ContactSyncTests {
         }
     }
 
+    /// Records the batches of the users stream it commits, then commits them to the store.
+    final class RecordingSink: RecordSink, @unchecked Sendable {
+        let store: SQLiteStore
+        private let lock = NSLock()
+        private var committed: [(rows: Int, checkpoint: String?)] = []
+
+        init(_ store: SQLiteStore) { self.store = store }
+
+        var batches: [(rows: Int, checkpoint: String?)] { lock.withLock { committed } }
+
+        func commit(_ batch: RecordBatch) async throws {
+            if batch.stream == "users" { lock.withLock { committed.append((batch.upserts.count, batch.checkpoint)) } }
+            try await store.commit(batch)
+        }
+
+        func reconcile(connector: String, stream: String, keeping ids: Set<String>) async throws -> Int {
+            try await store.reconcile(connector: connector, stream: stream, keeping: ids)
+        }
+    }
+
+    /// Pages of 200 are merged into commits of at least `rowsPerCommit` rows, each with the cursor
+    /// after its last row; what remains is committed at the end.
+    @Test func pagesAreMergedIntoCommits() async throws {
+        let recorder = LockedBox<RecordingSink?>(nil)
+        try await Self.withRig(rowsPerCommit: 400, sink: { store in
+            let sink = RecordingSink(store)
+            recorder.value = sink
+            return sink
+        }) { rig in
+            let report = try await rig.sync.run(mode: .incremental)
+            let batches = try #require(recorder.value).batches
+            #expect(report.upserted == 450 && report.pages == 3)
+            #expect(batches.map(\.rows) == [400, 50])
+            let ids = Self.sandboxIDs(rig.sandbox)
+            let stored = try #require(try await rig.store.checkpoint(connector: "sf", stream: "users"))
+            #expect(batches.last?.checkpoint == stored.cursor)
+            #expect(try await rig.store.ids(connector: "sf", stream: "users") == ids)
+        }
+    }
+
+    /// A commit interval of zero commits every page as it comes.
+    @Test func theCommitIntervalBoundsHowLongRowsWait() async throws {
+        let recorder = LockedBox<RecordingSink?>(nil)
+        try await Self.withRig(commitInterval: .zero, sink: { store in
+            let sink = RecordingSink(store)
+            recorder.value = sink
+            return sink
+        }) { rig in
+            _ = try await rig.sync.run(mode: .incremental)
+            #expect(try #require(recorder.value).batches.map(\.rows) == [200, 200, 50])
+        }
+    }
+
     @Test func cursorTextRoundTrips() throws {
         let cursor = try #require(SyncCursor("2026-01-05T10:00:00.123+0000|003SBX000000001YBA"))
         #expect(cursor.description == "2026-01-05T10:00:00.123+0000|003SBX000000001YBA")
         #expect(cursor.soqlCondition == "(SystemModstamp > 2026-01-05T10:00:00.123Z OR (SystemModstamp = 2026-01-05T10:00:00.123Z AND Id > '003SBX000000001YBA'))")
         #expect(SOQLText.quote("O'Brien \\ x") == #"'O\'Brien \\ x'"#)
         #expect(SyncCursor("garbage") == nil)
+    }
+}
+
+/// A value shared between a test and the closures it hands out.
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+
+    init(_ value: Value) { stored = value }
+
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
     }
 }

@@ -22,8 +22,8 @@ extension SalesforceREST {
         public var nextRecordsURL: String?
     }
 
-    /// Pages read ahead of the one `page` works on.
-    static let pagesAhead = 2
+    /// Pages read ahead of the one `page` works on, unless a query asks for more.
+    public static let defaultPagesAhead = 2
 
     /// Runs a query and hands each page to `page` in order, reading ahead as
     /// ``query(_:includeDeleted:batchSize:row:page:)`` does.
@@ -48,10 +48,12 @@ extension SalesforceREST {
     ///
     /// The pages are read ahead in a child task, so the network, the reading and `page` (a commit)
     /// overlap: as soon as a page's answer arrives, the request for the next one goes out, and the
-    /// page is read while the server works on the next. At most ``pagesAhead`` read pages wait
-    /// for `page`, plus the one being read and the answer in flight. An error from either side
-    /// ends the query and is thrown here.
+    /// page is read while the server works on the next. At most `pagesAhead` read pages wait
+    /// for `page`, plus the one being read and the answer in flight; a consumer that gathers
+    /// several pages before it works on them asks for that many, so the reading goes on while it
+    /// works. An error from either side ends the query and is thrown here.
     public func query<Row: Sendable>(_ soql: String, includeDeleted: Bool = false, batchSize: Int? = nil,
+                                     pagesAhead: Int = defaultPagesAhead,
                                      row: @escaping @Sendable (inout JSONReader) throws(JSONParser.Failure) -> Row?,
                                      page: (QueryRows<Row>) async throws -> Void) async throws {
         var allowed = CharacterSet.alphanumerics
@@ -62,7 +64,7 @@ extension SalesforceREST {
         let (pages, pageOut) = AsyncThrowingStream<QueryRows<Row>, any Error>.makeStream()
         // One credit per page the reader may hold ready; `page` returns one as it takes a page.
         let (credits, creditIn) = AsyncStream<Void>.makeStream()
-        for _ in 0..<Self.pagesAhead { creditIn.yield() }
+        for _ in 0..<max(1, pagesAhead) { creditIn.yield() }
         defer { creditIn.finish() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {

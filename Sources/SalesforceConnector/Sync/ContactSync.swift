@@ -3,8 +3,10 @@ import Foundation
 
 /// User ingestion: Salesforce Contacts into the host's users table.
 ///
-/// Incremental runs read rows changed after the cursor in `(SystemModstamp, Id)` order, page by
-/// page, each page committed together with the cursor after it; deletions come from `queryAll`
+/// Incremental runs read rows changed after the cursor in `(SystemModstamp, Id)` order and commit
+/// them with the cursor after the last of them — every ``Settings/rowsPerCommit`` rows or
+/// ``Settings/commitInterval``, whichever comes first, and whatever was read when a run fails;
+/// deletions come from `queryAll`
 /// (`IsDeleted = true`) under a cursor of their own. A full run reads everything and then removes
 /// what is no longer there (deleted, purged, or no longer matching `where`).
 public struct ContactSync: Sendable {
@@ -16,12 +18,21 @@ public struct ContactSync: Sendable {
         public var whereClause: String?
         /// Rows per page asked for (`Sforce-Query-Options: batchSize`).
         public var batchSize: Int
+        /// Rows read before they are committed in one transaction. Pages are merged because a
+        /// transaction's own cost (the WAL frames of the index pages it touches) is paid once for
+        /// all its rows: 10,000 rows per commit take the store ~10% less CPU than 2,000.
+        public var rowsPerCommit: Int
+        /// The longest rows read wait for their commit, so a slow upstream still sees steady checkpoints.
+        public var commitInterval: Duration
 
         /// Creates settings.
-        public init(fields: [String] = [], whereClause: String? = nil, batchSize: Int = 2000) {
+        public init(fields: [String] = [], whereClause: String? = nil, batchSize: Int = 2000,
+                    rowsPerCommit: Int = 10_000, commitInterval: Duration = .seconds(1)) {
             self.fields = fields
             self.whereClause = whereClause
             self.batchSize = batchSize
+            self.rowsPerCommit = rowsPerCommit
+            self.commitInterval = commitInterval
         }
     }
 
@@ -62,25 +73,42 @@ public struct ContactSync: Sendable {
         var seen = Set<String>()
         var expected: Int?
         let extraFields = settings.fields
-        // Records become users in the prefetch, straight from the answer's bytes, while the previous page commits.
-        try await rest.query(soql(after: cursor), batchSize: settings.batchSize, row: { (reader) throws(JSONParser.Failure) in
-            try Self.user(reading: &reader, extraFields: extraFields)
-        }) { page in
-            expected = expected ?? page.totalSize
-            var last: SyncCursor?
-            if mode == .full, seen.isEmpty { seen.reserveCapacity(min(page.totalSize, 5_000_000)) }
-            for user in page.rows {
-                if mode == .full { seen.insert(user.id) }
-                last = SyncCursor(modstamp: user.modifiedAt, id: user.id)
-            }
-            // The cursor moves only with the records it covers; a full run's cursor never moves backwards.
-            let checkpoint = last.map { last in stored.map { max(last, $0) } ?? last }
-            try await sink.commit(RecordBatch(connector: connector, stream: Self.stream, upserts: page.rows.map(SyncRecord.user),
-                                              checkpoint: checkpoint?.description))
-            report.upserted += page.rows.count
-            report.pages += 1
+        var pending = PendingUsers(stored: stored)
+        let clock = ContinuousClock()
+        var oldest = clock.now
+        /// Commits the rows read so far with the cursor after the last of them.
+        func commitPending() async throws {
+            guard let batch = pending.take(connector: connector) else { return }
+            try await sink.commit(batch.records)
+            report.upserted += batch.records.upserts.count
+            report.pages += batch.pages
             progress(SyncProgress(records: report.upserted, pages: report.pages, expectedTotal: expected))
         }
+        do {
+            // Records become users in the prefetch, straight from the answer's bytes, while earlier rows commit.
+            // The pages of the next commit are read while this one commits.
+            let pagesPerCommit = (settings.rowsPerCommit + settings.batchSize - 1) / max(1, settings.batchSize)
+            try await rest.query(soql(after: cursor), batchSize: settings.batchSize,
+                                 pagesAhead: max(SalesforceREST.defaultPagesAhead, pagesPerCommit + 1), row: { (reader) throws(JSONParser.Failure) in
+                try Self.user(reading: &reader, extraFields: extraFields)
+            }) { page in
+                expected = expected ?? page.totalSize
+                if mode == .full {
+                    if seen.isEmpty { seen.reserveCapacity(min(page.totalSize, 5_000_000)) }
+                    for user in page.rows { seen.insert(user.id) }
+                }
+                if pending.isEmpty { oldest = clock.now }
+                pending.add(page.rows)
+                if pending.count >= settings.rowsPerCommit || clock.now - oldest >= settings.commitInterval {
+                    try await commitPending()
+                }
+            }
+        } catch {
+            // What was read before the failure is kept: the next run resumes after it.
+            try? await commitPending()
+            throw error
+        }
+        try await commitPending()
         if mode == .full {
             report.deleted += try await sink.reconcile(connector: connector, stream: Self.stream, keeping: seen)
         } else {
