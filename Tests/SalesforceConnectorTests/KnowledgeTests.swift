@@ -16,6 +16,14 @@ struct HTMLTextTests {
         ("5 &lt; 6 &gt; 4 &quot;q&quot; &#39;a&#39; &#x263A; &nbsp;x &unknown;", "5 < 6 > 4 \"q\" 'a' ☺ x &unknown;"),
         ("  lots   of\n\n   space  ", "lots of space"),
         ("<div><p>a</p></div><div><p>b</p></div>", "a\n\nb"),
+        ("no\u{00A0}break\u{00A0}\u{00A0}space", "no break space"),
+        ("one\r\ntwo\r\n\r\n three", "one two three"),
+        ("<P>Upper</P><BR><LI>item</LI>", "Upper\n\n- item"),
+        ("a<br><br><br><br>b", "a\n\nb"),
+        ("Café ☕️ naïve — 日本語", "Café ☕️ naïve — 日本語"),
+        ("&amp without semicolon, &#x; &#x110000; &#xD800; a&lt<b>b</b>", "&amp without semicolon, &#x; &#x110000; &#xD800; a&ltb"),
+        ("<p>before</p><script type=\"text/javascript\">if (a < b) { x = '</p>' }</script>after", "before\n\nafter"),
+        ("text then <unterminated tag", "text then"),
     ])
     func plainText(_ html: String, _ expected: String) {
         #expect(HTMLText.plainText(html) == expected)

@@ -10,13 +10,29 @@ public struct SeedData: Sendable, Hashable {
     public var cases: Int
     /// Knowledge articles to create (each with an `en_US` version; every third also `fr`).
     public var articles: Int
+    /// Words of generated prose in each article body (``ArticleProse``); 0 gives every article
+    /// the same short body.
+    public var articleWords: Int
 
     /// Creates a seed description.
-    public init(seed: UInt64 = 42, contacts: Int = 250, cases: Int = 40, articles: Int = 30) {
+    public init(seed: UInt64 = 42, contacts: Int = 250, cases: Int = 40, articles: Int = 30, articleWords: Int = 0) {
         self.seed = seed
         self.contacts = contacts
         self.cases = cases
         self.articles = articles
+        self.articleWords = articleWords
+    }
+
+    /// Articles to seed for `online` of them to be published (`Online`) in `en_US`: every tenth
+    /// article is archived and every seventh (not tenth) a draft.
+    public static func articles(online: Int) -> Int {
+        var total = 0
+        var published = 0
+        while published < online {
+            total += 1
+            if total % 10 != 0, total % 7 != 0 { published += 1 }
+        }
+        return total
     }
 
     /// The integration user the connected app runs as.
@@ -127,7 +143,9 @@ public struct SeedData: Sendable, Hashable {
                     "Language": .string(language), "VersionNumber": .int(1), "IsLatestVersion": .bool(true),
                     "FirstPublishedDate": status == "Draft" ? .null : published,
                     "LastPublishedDate": status == "Draft" ? .null : published,
-                    "Body__c": .string("<h2>\(topic)</h2><p>First, restart the <b>\(topic.lowercased())</b> client.</p>"
+                    "Body__c": .string(articleWords > 0
+                        ? ArticleProse.body(topic: topic, words: articleWords, seed: seed ^ UInt64(versionNumber) &* 0x9E37_79B9_7F4A_7C15)
+                        : "<h2>\(topic)</h2><p>First, restart the <b>\(topic.lowercased())</b> client.</p>"
                         + "<ul><li>Check the cable &amp; power.</li><li>Call the help desk.</li></ul>"),
                 ]
                 system(&values, created: published)
