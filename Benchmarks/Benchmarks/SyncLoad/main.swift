@@ -17,6 +17,7 @@ import SwitchboardHost
 // The sandbox runs in this process; the sync runs in a second process (this executable again,
 // `--client`), as the host would, so the peak RSS printed is the syncing process's alone. Both
 // share the machine's cores, as they would on a laptop running `switchboard sandbox` beside `run`.
+// With SYNCLOAD_KEEP=1 the stores are kept (their directory is printed) for `sqlite3` experiments.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let quiet = Logger(label: "sync", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -74,7 +75,11 @@ try await SalesforceSandbox.withRunning(configuration: configuration, logger: qu
     print(String(format: "sandbox process CPU while serving: %.2f s", processCPUSeconds() - sandboxCPUStart))
     if status != 0 { print("sync process exited with \(status)") }
 }
-try? FileManager.default.removeItem(atPath: directory)
+if ProcessInfo.processInfo.environment["SYNCLOAD_KEEP"] == "1" {
+    print("stores kept in \(directory)")
+} else {
+    try? FileManager.default.removeItem(atPath: directory)
+}
 
 /// The syncing process: the host's pieces (transport, vault, signer, SQLite store) and the module's syncs.
 struct SyncClient {
