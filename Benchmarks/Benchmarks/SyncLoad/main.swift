@@ -119,12 +119,13 @@ struct SyncClient {
                      fetchSeconds, Double(contacts) / fetchSeconds, fetchCPU, commitSeconds, Double(contacts) / commitSeconds, commitCPU, reconcileSeconds))
 
         // Knowledge: a full load of the en_US articles, then search latency over them.
-        let knowledge = KnowledgeSync(rest: rest(), sink: store, store: scoped, settings: .init(languages: ["en_US"], bodyFields: ["Body__c"]))
+        let knowledgeSettings = KnowledgeSync.Settings(languages: ["en_US"], bodyFields: ["Body__c"])
+        let knowledge = KnowledgeSync(rest: rest(), sink: store, store: scoped, settings: knowledgeSettings)
         let (kReport, kSeconds, kCPU) = try await timed { try await knowledge.run(mode: .full) }
         print("knowledge load: \(kReport.upserted) articles in \(kReport.pages) pages, \(String(format: "%.2f", kSeconds)) s (\(String(format: "%.2f", kCPU)) s CPU) → \(Int(Double(kReport.upserted) / kSeconds)) articles/s")
         let articleCollector = CollectingSink()
         let (_, kFetchSeconds, kFetchCPU) = try await timed {
-            try await KnowledgeSync(rest: rest(), sink: articleCollector, store: scoped, settings: .init(languages: ["en_US"], bodyFields: ["Body__c"])).run(mode: .full)
+            try await KnowledgeSync(rest: rest(), sink: articleCollector, store: scoped, settings: knowledgeSettings).run(mode: .full)
         }
         let articleBatches = await articleCollector.batches
         let third = try SQLiteStore(path: directory + "/third.db")

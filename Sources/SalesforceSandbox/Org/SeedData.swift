@@ -23,16 +23,20 @@ public struct SeedData: Sendable, Hashable {
         self.articleWords = articleWords
     }
 
-    /// Articles to seed for `online` of them to be published (`Online`) in `en_US`: every tenth
-    /// article is archived and every seventh (not tenth) a draft.
+    /// Articles to seed for `online` of them to be published (`Online`) in `en_US`.
     public static func articles(online: Int) -> Int {
         var total = 0
         var published = 0
         while published < online {
             total += 1
-            if total % 10 != 0, total % 7 != 0 { published += 1 }
+            if publishStatus(ofArticle: total) == "Online" { published += 1 }
         }
         return total
+    }
+
+    /// The seeded status of article `n` (from 1): every tenth archived, every seventh (not tenth) a draft.
+    static func publishStatus(ofArticle n: Int) -> String {
+        n % 10 == 0 ? "Archived" : (n % 7 == 0 ? "Draft" : "Online")
     }
 
     /// The integration user the connected app runs as.
@@ -133,7 +137,7 @@ public struct SeedData: Sendable, Hashable {
             for language in languages {
                 versionNumber += 1
                 let published = stamp()
-                let status = n % 10 == 0 ? "Archived" : (n % 7 == 0 ? "Draft" : "Online")
+                let status = Self.publishStatus(ofArticle: n)
                 let title = language == "fr" ? "\(topic) : guide \(n)" : "How to fix \(topic) issues (\(n))"
                 var values: [String: FieldValue] = [
                     "Id": .string(SalesforceID.make(prefix: "ka0", number: versionNumber)), "KnowledgeArticleId": .string(articleID),
@@ -144,7 +148,7 @@ public struct SeedData: Sendable, Hashable {
                     "FirstPublishedDate": status == "Draft" ? .null : published,
                     "LastPublishedDate": status == "Draft" ? .null : published,
                     "Body__c": .string(articleWords > 0
-                        ? ArticleProse.body(topic: topic, words: articleWords, seed: seed ^ UInt64(versionNumber) &* 0x9E37_79B9_7F4A_7C15)
+                        ? ArticleProse.body(topic: topic, words: articleWords, seed: seed ^ (UInt64(versionNumber) &* 0x9E37_79B9_7F4A_7C15))
                         : "<h2>\(topic)</h2><p>First, restart the <b>\(topic.lowercased())</b> client.</p>"
                         + "<ul><li>Check the cable &amp; power.</li><li>Call the help desk.</li></ul>"),
                 ]
