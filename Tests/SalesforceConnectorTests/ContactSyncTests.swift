@@ -53,11 +53,12 @@ struct ContactSyncTests {
             #expect(found.first?.user.fields["Employee_Id__c"] != nil && found.first?.user.fields["Department"] != nil)
             let again = try await rig.sync.run(mode: .incremental)
             #expect(again.upserted == 0, "nothing changed since the cursor")
+            #expect(again.reread > 0, "the overlap behind the cursor is read again")
         }
     }
 
     /// 250 contacts share one SystemModstamp (a bulk update); the run fails after the first page of
-    /// 200; the next run resumes inside the tie and reads exactly the other 50.
+    /// 200; the next run reads the tie again (the overlap) and nothing is missing.
     @Test func tieAcrossAPageBoundarySurvivesAFailedRun() async throws {
         try await Self.withRig { rig in
             _ = try await rig.sync.run(mode: .incremental)
@@ -70,7 +71,9 @@ struct ContactSyncTests {
             #expect(touched.contains(afterFirstPage.id), "the checkpoint sits inside the tie")
             rig.sandbox.faults.clear()
             let resumed = try await rig.sync.run(mode: .incremental)
-            #expect(resumed.upserted == 50, "the rest of the tie, none twice")
+            let rest = touched.filter { $0 > afterFirstPage.id }.count
+            #expect(rest > 0 && resumed.upserted == rest, "the rest of the tie is new")
+            #expect(resumed.reread >= 250 - rest, "the tie's first part is read again (the overlap)")
             #expect(try await rig.store.count(connector: "sf", stream: "users") == 450)
         }
     }
@@ -115,9 +118,9 @@ struct ContactSyncTests {
 
         var batches: [(rows: Int, checkpoint: String?)] { lock.withLock { committed } }
 
-        func commit(_ batch: RecordBatch) async throws {
+        func commit(_ batch: RecordBatch) async throws -> CommitResult {
             if batch.stream == "users" { lock.withLock { committed.append((batch.upserts.count, batch.checkpoint)) } }
-            try await store.commit(batch)
+            return try await store.commit(batch)
         }
 
         func reconcile(connector: String, stream: String, keeping ids: Set<String>) async throws -> Int {
@@ -158,10 +161,44 @@ struct ContactSyncTests {
         }
     }
 
+    /// A row updated by a transaction that began in the cursor's own second (and so has its
+    /// stamp), with a lower Id than the cursor's row, committed after the run read past it: the next
+    /// incremental run finds it — a strict `(SystemModstamp, Id) >` cursor skipped it.
+    @Test func aLateCommitInTheCursorsSecondIsNotMissed() async throws {
+        try await Self.withRig(contacts: 30) { rig in
+            _ = try await rig.sync.run(mode: .incremental)
+            let stored = try #require(try await rig.store.checkpoint(connector: "sf", stream: "users"))
+            let cursor = try #require(SyncCursor(stored.cursor))
+            let lower = try #require(Self.sandboxIDs(rig.sandbox).first { $0 < cursor.id })
+            let stamp = Int64(cursor.modstamp.timeIntervalSince1970 * 1000)
+            try rig.sandbox.org.commitLate("Contact", id: lower, values: ["Email": .string("late.commit@acme.example")], stampedAt: stamp)
+            _ = try await rig.sync.run(mode: .incremental)
+            #expect(try await rig.store.users(email: "late.commit@acme.example").first?.user.id == lower)
+        }
+    }
+
+    /// A deletion already applied, read again from the overlap, is not counted twice: "removed"
+    /// counts stored rows removed, not deleted rows read.
+    @Test func removedCountsRowsRemovedNotRowsRead() async throws {
+        try await Self.withRig(contacts: 30) { rig in
+            _ = try await rig.sync.run(mode: .incremental)
+            let ids = Self.sandboxIDs(rig.sandbox)
+            try rig.sandbox.org.delete("Contact", id: ids[0])
+            #expect(try await rig.sync.run(mode: .incremental).deleted == 1)
+            #expect(try await rig.sync.run(mode: .incremental).deleted == 0, "read again in the overlap, but already gone")
+            let never = try rig.sandbox.org.insert("Contact", values: ["LastName": .string("Brief")])  // no Email: never synced
+            try rig.sandbox.org.delete("Contact", id: never)
+            #expect(try await rig.sync.run(mode: .incremental).deleted == 0, "a deletion of a row never stored removes nothing")
+        }
+    }
+
     @Test func cursorTextRoundTrips() throws {
-        let cursor = try #require(SyncCursor("2026-01-05T10:00:00.123+0000|003SBX000000001YBA"))
-        #expect(cursor.description == "2026-01-05T10:00:00.123+0000|003SBX000000001YBA")
-        #expect(cursor.soqlCondition == "(SystemModstamp > 2026-01-05T10:00:00.123Z OR (SystemModstamp = 2026-01-05T10:00:00.123Z AND Id > '003SBX000000001YBA'))")
+        let cursor = try #require(SyncCursor("2026-01-05T10:00:07.123+0000|003SBX000000001YBA"))
+        #expect(cursor.description == "2026-01-05T10:00:07.123+0000|003SBX000000001YBA")
+        #expect(cursor.soqlCondition(overlap: .seconds(5)) == "SystemModstamp >= 2026-01-05T10:00:02Z", "whole seconds, no Id literal")
+        #expect(cursor.soqlCondition(overlap: .zero) == "SystemModstamp >= 2026-01-05T10:00:07Z")
+        #expect(SyncCursor.origin.soqlCondition(overlap: .seconds(10)) == "SystemModstamp >= 1970-01-01T00:00:00Z")
+        #expect(SyncCursor(SyncCursor.origin.description) == .origin, "an empty Id round-trips")
         #expect(SOQLText.quote("O'Brien \\ x") == #"'O\'Brien \\ x'"#)
         #expect(SyncCursor("garbage") == nil)
     }

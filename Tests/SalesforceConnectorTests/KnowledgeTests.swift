@@ -82,4 +82,21 @@ struct KnowledgeSyncTests {
             #expect(try await store.searchArticles("brand new printer").first?.title == "Brand new printer guide")
         }
     }
+
+    /// A version changed by a transaction stamped in the cursor's own second, with a lower Id than
+    /// the cursor's row, committed after the sync read past it: the next incremental run loads it.
+    @Test func aLateCommitInTheCursorsSecondIsLoaded() async throws {
+        try await Self.withRig { sandbox, store, sync in
+            _ = try await sync.run(mode: .incremental)
+            let stored = try #require(try await store.checkpoint(connector: "sf", stream: "articles-en_US"))
+            let cursor = try #require(SyncCursor(stored.cursor))
+            let lower = try #require(sandbox.org.records("Knowledge__kav").first {
+                $0["PublishStatus"] == .string("Online") && $0["Language"] == .string("en_US") && $0.id < cursor.id
+            })
+            try sandbox.org.commitLate("Knowledge__kav", id: lower.id, values: ["Title": .string("Quietly renamed guide")],
+                                       stampedAt: Int64(cursor.modstamp.timeIntervalSince1970 * 1000))
+            _ = try await sync.run(mode: .incremental)
+            #expect(try await store.searchArticles("quietly renamed").first?.title == "Quietly renamed guide")
+        }
+    }
 }

@@ -14,11 +14,11 @@ enum SandboxFixture {
     static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// A sandbox configuration with the fixture's connected app registered.
-    static func configuration(tokenLifetime: Duration = .seconds(7200), contacts: Int = 250) -> SandboxConfiguration {
+    static func configuration(tokenLifetime: Duration = .seconds(7200), contacts: Int = 250, cases: Int = 40) -> SandboxConfiguration {
         var configuration = SandboxConfiguration()
         configuration.connectedApps = [ConnectedApp(consumerKey: consumerKey, certificate: key.certificatePEM)]
         configuration.tokenLifetime = tokenLifetime
-        configuration.seed = SeedData(seed: 7, contacts: contacts)
+        configuration.seed = SeedData(seed: 7, contacts: contacts, cases: cases)
         return configuration
     }
 

@@ -17,10 +17,10 @@ struct TicketingTests {
         let email: String
     }
 
-    static func withRig(attemptTimeout: Duration = .seconds(10), _ body: @Sendable (Rig) async throws -> Void) async throws {
+    static func withRig(attemptTimeout: Duration = .seconds(10), cases: Int = 40, _ body: @Sendable (Rig) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "switchboard-tickets-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration(contacts: 20)) { sandbox in
+        try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration(contacts: 20, cases: cases)) { sandbox in
             let transport = SandboxFixture.transport(maxAttempts: 2, attemptTimeout: attemptTimeout)
             let auth = try SandboxFixture.auth(await sandbox.baseURL(), transport: transport)
             let store = try SQLiteStore(path: directory + "/state.db")
@@ -116,6 +116,44 @@ struct TicketingTests {
             #expect(events[0].payload.contains(#""from":"New""#) && events[0].payload.contains(#""to":"Working""#))
             #expect(events[1].payload.contains("Avery from IT support") && events[1].payload.contains(#""author":"agent""#))
             #expect(try await rig.watcher.poll() == 0, "nothing twice")
+        }
+    }
+
+    /// A fresh org has no Case and no CaseComment yet: the watcher's cursors start before every row
+    /// and its queries never send an empty Id literal (`Id > ''`, refused by a real org), so polling
+    /// works at once and the agent's first reply is reported.
+    @Test func watchingAFreshOrgWithNoCasesYet() async throws {
+        try await Self.withRig(cases: 0) { rig in
+            #expect(rig.sandbox.org.records("Case").isEmpty && rig.sandbox.org.records("CaseComment").isEmpty)
+            #expect(try await rig.watcher.poll() == 0)
+            #expect(try await rig.watcher.poll() == 0, "polling again from the origin cursor")
+            _ = try await rig.ticketing.createTicket(NewTicket(requesterEmail: rig.email, subject: "First ever", idempotencyKey: "k-fresh"))
+            rig.sandbox.agentStep()
+            #expect(try await rig.watcher.poll() == 2)
+            #expect(try await rig.store.events(after: 0).map(\.type) == ["ticket.status_changed", "ticket.comment_added"])
+        }
+    }
+
+    /// An agent's draft comment is published by a transaction stamped in the second the watcher's
+    /// cursor already passed (with a lower Id than the cursor's row): the next poll reports it,
+    /// once; reading the overlap again reports nothing twice.
+    @Test func aLateCommitBehindTheWatchersCursorIsReported() async throws {
+        try await Self.withRig { rig in
+            _ = try await rig.watcher.poll()
+            let ticket = try await rig.ticketing.createTicket(NewTicket(requesterEmail: rig.email, subject: "Badge", idempotencyKey: "k-late"))
+            let agent = "005SBX000000777AAA"
+            let draft = try rig.sandbox.org.insert("CaseComment", values: ["ParentId": .string(ticket.id), "CommentBody": .string("Draft reply"),
+                                                                           "IsPublished": .bool(false)], by: agent)
+            let note = try rig.sandbox.org.insert("CaseComment", values: ["ParentId": .string(ticket.id), "CommentBody": .string("Internal note"),
+                                                                          "IsPublished": .bool(false)], by: agent)
+            #expect(try await rig.watcher.poll() == 0, "unpublished comments are not news")
+            guard case .dateTime(let stamp) = rig.sandbox.org.record(id: note)!["SystemModstamp"] else { Issue.record("no stamp"); return }
+            try rig.sandbox.org.commitLate("CaseComment", id: draft, values: ["IsPublished": .bool(true)], stampedAt: stamp)
+            #expect(try await rig.watcher.poll() == 1)
+            #expect(try await rig.watcher.poll() == 0)
+            let events = try await rig.store.events(after: 0)
+            #expect(events.filter { $0.type == "ticket.comment_added" }.count == 1)
+            #expect(events.last?.payload.contains("Draft reply") == true)
         }
     }
 }

@@ -110,9 +110,36 @@ struct QueryTests {
             let articles = try #require(try SandboxClient.object(online)["records"] as? [[String: Any]])
             #expect(!articles.isEmpty && articles.allSatisfy { ($0["Body__c"] as? String)?.hasPrefix("<h2>") == true })
 
+            // A real org refuses an Id (or reference) compared with something that is not an id — the
+            // empty cursor `Id > ''` of a fresh org among them.
+            for filter in ["Id > ''", "Id = 'nope'", "ParentId = ''", "Id IN ('500SBX000000001AAA', 'x')"] {
+                let badID = try await client.query("SELECT Id FROM CaseComment WHERE SystemModstamp > 2026-01-01T00:00:00Z AND \(filter)")
+                let idError = try SandboxClient.firstError(badID)
+                #expect(badID.status == 400 && idError["errorCode"] as? String == "INVALID_QUERY_FILTER_OPERATOR", "\(filter)")
+                #expect((idError["message"] as? String)?.contains("invalid ID field") == true)
+            }
+            #expect(try await client.query("SELECT Id FROM Case WHERE Id > '500000000000000' AND OwnerId != null").status == 200)
+
             let badLocator = try await client.get("/services/data/v62.0/query/01gSBX999999999AAA-200")
             let locatorError = try SandboxClient.firstError(badLocator)
             #expect(badLocator.status == 400 && locatorError["errorCode"] as? String == "INVALID_QUERY_LOCATOR")
+        }
+    }
+
+    /// Salesforce stamps whole seconds: every stamp the org hands out (seeded or written) ends in
+    /// `.000`, and writes within one second share it.
+    @Test func stampsAreWholeSeconds() async throws {
+        try await SandboxClient.with { client in
+            let org = client.sandbox.org
+            let first = try org.insert("Case", values: ["Subject": .string("one")])
+            let second = try org.insert("Case", values: ["Subject": .string("two")])
+            for record in org.records("Contact") + org.records("Case") {
+                guard case .dateTime(let stamp) = record["SystemModstamp"] else { Issue.record("no stamp"); continue }
+                #expect(stamp % 1000 == 0)
+            }
+            let a = org.record(id: first)!["SystemModstamp"], b = org.record(id: second)!["SystemModstamp"]
+            guard case .dateTime(let x) = a, case .dateTime(let y) = b else { Issue.record("no stamps"); return }
+            #expect(y >= x && y - x <= 1000, "never backwards; the same second shares a stamp")
         }
     }
 

@@ -47,7 +47,7 @@ struct SQLiteStoreTests {
         try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [.user(odd), .user(bare)], checkpoint: nil))
         let found = try await store.users(email: "ZOË.O'BRIEN@acme.example".replacingOccurrences(of: "Ë", with: "ë"))
         #expect(found.map(\.user) == [odd])
-        let rows = try await store.pool.read { db in
+        let rows = try store.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT id, email, first_name, last_name, fields FROM users WHERE connector = 'sf' ORDER BY id")
         }
         #expect(rows.count == 2)
@@ -63,7 +63,7 @@ struct SQLiteStoreTests {
         changed.fields = [:]
         changed.modifiedAt = Date(timeIntervalSince1970: 1_767_225_601)
         try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [.user(changed)], checkpoint: nil))
-        let after = try await store.pool.read { db in
+        let after = try store.pool.read { db in
             try Row.fetchOne(db, sql: "SELECT email, first_name, last_name, fields, modified_at FROM users WHERE id = '003ODD'")
         }
         #expect(after?.hasNull(atIndex: 0) == true)

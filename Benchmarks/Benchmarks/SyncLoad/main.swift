@@ -165,6 +165,9 @@ struct SyncClient {
 /// A sink that keeps what it is given.
 actor CollectingSink: RecordSink {
     var batches: [RecordBatch] = []
-    func commit(_ batch: RecordBatch) { batches.append(batch) }
+    func commit(_ batch: RecordBatch) -> CommitResult {
+        batches.append(batch)
+        return CommitResult(removed: 0)
+    }
     func reconcile(connector: String, stream: String, keeping ids: Set<String>) -> Int { 0 }
 }

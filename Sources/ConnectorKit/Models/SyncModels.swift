@@ -98,17 +98,21 @@ public struct SyncProgress: Sendable, Hashable {
 
 /// What a finished sync did.
 public struct SyncReport: Sendable, Hashable, Codable {
-    /// Records inserted or updated.
+    /// Records inserted or updated that changed after the stored cursor (all of them in a full run).
     public var upserted: Int
-    /// Records removed.
+    /// Stored records removed (not deletions read: an id that was never stored counts for nothing).
     public var deleted: Int
     /// Pages read.
     public var pages: Int
+    /// Records read again from the overlap behind the stored cursor and written again (idempotent):
+    /// unchanged rows, or rows whose change committed after the cursor was taken.
+    public var reread: Int
 
     /// Creates a report.
-    public init(upserted: Int, deleted: Int, pages: Int) {
+    public init(upserted: Int, deleted: Int, pages: Int, reread: Int = 0) {
         self.upserted = upserted
         self.deleted = deleted
         self.pages = pages
+        self.reread = reread
     }
 }

@@ -31,7 +31,8 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
         state.withLock { $0.moduleState["\(connector)/\(key)"] }
     }
 
-    public func commit(_ batch: RecordBatch) async throws {
+    @discardableResult
+    public func commit(_ batch: RecordBatch) async throws -> CommitResult {
         state.withLock { state in
             // Records live per table (`users-deleted` is a sub-stream of `users`); cursors per stream.
             let table = batch.stream.split(separator: "-").first.map(String.init) ?? batch.stream
@@ -43,11 +44,13 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
                 case .article(let article): records[article.id] = record
                 }
             }
-            for id in batch.deletions { records[id] = nil }
+            var removed = 0
+            for id in batch.deletions where records.removeValue(forKey: id) != nil { removed += 1 }
             state.records[key] = records
             if let cursor = batch.checkpoint {
                 state.checkpoints["\(batch.connector)/\(batch.stream)"] = Checkpoint(stream: batch.stream, cursor: cursor, updatedAt: Date())
             }
+            return CommitResult(removed: removed)
         }
     }
 

@@ -60,10 +60,21 @@ public struct RecordBatch: Sendable, Hashable {
     }
 }
 
+/// What a committed ``RecordBatch`` changed.
+public struct CommitResult: Sendable, Hashable {
+    /// Stored records the batch's deletions removed (ids that were not stored count for nothing).
+    public var removed: Int
+
+    /// Creates a result.
+    public init(removed: Int) { self.removed = removed }
+}
+
 /// Where synced records go. ``commit(_:)`` returns only after the batch is durable.
 public protocol RecordSink: Sendable {
-    /// Writes records, deletions and checkpoint atomically.
-    func commit(_ batch: RecordBatch) async throws
+    /// Writes records, deletions and checkpoint atomically; says how many stored records the
+    /// deletions removed.
+    @discardableResult
+    func commit(_ batch: RecordBatch) async throws -> CommitResult
     /// After a full read: removes the stream's records whose ids are not in `ids` (they vanished
     /// upstream) and returns how many went.
     func reconcile(connector: String, stream: String, keeping ids: Set<String>) async throws -> Int

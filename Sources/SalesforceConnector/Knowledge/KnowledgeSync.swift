@@ -17,13 +17,17 @@ public struct KnowledgeSync: Sendable {
         public var bodyFields: [String]
         /// Rows per page.
         public var batchSize: Int
+        /// How far behind the cursor an incremental run reads again (see ``SyncCursor``).
+        public var overlap: Duration
 
         /// Creates settings.
-        public init(object: String = "Knowledge__kav", languages: [String] = ["en_US"], bodyFields: [String] = [], batchSize: Int = 2000) {
+        public init(object: String = "Knowledge__kav", languages: [String] = ["en_US"], bodyFields: [String] = [], batchSize: Int = 2000,
+                    overlap: Duration = SyncCursor.defaultOverlap) {
             self.object = object
             self.languages = languages
             self.bodyFields = bodyFields
             self.batchSize = batchSize
+            self.overlap = overlap
         }
     }
 
@@ -45,7 +49,7 @@ public struct KnowledgeSync: Sendable {
     func soql(language: String, after cursor: SyncCursor?) -> String {
         let fields = ["Id", "KnowledgeArticleId", "ArticleNumber", "Title", "UrlName", "Summary", "Language", "SystemModstamp"]
             + settings.bodyFields
-        let after = cursor.map { " AND \($0.soqlCondition)" } ?? ""
+        let after = cursor.map { " AND \($0.soqlCondition(overlap: settings.overlap))" } ?? ""
         return "SELECT \(fields.joined(separator: ", ")) FROM \(settings.object) WHERE PublishStatus = 'Online' AND Language = "
             + "\(SOQLText.quote(language))\(after) ORDER BY SystemModstamp, Id"
     }
@@ -64,7 +68,10 @@ public struct KnowledgeSync: Sendable {
                 for record in page.records {
                     guard let article = article(from: record) else { continue }
                     articles.append(.article(article))
-                    if let versionID = article.versionId { last = SyncCursor(modstamp: article.modifiedAt, id: versionID) }
+                    if let versionID = article.versionId {
+                        last = SyncCursor(modstamp: article.modifiedAt, id: versionID)
+                        if let cursor, cursor.covers(modstamp: article.modifiedAt, id: versionID) { report.reread += 1 }
+                    }
                 }
                 let checkpoint = last.map { last in stored.map { max(last, $0) } ?? last }
                 // The articles table, with the language's cursor, in one transaction.
@@ -80,6 +87,7 @@ public struct KnowledgeSync: Sendable {
                 }
             }
         }
+        report.upserted -= report.reread
         report.deleted = try await sink.reconcile(connector: store.connector, stream: Self.stream, keeping: online)
         return report
     }

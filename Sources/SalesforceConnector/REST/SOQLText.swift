@@ -22,6 +22,13 @@ public enum SOQLText {
     public static func dateTime(_ date: Date) -> String {
         SalesforceDateTime.format(date).replacingOccurrences(of: "+0000", with: "Z")
     }
+
+    /// A dateTime literal in whole seconds, the documented form: `2026-01-05T10:00:00Z` (a fraction is
+    /// cut off, not rounded).
+    public static func dateTimeSeconds(_ date: Date) -> String {
+        let whole = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+        return String(SalesforceDateTime.format(whole).dropLast(9)) + "Z"
+    }
 }
 
 /// Salesforce's JSON dateTime values: `2026-01-05T10:00:00.000+0000` (also `Z` and `+00:00`).

@@ -24,15 +24,18 @@ public struct ContactSync: Sendable {
         public var rowsPerCommit: Int
         /// The longest rows read wait for their commit, so a slow upstream still sees steady checkpoints.
         public var commitInterval: Duration
+        /// How far behind the cursor an incremental run reads again (see ``SyncCursor``).
+        public var overlap: Duration
 
         /// Creates settings.
         public init(fields: [String] = [], whereClause: String? = nil, batchSize: Int = 2000,
-                    rowsPerCommit: Int = 10_000, commitInterval: Duration = .seconds(1)) {
+                    rowsPerCommit: Int = 10_000, commitInterval: Duration = .seconds(1), overlap: Duration = SyncCursor.defaultOverlap) {
             self.fields = fields
             self.whereClause = whereClause
             self.batchSize = batchSize
             self.rowsPerCommit = rowsPerCommit
             self.commitInterval = commitInterval
+            self.overlap = overlap
         }
     }
 
@@ -60,7 +63,7 @@ public struct ContactSync: Sendable {
         let fields = Self.baseFields + settings.fields.filter { !Self.baseFields.contains($0) }
         var conditions: [String] = []
         if let whereClause = settings.whereClause, !whereClause.isEmpty { conditions.append("(\(whereClause))") }
-        if let cursor { conditions.append(cursor.soqlCondition) }
+        if let cursor { conditions.append(cursor.soqlCondition(overlap: settings.overlap)) }
         let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         return "SELECT \(fields.joined(separator: ", ")) FROM Contact\(filter) ORDER BY SystemModstamp, Id"
     }
@@ -70,6 +73,7 @@ public struct ContactSync: Sendable {
         let stored = try await store.checkpoint(stream: Self.stream).flatMap { SyncCursor($0.cursor) }
         let cursor = mode == .full ? nil : stored
         var report = SyncReport(upserted: 0, deleted: 0, pages: 0)
+        var reread = 0
         var seen = Set<String>()
         var expected: Int?
         let extraFields = settings.fields
@@ -96,6 +100,8 @@ public struct ContactSync: Sendable {
                 if mode == .full {
                     if seen.isEmpty { seen.reserveCapacity(min(page.totalSize, 5_000_000)) }
                     for user in page.rows { seen.insert(user.id) }
+                } else if let cursor {
+                    for user in page.rows where cursor.covers(modstamp: user.modifiedAt, id: user.id) { reread += 1 }
                 }
                 if pending.isEmpty { oldest = clock.now }
                 pending.add(page.rows)
@@ -109,6 +115,8 @@ public struct ContactSync: Sendable {
             throw error
         }
         try await commitPending()
+        report.upserted -= reread
+        report.reread = reread
         if mode == .full {
             report.deleted += try await sink.reconcile(connector: connector, stream: Self.stream, keeping: seen)
         } else {
@@ -120,7 +128,7 @@ public struct ContactSync: Sendable {
     /// Removes contacts deleted upstream since the deletion cursor (Recycle Bin rows, via queryAll).
     func syncDeletions() async throws -> Int {
         let cursor = try await store.checkpoint(stream: Self.deletionStream).flatMap { SyncCursor($0.cursor) }
-        let condition = cursor.map { " AND \($0.soqlCondition)" } ?? ""
+        let condition = cursor.map { " AND \($0.soqlCondition(overlap: settings.overlap))" } ?? ""
         var deleted = 0
         try await rest.query("SELECT Id, SystemModstamp FROM Contact WHERE IsDeleted = true\(condition) ORDER BY SystemModstamp, Id",
                              includeDeleted: true) { page in
@@ -131,10 +139,11 @@ public struct ContactSync: Sendable {
                 ids.append(id)
                 last = SyncCursor(modstamp: stamp, id: id)
             }
-            // Removals from the users table, with the deletion cursor, in one transaction.
-            try await sink.commit(RecordBatch(connector: connector, stream: Self.deletionStream, upserts: [], deletions: ids,
-                                              checkpoint: last?.description))
-            deleted += ids.count
+            // Removals from the users table, with the deletion cursor (never moved back), in one transaction.
+            let checkpoint = last.map { last in cursor.map { max(last, $0) } ?? last }
+            let result = try await sink.commit(RecordBatch(connector: connector, stream: Self.deletionStream, upserts: [], deletions: ids,
+                                                           checkpoint: checkpoint?.description))
+            deleted += result.removed
         }
         return deleted
     }

@@ -5,15 +5,23 @@ import Foundation
 /// into the host's event log: a status change (against the last status seen), and a public comment
 /// written by someone other than the integration user (the employee's attention is needed).
 ///
+/// Each poll re-reads ``overlap`` behind its cursors (see ``SyncCursor``: a change committed late
+/// can sort behind the cursor). Re-reading is harmless: a Case whose status is the one last seen
+/// emits nothing, and a comment is announced once — the comments announced within the overlap are
+/// remembered, and its event carries a de-duplication key, so even a crash between the event and
+/// the cursor does not announce it twice.
+///
 /// The first run starts the cursors at the newest rows without emitting (history is not news).
-/// An event is appended before its cursor moves: a crash in between repeats it (at least once).
 struct CaseWatcher: Sendable {
     let rest: SalesforceREST
     let auth: SalesforceJWTBearerAuth
     let context: ConnectorContext
+    var overlap: Duration = SyncCursor.defaultOverlap
 
     static let caseStream = "cases-watch"
     static let commentStream = "comments-watch"
+    /// Module state: the comments announced whose stamps are still inside the overlap (`id → stamp ms`).
+    static let recentCommentsKey = "comments-watch.recent"
 
     /// One poll: returns how many events were emitted.
     @discardableResult
@@ -23,7 +31,7 @@ struct CaseWatcher: Sendable {
         guard let caseCursor = try await cursor(Self.caseStream, object: "Case"),
               let commentCursor = try await cursor(Self.commentStream, object: "CaseComment") else { return 0 }
 
-        try await rest.query("SELECT Id, Status, SuppliedEmail, SystemModstamp FROM Case WHERE \(caseCursor.soqlCondition) ORDER BY SystemModstamp, Id") { page in
+        try await rest.query("SELECT Id, Status, SuppliedEmail, SystemModstamp FROM Case WHERE \(caseCursor.soqlCondition(overlap: overlap)) ORDER BY SystemModstamp, Id") { page in
             var last: SyncCursor?
             for record in page.records {
                 guard let id = record["Id"]?.stringValue, let status = record["Status"]?.stringValue,
@@ -34,44 +42,78 @@ struct CaseWatcher: Sendable {
                         ticketId: id, requesterEmail: record["SuppliedEmail"]?.stringValue, kind: .statusChanged(from: known, to: status), occurredAt: stamp))))
                     emitted += 1
                 }
-                if known != nil { try await context.store.setModuleState(key: "case-status/\(id)", value: Data(status.utf8)) }
+                if known != nil, known != status { try await context.store.setModuleState(key: "case-status/\(id)", value: Data(status.utf8)) }
                 last = SyncCursor(modstamp: stamp, id: id)
             }
-            if let last { try await commit(Self.caseStream, last) }
+            if let last { try await commit(Self.caseStream, max(last, caseCursor)) }
         }
 
+        var recent = try await recentComments()
         try await rest.query("""
             SELECT Id, ParentId, CommentBody, IsPublished, CreatedById, CreatedDate, SystemModstamp FROM CaseComment \
-            WHERE \(commentCursor.soqlCondition) ORDER BY SystemModstamp, Id
+            WHERE \(commentCursor.soqlCondition(overlap: overlap)) ORDER BY SystemModstamp, Id
             """) { page in
             var last: SyncCursor?
             for record in page.records {
                 guard let id = record["Id"]?.stringValue, let stamp = record["SystemModstamp"]?.stringValue.flatMap(SalesforceDateTime.parse) else { continue }
                 last = SyncCursor(modstamp: stamp, id: id)
+                // Announced already (read again from the overlap). A comment that was not news
+                // (unpublished) is looked at again: it may have been published since.
+                guard recent[id] == nil else { continue }
                 guard record["IsPublished"] == .bool(true), record["CreatedById"]?.stringValue != integration,
                       let caseID = record["ParentId"]?.stringValue,
                       try await context.store.moduleState(key: "case-status/\(caseID)") != nil else { continue }
                 let comment = CaseTicketing.comment(from: record, integrationUserID: integration)
                 try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .ticket(TicketEvent(
-                    ticketId: caseID, requesterEmail: nil, kind: .publicCommentAdded(comment), occurredAt: stamp))))
+                    ticketId: caseID, requesterEmail: nil, kind: .publicCommentAdded(comment), occurredAt: stamp)),
+                    deduplicationKey: "case-comment/\(id)"))
+                recent[id] = Self.milliseconds(stamp)
                 emitted += 1
             }
-            if let last { try await commit(Self.commentStream, last) }
+            if let last {
+                let moved = max(last, commentCursor)
+                try await saveRecentComments(recent, after: moved)
+                try await commit(Self.commentStream, moved)
+            }
         }
         return emitted
     }
 
-    /// The stream's cursor; on the first run, set to the newest row (nil then: nothing to read yet).
+    /// The stream's cursor; on the first run, set to the newest row (nil then: nothing to read yet),
+    /// and the comments inside the overlap remembered as announced (they are history too).
     private func cursor(_ stream: String, object: String) async throws -> SyncCursor? {
         if let stored = try await context.store.checkpoint(stream: stream).flatMap({ SyncCursor($0.cursor) }) { return stored }
         let newest = try await rest.queryAll("SELECT Id, SystemModstamp FROM \(object) ORDER BY SystemModstamp DESC, Id DESC LIMIT 1").first
         let start = newest.flatMap { record -> SyncCursor? in
             guard let id = record["Id"]?.stringValue, let stamp = record["SystemModstamp"]?.stringValue.flatMap(SalesforceDateTime.parse) else { return nil }
             return SyncCursor(modstamp: stamp, id: id)
-        } ?? SyncCursor(modstamp: Date(timeIntervalSince1970: 0), id: "")
+        } ?? .origin
+        if stream == Self.commentStream, start != .origin {
+            var recent: [String: Int64] = [:]
+            for record in try await rest.queryAll("SELECT Id, SystemModstamp FROM CaseComment WHERE \(start.soqlCondition(overlap: overlap))") {
+                if let id = record["Id"]?.stringValue, let stamp = record["SystemModstamp"]?.stringValue.flatMap(SalesforceDateTime.parse) {
+                    recent[id] = Self.milliseconds(stamp)
+                }
+            }
+            try await saveRecentComments(recent, after: start)
+        }
         try await commit(stream, start)
         return start
     }
+
+    private func recentComments() async throws -> [String: Int64] {
+        guard let data = try await context.store.moduleState(key: Self.recentCommentsKey) else { return [:] }
+        return (try? JSONDecoder().decode([String: Int64].self, from: data)) ?? [:]
+    }
+
+    /// Keeps the handled comments a later poll can still read again (inside the overlap of `cursor`).
+    private func saveRecentComments(_ recent: [String: Int64], after cursor: SyncCursor) async throws {
+        let oldest = Self.milliseconds(cursor.readStart(overlap: overlap))
+        let kept = recent.filter { $0.value >= oldest }
+        try await context.store.setModuleState(key: Self.recentCommentsKey, value: try JSONEncoder().encode(kept))
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
     private func commit(_ stream: String, _ cursor: SyncCursor) async throws {
         try await context.sink.commit(RecordBatch(connector: context.connectorName, stream: stream, upserts: [], checkpoint: cursor.description))

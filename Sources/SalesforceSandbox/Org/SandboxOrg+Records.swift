@@ -114,12 +114,44 @@ extension SandboxOrg {
         state.withLock { state in state.index[id].flatMap { state.objects[$0.0]?[$0.1] } }
     }
 
-    /// Now in milliseconds, strictly after the newest stamp handed out (two writes in the same
-    /// millisecond still get ordered stamps) and never before the seeded data.
+    /// Now, in whole seconds as Salesforce stamps (milliseconds always `.000`): writes within one
+    /// second share a stamp, and ties are ordered by Id only. Never before the newest stamp handed
+    /// out (or the seeded data).
     static func nextStamp(_ state: inout State) -> Int64 {
-        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-        state.lastStamp = max(now, state.lastStamp + 1)
+        let now = Int64((Date().timeIntervalSince1970).rounded(.down)) * 1000
+        state.lastStamp = max(now, state.lastStamp)
         return state.lastStamp
+    }
+
+    /// A change made by a transaction that started at `stamp` (whole seconds, in milliseconds since
+    /// 1970) and commits only now: Salesforce stamps a row when the transaction writes it, and the
+    /// row becomes visible at commit — so a reader may see it *after* rows with later stamps, or
+    /// after rows of the same second with higher Ids (the reason incremental cursors re-read an
+    /// overlap). The record's `SystemModstamp` and `LastModifiedDate` become `stamp`. Like
+    /// ``automate(id:set:)``, it may set fields the API cannot (the org's own processes).
+    public func commitLate(_ object: String, id: String, values: [String: FieldValue], stampedAt stamp: Int64) throws(WriteError) {
+        guard let schema = SObjectSchema.named(object) else {
+            throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: [])
+        }
+        var checked: [String: FieldValue] = [:]
+        for (name, value) in values {
+            guard let field = schema.field(name) else {
+                throw WriteError(errorCode: "INVALID_FIELD", message: "No such column '\(name)' on sobject of type \(schema.name)", fields: [])
+            }
+            checked[field.name] = value
+        }
+        let whole = stamp / 1000 * 1000
+        let found = state.withLock { state -> Bool in
+            guard let (name, index) = state.index[id], name == schema.name, state.objects[name]?[index].isDeleted == false else { return false }
+            var record = state.objects[name]![index]
+            for (field, value) in checked { record[field] = value }
+            record["LastModifiedDate"] = .dateTime(whole)
+            record["SystemModstamp"] = .dateTime(whole)
+            Self.derive(&record, schema: schema, number: nil)
+            state.objects[name]![index] = record
+            return true
+        }
+        guard found else { throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: []) }
     }
 
     /// Checks names and types; returns values keyed by canonical field names.

@@ -45,6 +45,12 @@ enum SalesforceID {
 
     static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345".utf8)
 
+    /// Whether `text` has an id's shape: 15 or 18 ASCII letters and digits.
+    static func isWellFormed(_ text: String) -> Bool {
+        (text.utf8.count == 15 || text.utf8.count == 18)
+            && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) }
+    }
+
     /// The case-safe suffix: for each 5-character chunk, a bit per uppercase letter.
     static func suffix(_ id15: String) -> String { String(decoding: suffixBytes(Array(id15.utf8).prefix(15)), as: UTF8.self) }
 

@@ -51,7 +51,8 @@ public struct SeedData: Sendable, Hashable {
         var clock = Self.epoch
         func stamp() -> FieldValue {
             // Runs of equal timestamps: a third of the rows share their predecessor's stamp.
-            if random.next() % 3 != 0 { clock += Int64(random.next() % 90_000) + 1000 }
+            // Whole seconds, as Salesforce stamps.
+            if random.next() % 3 != 0 { clock += (Int64(random.next() % 90_000) / 1000 + 1) * 1000 }
             return .dateTime(clock)
         }
         func system(_ values: inout [String: FieldValue], created: FieldValue) {

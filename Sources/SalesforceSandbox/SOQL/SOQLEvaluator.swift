@@ -40,7 +40,7 @@ struct SOQLEvaluator {
             throw Failure(errorCode: "INVALID_FIELD", message: "\(text)\n^\nERROR at Row:1:Column:1\nNo such column '\(name)' on entity "
                 + "'\(schema.name)'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name.")
         }
-        if let condition = query.condition { try Self.checkTypes(condition, schema: schema) }
+        if let condition = query.condition { try Self.checkTypes(condition, schema: schema, text: text) }
         if schema.name == "Knowledge__kav" {
             // The stricter Knowledge rule (salesforce-rest-api.md §3.4): one PublishStatus and one Language.
             let pinned = query.condition.map { $0.pinsEquality("PublishStatus") && $0.pinsEquality("Language") } ?? false
@@ -51,17 +51,17 @@ struct SOQLEvaluator {
         }
     }
 
-    private static func checkTypes(_ condition: SOQLCondition, schema: SObjectSchema) throws(Failure) {
+    private static func checkTypes(_ condition: SOQLCondition, schema: SObjectSchema, text: String) throws(Failure) {
         switch condition {
         case .and(let l, let r), .or(let l, let r):
-            try checkTypes(l, schema: schema)
-            try checkTypes(r, schema: schema)
+            try checkTypes(l, schema: schema, text: text)
+            try checkTypes(r, schema: schema, text: text)
         case .not(let c):
-            try checkTypes(c, schema: schema)
+            try checkTypes(c, schema: schema, text: text)
         case .compare(let name, _, let value):
-            try checkLiteral(value, field: schema.field(name)!)
+            try checkLiteral(value, field: schema.field(name)!, text: text)
         case .inList(let name, let values, _):
-            for value in values { try checkLiteral(value, field: schema.field(name)!) }
+            for value in values { try checkLiteral(value, field: schema.field(name)!, text: text) }
         case .like(let name, _):
             guard schema.field(name)!.type.isText else {
                 throw Failure(errorCode: "INVALID_FIELD", message: "invalid operator on field '\(name)': LIKE applies to text fields")
@@ -69,7 +69,13 @@ struct SOQLEvaluator {
         }
     }
 
-    private static func checkLiteral(_ value: SOQLLiteral, field: SObjectSchema.Field) throws(Failure) {
+    private static func checkLiteral(_ value: SOQLLiteral, field: SObjectSchema.Field, text: String) throws(Failure) {
+        // An Id or reference field compares only with a well-formed id (15 or 18 letters and digits):
+        // `Id > ''` is refused by a real org, whatever the operator.
+        if field.type == .id || field.type == .reference, case .string(let literal) = value, !SalesforceID.isWellFormed(literal) {
+            throw Failure(errorCode: "INVALID_QUERY_FILTER_OPERATOR",
+                          message: "\(text)\n^\nERROR at Row:1:Column:1\ninvalid ID field: \(literal)")
+        }
         let ok: Bool
         switch (field.type, value) {
         case (_, .null): ok = true

@@ -80,7 +80,8 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
 
     // MARK: RecordSink
 
-    public func commit(_ batch: RecordBatch) async throws {
+    @discardableResult
+    public func commit(_ batch: RecordBatch) async throws -> CommitResult {
         try await write { db in
             let now = Date().timeIntervalSince1970
             for record in batch.upserts {
@@ -91,13 +92,16 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
             }
             // A batch with records must name a record stream; a cursor alone may name any stream.
             let table = batch.upserts.isEmpty && batch.deletions.isEmpty ? "" : try Self.table(for: batch.stream)
+            var removed = 0
             for id in batch.deletions {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE connector = ? AND id = ?").execute(arguments: [batch.connector, id])
+                removed += db.changesCount
             }
             if let cursor = batch.checkpoint {
                 try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (connector, stream, cursor, updated_at) VALUES (?, ?, ?, ?)",
                                arguments: [batch.connector, batch.stream, cursor, now])
             }
+            return CommitResult(removed: removed)
         }
     }
 
