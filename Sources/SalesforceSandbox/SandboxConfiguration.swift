@@ -15,6 +15,8 @@ public struct SandboxConfiguration: Sendable {
     public var assertionLeeway: Duration = .seconds(0)
     /// The org's daily API request limit (`Sforce-Limit-Info`, then `REQUEST_LIMIT_EXCEEDED`).
     public var dailyApiLimit = 100_000
+    /// Custom fields the org's admin created, on top of the stock objects (none by default).
+    public var customFields: [CustomField] = []
     /// Connected apps registered at start (more can be added through the control API).
     public var connectedApps: [ConnectedApp] = []
     /// How often the simulated agent works the Cases opened through the API (nil: no agent).

@@ -17,10 +17,20 @@ struct TicketingTests {
         let email: String
     }
 
-    static func withRig(attemptTimeout: Duration = .seconds(10), cases: Int = 40, _ body: @Sendable (Rig) async throws -> Void) async throws {
+    /// The org's custom fields in these tests: the category the assistant may set; with an
+    /// idempotency field, that field too (a text field marked External ID).
+    static func configuration(cases: Int, idempotencyField: String?) -> SandboxConfiguration {
+        var configuration = SandboxFixture.configuration(contacts: 20, cases: cases)
+        configuration.customFields = [CustomField(object: "Case", name: "Category__c", type: .picklist)]
+        if let idempotencyField { configuration.customFields.append(CustomField(object: "Case", name: idempotencyField, isExternalID: true)) }
+        return configuration
+    }
+
+    static func withRig(attemptTimeout: Duration = .seconds(10), cases: Int = 40, idempotencyField: String? = nil,
+                        _ body: @Sendable (Rig) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "switchboard-tickets-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration(contacts: 20, cases: cases)) { sandbox in
+        try await SalesforceSandbox.withRunning(configuration: configuration(cases: cases, idempotencyField: idempotencyField)) { sandbox in
             let transport = SandboxFixture.transport(maxAttempts: 2, attemptTimeout: attemptTimeout)
             let auth = try SandboxFixture.auth(await sandbox.baseURL(), transport: transport)
             let store = try SQLiteStore(path: directory + "/state.db")
@@ -28,7 +38,7 @@ struct TicketingTests {
                                            http: transport, store: store, sink: store, events: store, users: store, logger: SandboxFixture.quiet)
             let rest = SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "sf")
             let ticketing = CaseTicketing(rest: rest, auth: auth, context: context,
-                                          settings: .init(fieldMapping: ["category": "Category__c"]))
+                                          settings: .init(idempotencyField: idempotencyField, fieldMapping: ["category": "Category__c"]))
             guard case .string(let email) = sandbox.org.records("Contact")[3]["Email"] else { Issue.record("no email"); return }
             do {
                 try await body(Rig(sandbox: sandbox, store: store, ticketing: ticketing, watcher: CaseWatcher(rest: rest, auth: auth, context: context), email: email))
@@ -40,21 +50,22 @@ struct TicketingTests {
         }
     }
 
-    static func cases(_ sandbox: SalesforceSandbox, key: String) -> [SandboxRecord] {
-        sandbox.org.records("Case").filter { $0["Switchboard_Key__c"] == .string(key) }
+    /// The sandbox's Cases with this subject.
+    static func cases(_ sandbox: SalesforceSandbox, subject: String) -> [SandboxRecord] {
+        sandbox.org.records("Case").filter { $0["Subject"] == .string(subject) && !$0.isDeleted }
     }
 
     @Test func createReadChangeCommentList() async throws {
         try await Self.withRig { rig in
-            let request = NewTicket(requesterEmail: rig.email, subject: "Laptop will not boot", description: "Black screen since Monday",
+            let request = NewTicket(requesterEmail: rig.email, subject: "Laptop will not boot after the update", description: "Black screen since Monday",
                                     priority: "High", fields: ["category": "Hardware"], idempotencyKey: "k-1")
             let ticket = try await rig.ticketing.createTicket(request)
-            #expect(ticket.subject == "Laptop will not boot" && ticket.status == "New" && ticket.priority == "High" && ticket.origin == "Chat")
+            #expect(ticket.subject == "Laptop will not boot after the update" && ticket.status == "New" && ticket.priority == "High" && ticket.origin == "Chat")
             #expect(ticket.requester.externalId == rig.sandbox.org.records("Contact")[3].id, "ContactId resolved from the email")
             #expect(ticket.fields["category"] == "Hardware" && ticket.number != nil)
 
             let again = try await rig.ticketing.createTicket(request)
-            #expect(again.id == ticket.id && Self.cases(rig.sandbox, key: "k-1").count == 1, "the same key never makes a second Case")
+            #expect(again.id == ticket.id && Self.cases(rig.sandbox, subject: "Laptop will not boot after the update").count == 1, "the same key never makes a second Case")
             var different = request
             different.subject = "Something else"
             let conflict = await #expect(throws: ConnectorError.self) { try await rig.ticketing.createTicket(different) }
@@ -75,16 +86,81 @@ struct TicketingTests {
         }
     }
 
-    /// The first POST's answer never arrives (the sandbox created the Case, then stalled past the
-    /// timeout); the retry with the same key returns that Case, and the sandbox holds exactly one.
-    @Test func creationThatTimedOutAfterSalesforceCreatedTheCase() async throws {
+    /// The ways an attempt can end without saying whether the Case was made: the sandbox creates
+    /// it, then answers 500 / 502 / 504 (the platform or a proxy), drops the connection, or stalls past
+    /// the timeout.
+    static let ambiguousOutcomes: [(String, FaultRule)] = [
+        ("500 after creating", FaultRule(path: "/services/data/v62.0/sobjects/Case", statusAfter: 500, times: 1)),
+        ("502 after creating", FaultRule(path: "/services/data/v62.0/sobjects/Case", statusAfter: 502, times: 1)),
+        ("504 after creating", FaultRule(path: "/services/data/v62.0/sobjects/Case", statusAfter: 504, times: 1)),
+        ("connection dropped after the request", FaultRule(path: "/services/data/v62.0/sobjects/Case", dropAfterBytes: 0, times: 1)),
+        ("timed out after creating", FaultRule(path: "/services/data/v62.0/sobjects/Case", delayAfterMs: 2000, times: 1)),
+    ]
+
+    /// On a stock org (no custom field for the key): whatever the ambiguous outcome, retrying with
+    /// the same key returns the Case the first attempt made, and the org holds exactly one.
+    @Test(arguments: 0..<5)
+    func stockOrgOneCasePerKeyWhenTheOutcomeWasUnknown(_ index: Int) async throws {
+        let (name, fault) = Self.ambiguousOutcomes[index]
         try await Self.withRig(attemptTimeout: .milliseconds(500)) { rig in
-            rig.sandbox.faults.add(FaultRule(path: "/services/data/v62.0/sobjects/Case", method: "POST", delayAfterMs: 2000, times: 1))
-            let request = NewTicket(requesterEmail: rig.email, subject: "VPN down", idempotencyKey: "k-timeout")
-            await #expect(throws: (any Error).self) { try await rig.ticketing.createTicket(request) }
-            #expect(Self.cases(rig.sandbox, key: "k-timeout").count == 1, "Salesforce did create it")
+            #expect(rig.sandbox.org.schema(named: "Case")?.field("Switchboard_Key__c") == nil, "a stock Case schema")
+            rig.sandbox.faults.add(fault)
+            let subject = "VPN down (\(name))"
+            let request = NewTicket(requesterEmail: rig.email, subject: subject, priority: "High", idempotencyKey: "k-\(index)")
+            let first = await #expect(throws: ConnectorError.self, "\(name)") { try await rig.ticketing.createTicket(request) }
+            #expect(first?.kind == "unavailable", "\(name): the outcome is unknown, retry with the key")
+            #expect(Self.cases(rig.sandbox, subject: subject).count == 1, "\(name): Salesforce did create it")
             let retried = try await rig.ticketing.createTicket(request)
-            #expect(Self.cases(rig.sandbox, key: "k-timeout").map(\.id) == [retried.id], "found by its key, not created again")
+            #expect(Self.cases(rig.sandbox, subject: subject).map(\.id) == [retried.id], "\(name): found, not created again")
+            #expect(try await rig.ticketing.createTicket(request).id == retried.id)
+        }
+    }
+
+    /// With an External ID field for the key, creation is an upsert by it: safe to repeat whatever
+    /// the outcome, one Case per key, the key in the field.
+    @Test(arguments: 0..<5)
+    func externalIDFieldOneCasePerKeyWhenTheOutcomeWasUnknown(_ index: Int) async throws {
+        let (name, fault) = Self.ambiguousOutcomes[index]
+        try await Self.withRig(attemptTimeout: .milliseconds(500), idempotencyField: "Switchboard_Key__c") { rig in
+            rig.sandbox.faults.add(fault)
+            let subject = "Printer offline (\(name))"
+            let request = NewTicket(requesterEmail: rig.email, subject: subject, idempotencyKey: "key/\(index) with spaces")
+            let first = try? await rig.ticketing.createTicket(request)
+            let second = try await rig.ticketing.createTicket(request)
+            let cases = Self.cases(rig.sandbox, subject: subject)
+            #expect(cases.map(\.id) == [second.id], "\(name): one Case")
+            #expect(first == nil || first?.id == second.id)
+            #expect(cases.first?["Switchboard_Key__c"] == .string("key/\(index) with spaces"))
+        }
+    }
+
+    /// The same request sent twice on purpose, under two keys: two Cases — the second key's
+    /// ambiguous attempt is matched to its own Case, never to the one the first key owns.
+    @Test func aCaseOwnedByAnotherKeyIsNotTaken() async throws {
+        try await Self.withRig { rig in
+            let a = NewTicket(requesterEmail: rig.email, subject: "Monitor flickers", idempotencyKey: "k-a")
+            var b = a
+            b.idempotencyKey = "k-b"
+            let first = try await rig.ticketing.createTicket(a)
+            rig.sandbox.faults.add(FaultRule(path: "/services/data/v62.0/sobjects/Case", statusAfter: 500, times: 1))
+            await #expect(throws: ConnectorError.self) { try await rig.ticketing.createTicket(b) }
+            let second = try await rig.ticketing.createTicket(b)
+            #expect(second.id != first.id)
+            #expect(Set(Self.cases(rig.sandbox, subject: "Monitor flickers").map(\.id)) == [first.id, second.id])
+        }
+    }
+
+    /// A 4xx proves nothing was made: the key is free again, and a corrected retry creates the Case.
+    @Test func aRefusedCreationFreesTheKey() async throws {
+        try await Self.withRig { rig in
+            rig.sandbox.faults.add(FaultRule(path: "/services/data/v62.0/sobjects/Case", status: 400, times: 1,
+                                             body: #"[{"message":"Subject: bad value","errorCode":"FIELD_CUSTOM_VALIDATION_EXCEPTION","fields":["Subject"]}]"#))
+            let request = NewTicket(requesterEmail: rig.email, subject: "Keyboard", idempotencyKey: "k-400")
+            let refused = await #expect(throws: ConnectorError.self) { try await rig.ticketing.createTicket(request) }
+            #expect(refused?.kind == "invalid_request")
+            #expect(Self.cases(rig.sandbox, subject: "Keyboard").isEmpty)
+            _ = try await rig.ticketing.createTicket(request)
+            #expect(Self.cases(rig.sandbox, subject: "Keyboard").count == 1)
         }
     }
 

@@ -72,4 +72,35 @@ struct SObjectTests {
             #expect(noSession.status == 401)
         }
     }
+
+    /// A stock org's Case has no custom fields; an admin's External ID field makes upserts by it:
+    /// 201 created, 200 updated, 300 when several share the value, 404 for a field that is not one.
+    @Test func customFieldsAndUpsertByExternalID() async throws {
+        try await SandboxClient.with { client in
+            let stock = try await send(client, "POST", "/services/data/v62.0/sobjects/Case/", #"{"Subject":"x","Category__c":"Hardware"}"#)
+            let stockError = try SandboxClient.firstError(stock)
+            #expect(stock.status == 400 && stockError["errorCode"] as? String == "INVALID_FIELD")
+        }
+        var configuration = SandboxConfiguration()
+        configuration.customFields = [CustomField(object: "Case", name: "Category__c", type: .picklist),
+                                      CustomField(object: "Case", name: "Ext_Key__c", isExternalID: true)]
+        try await SandboxClient.with(configuration) { client in
+            let path = "/services/data/v62.0/sobjects/Case/Ext_Key__c/a%2Fb%20c"
+            let created = try await send(client, "PATCH", path, #"{"Subject":"Upserted","Category__c":"Hardware"}"#)
+            let body = try SandboxClient.object(created)
+            #expect(created.status == 201 && body["created"] as? Bool == true)
+            let id = try #require(body["id"] as? String)
+            #expect(client.sandbox.org.record(id: id)?["Ext_Key__c"] == .string("a/b c"), "the value is percent-decoded")
+            let updated = try await send(client, "PATCH", path, #"{"Subject":"Upserted again"}"#)
+            let updatedBody = try SandboxClient.object(updated)
+            #expect(updated.status == 200 && updatedBody["id"] as? String == id)
+            #expect(client.sandbox.org.record(id: id)?["Subject"] == .string("Upserted again"))
+            let notExternal = try await send(client, "PATCH", "/services/data/v62.0/sobjects/Case/Category__c/Hardware", #"{"Subject":"x"}"#)
+            #expect(notExternal.status == 404)
+            _ = try client.sandbox.org.insert("Case", values: ["Subject": .string("dup"), "Ext_Key__c": .string("twice")])
+            _ = try client.sandbox.org.insert("Case", values: ["Subject": .string("dup"), "Ext_Key__c": .string("twice")])
+            let several = try await send(client, "PATCH", "/services/data/v62.0/sobjects/Case/Ext_Key__c/twice", #"{"Subject":"x"}"#)
+            #expect(several.status == 300)
+        }
+    }
 }

@@ -19,6 +19,8 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
     private let health = Mutex<[String: HealthReport.Check]>([:])
     /// One sync of a stream at a time (the schedule and `switchboard sync` may overlap).
     private let syncing = Mutex<Set<String>>([])
+    /// Ticket creations in progress, by Idempotency-Key.
+    private let ticketKeys = InFlightKeys()
 
     init(configuration: ConnectorConfiguration, settings: SalesforceSettings, context: ConnectorContext) {
         self.configuration = configuration
@@ -36,7 +38,7 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
     var knowledge: (any KnowledgeLoad)? { configuration.isEnabled(.knowledge) ? self : nil }
     var liveAgent: (any LiveAgent)? { liveAgentService }
     var ticketing: (any Ticketing)? {
-        configuration.isEnabled(.ticketing) ? CaseTicketing(rest: rest, auth: auth, context: context, settings: settings.ticketing) : nil
+        configuration.isEnabled(.ticketing) ? CaseTicketing(rest: rest, auth: auth, context: context, settings: settings.ticketing, inFlight: ticketKeys) : nil
     }
 
     func run() async throws {

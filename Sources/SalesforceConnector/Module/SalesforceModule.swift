@@ -26,6 +26,8 @@ public struct SalesforceModule: ConnectorModule {
                     SettingField("port", .integer(min: 0, max: 65535), default: .integer(0), summary: "Port of the sandbox org (0: any free one)."),
                     SettingField("agent_interval", .duration, default: .duration(.seconds(5)),
                                  summary: "How often the sandbox's simulated agent works the Cases the assistant opened."),
+                    SettingField("custom_fields", .map(.list(.string)), default: .object(SettingsObject()),
+                                 summary: "Custom text fields the sandbox org has, by object (Case: [Category__c]); its objects are stock otherwise. ticketing.idempotency_field is added as an External ID."),
                 ])), summary: "With login_url: sandbox, the built-in sandbox org's data (ignored otherwise)."),
             ])), required: true, summary: "The Salesforce org."),
             SettingField("auth", .object(SettingsSchema([
@@ -36,8 +38,8 @@ public struct SalesforceModule: ConnectorModule {
             SettingField("ticketing", .object(SettingsSchema([
                 SettingField("case_origin", .string, default: .string("Chat"), summary: "Origin of the Cases the assistant opens."),
                 SettingField("watch_interval", .duration, default: .duration(.seconds(60)), summary: "How often to look for status changes and agent comments."),
-                SettingField("idempotency_field", .string, default: .string("Switchboard_Key__c"),
-                             summary: "A Case text field (external id) that receives each request's Idempotency-Key, to find a Case whose creation timed out."),
+                SettingField("idempotency_field", .string,
+                             summary: "Optional: a Case text field marked External ID (Switchboard_Key__c) that receives each Idempotency-Key; creation then upserts by it. Unset (a stock org): the host keeps the keys."),
                 SettingField("fields", .map(.string), default: .object(SettingsObject()),
                              summary: "Extra ticket fields the assistant may set: name → Case field (category: Category__c)."),
             ])), feature: .ticketing, summary: "Cases and comments for employees."),

@@ -44,7 +44,7 @@ struct SalesforceSettings: Sendable {
         }
         ticketing = CaseTicketing.Settings(
             caseOrigin: settings.value(at: "ticketing.case_origin")?.stringValue ?? "Chat",
-            idempotencyField: settings.value(at: "ticketing.idempotency_field")?.stringValue ?? "Switchboard_Key__c",
+            idempotencyField: settings.value(at: "ticketing.idempotency_field")?.stringValue,
             fieldMapping: mapping,
             watchInterval: settings.value(at: "ticketing.watch_interval")?.durationValue ?? .seconds(60))
         knowledge = KnowledgeSync.Settings(

@@ -30,6 +30,20 @@ public struct SalesforceREST: Sendable {
         return id
     }
 
+    /// Upserts by an External ID field (`PATCH /sobjects/{object}/{field}/{value}`): creates the record
+    /// or updates the one with that value. Safe to repeat, so the transport retries it.
+    public func upsert(_ object: String, externalIDField field: String, value: String, fields: JSONValue) async throws -> (id: String, created: Bool) {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "/;?#%")
+        let encoded = value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+        let response = try await send("PATCH", "\(basePath)/sobjects/\(object)/\(field)/\(encoded)", body: fields.serialized(), safeToRepeat: true)
+        let answer = try? JSONParser.parse(response.body)
+        guard let id = answer?["id"]?.stringValue else {
+            throw SalesforceAPIError(status: response.status, errorCode: "UNEXPECTED_RESPONSE", message: "an upsert answer without an id")
+        }
+        return (id, response.status == 201)
+    }
+
     /// Changes fields of a record.
     public func update(_ object: String, id: String, fields: JSONValue) async throws {
         _ = try await send("PATCH", "\(basePath)/sobjects/\(object)/\(id)", body: fields.serialized(), safeToRepeat: true)

@@ -2,57 +2,40 @@ import ConnectorKit
 import Foundation
 import ServiceLifecycle
 
-/// Ticketing on Salesforce Cases and CaseComments.
-///
-/// Creation is idempotent: the caller's key and the request are recorded as *pending* before the
-/// POST, and as *created* with the Case id after it. A repeated key returns the same Case; a key
-/// reused for a different request is a conflict. When the outcome of a POST is unknown (a timeout
-/// after Salesforce may have created the Case), the retry looks the Case up by the key, which is
-/// written into the configured external-id field, and creates one only if none exists.
+/// Ticketing on Salesforce Cases and CaseComments. Creation is idempotent per key, on a stock org
+/// (see ``CaseCreation``).
 struct CaseTicketing: Ticketing {
     struct Settings: Sendable, Hashable {
         var caseOrigin: String = "Chat"
-        /// A Case text field that receives the idempotency key (an external id), for reconciliation.
-        var idempotencyField: String? = "Switchboard_Key__c"
+        /// An External ID text field on Case that receives each request's Idempotency-Key (creation
+        /// becomes an upsert by it); nil on a stock org, where the key is kept by the host alone.
+        var idempotencyField: String? = nil
         /// Ticket field name → Salesforce field name.
         var fieldMapping: [String: String] = [:]
         var watchInterval: Duration = .seconds(60)
+        /// Clock difference allowed between this host and Salesforce when an attempt's Case is
+        /// looked for by its creation time.
+        var matchSlack: Duration = .seconds(60)
+        /// The longest one attempt can last when its end was not seen (the process stopped).
+        var attemptWindow: Duration = .seconds(300)
     }
 
     let rest: SalesforceREST
     let auth: SalesforceJWTBearerAuth
     let context: ConnectorContext
     let settings: Settings
+    /// Keys being created in this process (shared by the connector's features).
+    var inFlight = InFlightKeys()
 
     static let caseFields = ["Id", "CaseNumber", "Subject", "Description", "Status", "Priority", "Origin", "IsClosed", "ContactId",
                              "SuppliedEmail", "CreatedDate", "LastModifiedDate"]
 
     // MARK: Create
 
-    struct IdempotencyRecord: Codable {
-        var request: String
-        var state: String  // pending | created
-        var caseID: String?
-    }
-
     func createTicket(_ request: NewTicket) async throws -> Ticket {
         let key = request.idempotencyKey.trimmingCharacters(in: .whitespaces)
         guard !key.isEmpty, key.count <= 255 else { throw ConnectorError.invalidRequest("the Idempotency-Key must be 1…255 characters", field: "Idempotency-Key") }
         guard !request.subject.trimmingCharacters(in: .whitespaces).isEmpty else { throw ConnectorError.invalidRequest("subject is required", field: "subject") }
-        let canonical = Self.canonical(request)
-        let stateKey = "idempotency/\(key)"
-        if let data = try await context.store.moduleState(key: stateKey), let record = try? JSONDecoder().decode(IdempotencyRecord.self, from: data) {
-            guard record.request == canonical else {
-                throw ConnectorError.conflict("this Idempotency-Key was used for a different request")
-            }
-            if record.state == "created", let id = record.caseID { return try await ticket(id: id) }
-            // Pending: a previous attempt's outcome is unknown. Find the Case it may have created.
-            if let id = try await findCase(byKey: key) {
-                try await remember(stateKey, IdempotencyRecord(request: canonical, state: "created", caseID: id))
-                return try await ticket(id: id)
-            }
-        }
-        try await remember(stateKey, IdempotencyRecord(request: canonical, state: "pending", caseID: nil))
         let contact = try await contactID(email: request.requesterEmail)
         var fields: [JSONMember] = [
             JSONMember("Subject", .string(request.subject)), JSONMember("Origin", .string(settings.caseOrigin)),
@@ -61,38 +44,12 @@ struct CaseTicketing: Ticketing {
         if let description = request.description { fields.append(JSONMember("Description", .string(description))) }
         if let priority = request.priority { fields.append(JSONMember("Priority", .string(priority))) }
         if let contact { fields.append(JSONMember("ContactId", .string(contact))) }
-        if let field = settings.idempotencyField { fields.append(JSONMember(field, .string(key))) }
         for (name, value) in request.fields.sorted(by: { $0.key < $1.key }) {
             fields.append(JSONMember(try salesforceField(name), .string(value)))
         }
-        let id: String
-        do {
-            id = try await rest.create("Case", fields: .object(fields))
-        } catch let error as SalesforceAPIError {
-            // Salesforce answered: nothing was created, the key is free again.
-            try await context.store.setModuleState(key: stateKey, value: nil)
-            throw Self.mapped(error)
-        }
-        try await remember(stateKey, IdempotencyRecord(request: canonical, state: "created", caseID: id))
-        try await context.store.setModuleState(key: "case-status/\(id)", value: Data("New".utf8))
+        let id = try await CaseCreation(rest: rest, auth: auth, context: context, settings: settings, inFlight: inFlight)
+            .create(request, key: key, fields: fields)
         return try await ticket(id: id)
-    }
-
-    private func remember(_ key: String, _ record: IdempotencyRecord) async throws {
-        try await context.store.setModuleState(key: key, value: try JSONEncoder().encode(record))
-    }
-
-    private func findCase(byKey key: String) async throws -> String? {
-        guard let field = settings.idempotencyField else { return nil }
-        return try await rest.queryAll("SELECT Id FROM Case WHERE \(field) = \(SOQLText.quote(key)) LIMIT 1").first?["Id"]?.stringValue
-    }
-
-    static func canonical(_ request: NewTicket) -> String {
-        var copy = request
-        copy.idempotencyKey = ""
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(copy)) ?? Data(), as: UTF8.self)
     }
 
     /// The requester's Contact: from the host's synced users (this connector's), else by SOQL.

@@ -30,6 +30,10 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         var response = try await next(request, context)
         if let after = rule.delayAfterMs, after > 0 { try await Task.sleep(for: .milliseconds(after)) }
+        if let status = rule.statusAfter {
+            return Response(status: .init(code: status), headers: [.contentType: "application/json;charset=UTF-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: rule.body ?? rule.defaultBody)))
+        }
         if let limit = rule.dropAfterBytes {
             let original = response.body
             response.body = ResponseBody(contentLength: original.contentLength) { writer in

@@ -16,6 +16,9 @@ public struct FaultRule: Sendable, Hashable, Codable {
     public var delayMs: Int?
     /// Handle the request, then wait this long before answering (a timeout after the work was done).
     public var delayAfterMs: Int?
+    /// Handle the request (its work is done), then answer this status with an error body instead
+    /// of the real answer — a 5xx from the platform or a proxy after the record was created.
+    public var statusAfter: Int?
     /// Send only this many bytes of the real response body, then drop the connection.
     public var dropAfterBytes: Int?
     /// Send only this many bytes of the real response body, then go silent — no bytes, the
@@ -30,7 +33,9 @@ public struct FaultRule: Sendable, Hashable, Codable {
 
     /// Creates a rule.
     public init(path: String, method: String? = nil, status: Int? = nil, retryAfter: String? = nil, delayMs: Int? = nil,
-                delayAfterMs: Int? = nil, dropAfterBytes: Int? = nil, stallAfterBytes: Int? = nil, expireToken: Bool? = nil, times: Int? = nil, body: String? = nil) {
+                delayAfterMs: Int? = nil, statusAfter: Int? = nil, dropAfterBytes: Int? = nil, stallAfterBytes: Int? = nil,
+                expireToken: Bool? = nil, times: Int? = nil, body: String? = nil) {
+        self.statusAfter = statusAfter
         self.stallAfterBytes = stallAfterBytes
         self.delayAfterMs = delayAfterMs
         self.path = path
@@ -46,7 +51,7 @@ public struct FaultRule: Sendable, Hashable, Codable {
 
     /// The error body Salesforce sends with a status (REST routes: an array of errors).
     var defaultBody: String {
-        let (code, message): (String, String) = switch status ?? 500 {
+        let (code, message): (String, String) = switch status ?? statusAfter ?? 500 {
         case 401: ("INVALID_SESSION_ID", "Session expired or invalid")
         case 403: ("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
         case 404: ("NOT_FOUND", "The requested resource does not exist")

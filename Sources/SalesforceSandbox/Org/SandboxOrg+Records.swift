@@ -16,7 +16,7 @@ extension SandboxOrg {
     /// Creates a record from field values (API names, case-insensitive) and returns its id.
     @discardableResult
     public func insert(_ object: String, values: [String: FieldValue], by userID: String? = nil) throws(WriteError) -> String {
-        guard let schema = SObjectSchema.named(object) else {
+        guard let schema = self.schema(named: object) else {
             throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: [])
         }
         let checked = try Self.check(values, schema: schema, creating: true)
@@ -40,9 +40,36 @@ extension SandboxOrg {
         }
     }
 
+    /// Upserts by an External ID field (`PATCH /sobjects/{object}/{field}/{value}`): updates the one
+    /// record whose `field` is `value`, or creates one with it. Returns the id and whether it was created.
+    /// - Throws: `NOT_FOUND` when the field is not an External ID of the object, `MULTIPLE_CHOICES`
+    ///   when several records have the value.
+    public func upsert(_ object: String, field: String, value: String, values: [String: FieldValue],
+                       by userID: String? = nil) throws(WriteError) -> (id: String, created: Bool) {
+        guard let schema = self.schema(named: object) else {
+            throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: [])
+        }
+        guard let key = schema.field(field), key.isExternalID else {
+            throw WriteError(errorCode: "NOT_FOUND", message: "Provided external ID field does not exist or is not accessible: \(field)", fields: [])
+        }
+        let matches = state.withLock { state in
+            (state.objects[schema.name] ?? []).filter { !$0.isDeleted && $0[key.name] == .string(value) }.map(\.id)
+        }
+        guard matches.count <= 1 else {
+            throw WriteError(errorCode: "MULTIPLE_CHOICES", message: "More than one record found for external id field \(key.name): \(value)", fields: [key.name])
+        }
+        var all = values
+        all[key.name] = .string(value)
+        if let id = matches.first {
+            try update(object, id: id, values: all)
+            return (id, false)
+        }
+        return (try insert(object, values: all, by: userID), true)
+    }
+
     /// Changes fields of a record.
     public func update(_ object: String, id: String, values: [String: FieldValue]) throws(WriteError) {
-        guard let schema = SObjectSchema.named(object) else {
+        guard let schema = self.schema(named: object) else {
             throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: [])
         }
         let checked = try Self.check(values, schema: schema, creating: false)
@@ -130,7 +157,7 @@ extension SandboxOrg {
     /// overlap). The record's `SystemModstamp` and `LastModifiedDate` become `stamp`. Like
     /// ``automate(id:set:)``, it may set fields the API cannot (the org's own processes).
     public func commitLate(_ object: String, id: String, values: [String: FieldValue], stampedAt stamp: Int64) throws(WriteError) {
-        guard let schema = SObjectSchema.named(object) else {
+        guard let schema = self.schema(named: object) else {
             throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: [])
         }
         var checked: [String: FieldValue] = [:]

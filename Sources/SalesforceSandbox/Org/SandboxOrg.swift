@@ -38,11 +38,14 @@ public final class SandboxOrg: Sendable {
 
     let configuration: SandboxConfiguration
     let state: Mutex<State>
+    /// The org's objects: stock, with the configured custom fields.
+    let schemas: [SObjectSchema]
     static let maxOpenCursors = 2000
 
     /// Seeds an org.
     public init(configuration: SandboxConfiguration) throws {
         self.configuration = configuration
+        schemas = SObjectSchema.stock.map { $0.adding(configuration.customFields) }
         var state = State()
         for record in configuration.seed.generate() {
             state.objects[record.object, default: []].append(record)
@@ -52,6 +55,9 @@ public final class SandboxOrg: Sendable {
         self.state = Mutex(state)
         for app in configuration.connectedApps { try register(app) }
     }
+
+    /// The object with this API name, case-insensitively, with the org's custom fields.
+    public func schema(named name: String) -> SObjectSchema? { schemas.first { $0.name.lowercased() == name.lowercased() } }
 
     // MARK: Connected apps
 

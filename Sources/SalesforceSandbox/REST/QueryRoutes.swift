@@ -44,7 +44,7 @@ struct QueryRoutes {
         }
         let evaluator: SOQLEvaluator
         do {
-            evaluator = try SOQLEvaluator(try SOQLParser.parse(text), text: text)
+            evaluator = try SOQLEvaluator(try SOQLParser.parse(text), text: text, org: org)
         } catch let failure as SOQLParser.Failure {
             return RESTResponses.error(.badRequest, code: "MALFORMED_QUERY", message: failure.message, limitInfo: org.limitInfo)
         } catch let failure as SOQLEvaluator.Failure {

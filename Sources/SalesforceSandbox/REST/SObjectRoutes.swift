@@ -26,7 +26,7 @@ struct SObjectRoutes {
         objects.get(":object/:id") { request, context in
             try await session.authorized(request, context) { version, _ in
                 let object = context.parameters.get("object") ?? "", id = context.parameters.get("id") ?? ""
-                guard let schema = SObjectSchema.named(object), let record = org.record(id: id), record.object == schema.name, !record.isDeleted else {
+                guard let schema = org.schema(named: object), let record = org.record(id: id), record.object == schema.name, !record.isDeleted else {
                     return RESTResponses.error(.notFound, code: "NOT_FOUND", message: "The requested resource does not exist", limitInfo: org.limitInfo)
                 }
                 let requested = FormEncoding.query(of: request)["fields"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
@@ -49,6 +49,22 @@ struct SObjectRoutes {
                 do throws(SandboxOrg.WriteError) {
                     try org.update(context.parameters.get("object") ?? "", id: context.parameters.get("id") ?? "", values: values)
                     return Response(status: .noContent, headers: [HTTPField.Name("Sforce-Limit-Info")!: org.limitInfo])
+                } catch {
+                    return Self.failure(error, org: org)
+                }
+            }
+        }
+        // Upsert by an External ID field: 201 created / 200 updated, `{id, success, errors, created}`.
+        // (The router needs one parameter name per position: `:id` is the External ID field here.)
+        objects.patch(":object/:id/:value") { request, context in
+            try await session.authorized(request, context) { _, user in
+                let values: [String: FieldValue]
+                do { values = try await Self.fields(request) } catch { return Self.malformed(error) }
+                do throws(SandboxOrg.WriteError) {
+                    let (id, created) = try org.upsert(context.parameters.get("object") ?? "", field: context.parameters.get("id") ?? "",
+                                                       value: (context.parameters.get("value") ?? "").removingPercentEncoding ?? "", values: values, by: user)
+                    return RESTResponses.json(created ? .created : .ok, "{\"id\":\"\(id)\",\"success\":true,\"errors\":[],\"created\":\(created)}",
+                                              limitInfo: org.limitInfo)
                 } catch {
                     return Self.failure(error, org: org)
                 }
@@ -93,7 +109,11 @@ struct SObjectRoutes {
     }
 
     static func failure(_ error: SandboxOrg.WriteError, org: SandboxOrg) -> Response {
-        let status: HTTPResponse.Status = error.errorCode == "NOT_FOUND" || error.errorCode == "ENTITY_IS_DELETED" ? .notFound : .badRequest
+        let status: HTTPResponse.Status = switch error.errorCode {
+        case "NOT_FOUND", "ENTITY_IS_DELETED": .notFound
+        case "MULTIPLE_CHOICES": .multipleChoices
+        default: .badRequest
+        }
         let fields = error.fields.map(JSONText.string).joined(separator: ",")
         return RESTResponses.json(status, "[{\"message\":\(JSONText.string(error.message)),\"errorCode\":\"\(error.errorCode)\",\"fields\":[\(fields)]}]",
                                   limitInfo: org.limitInfo)

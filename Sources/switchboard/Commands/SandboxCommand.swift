@@ -21,7 +21,7 @@ struct SandboxCommand: AsyncParsableCommand {
             Control API (for tests and demos, never part of Salesforce):
               GET|POST|DELETE /__sandbox/faults   list, add, clear injected faults, e.g.
                 {"path": "/services/data", "status": 503, "retryAfter": "2", "times": 1}
-                fields: path, method, status, retryAfter, delayMs, delayAfterMs, dropAfterBytes, stallAfterBytes, expireToken, times, body
+                fields: path, method, status, retryAfter, delayMs, delayAfterMs, statusAfter, dropAfterBytes, stallAfterBytes, expireToken, times, body
               POST /__sandbox/tokens/expire        expire every issued access token now
               POST /__sandbox/connected-apps       {"consumerKey", "certificate", "users"}
               GET  /__sandbox/stats                token requests, API usage, requests per route
@@ -35,6 +35,9 @@ struct SandboxCommand: AsyncParsableCommand {
               switchboard sandbox
               switchboard sandbox --port 8443 --seed 7 --contacts 100000
               switchboard sandbox --consumer-key 3MVGexample --certificate keys/sf-jwt.crt --token-lifetime 5m
+              switchboard sandbox --custom-field Case.Category__c --external-id Case.Switchboard_Key__c
+
+            The org's objects are stock (a Case has no custom fields) unless --custom-field or --external-id adds them.
             """
     )
 
@@ -92,9 +95,26 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(help: "Enhanced Messaging: no scripted agent; drive the agent through the control API instead.")
     var manualAgent = false
 
+    @Option(help: ArgumentHelp("A custom text field the org has, as OBJECT.FIELD__c (repeatable).", valueName: "Object.Field__c"))
+    var customField: [String] = []
+
+    @Option(help: ArgumentHelp("A custom text field marked External ID (upserts key on it), as OBJECT.FIELD__c (repeatable).", valueName: "Object.Field__c"))
+    var externalId: [String] = []
+
     @OptionGroup var logging: LoggingOptions
 
+    /// `Case.Category__c` as a custom field.
+    static func customField(_ text: String, externalID: Bool) throws -> CustomField {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].hasSuffix("__c"), parts[1].count > 3, SObjectSchema.named(String(parts[0])) != nil else {
+            throw ValidationError("\(externalID ? "--external-id" : "--custom-field"): '\(text)' is not OBJECT.FIELD__c on a known object (Case.Category__c)")
+        }
+        return CustomField(object: String(parts[0]), name: String(parts[1]), isExternalID: externalID)
+    }
+
     func validate() throws {
+        for field in customField { _ = try Self.customField(field, externalID: false) }
+        for field in externalId { _ = try Self.customField(field, externalID: true) }
         guard orgId.hasPrefix("00D"), orgId.count == 18 else { throw ValidationError("--org-id must be an 18-character org id starting with 00D") }
         guard DurationFormat.parse(tokenLifetime) != nil else {
             throw ValidationError("--token-lifetime: '\(tokenLifetime)' is not a duration (examples: 30s, 5m, 2h)")
@@ -117,6 +137,8 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.tokenLifetime = DurationFormat.parse(tokenLifetime)!
         configuration.dailyApiLimit = dailyApiLimit
         configuration.organizationID = orgId
+        configuration.customFields = try customField.map { try Self.customField($0, externalID: false) }
+            + externalId.map { try Self.customField($0, externalID: true) }
         configuration.messaging.issuer = messagingIssuer
         configuration.messaging.jwksURL = messagingJwksUrl
         configuration.messaging.esDeveloperName = esDeveloperName

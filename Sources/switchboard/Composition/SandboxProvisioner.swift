@@ -35,6 +35,7 @@ enum SandboxProvisioner {
                                              cases: data?["cases"]?.integerValue ?? 40, articles: data?["articles"]?.integerValue ?? 30)
         sandboxConfiguration.port = data?["port"]?.integerValue ?? 0
         sandboxConfiguration.agentInterval = data?["agent_interval"]?.durationValue ?? .seconds(5)
+        sandboxConfiguration.customFields = customFields(connectors)
         for connector in connectors {
             sandboxConfiguration.connectedApps.append(try connectedApp(for: connector, vault: vault, logger: logger))
         }
@@ -79,6 +80,25 @@ enum SandboxProvisioner {
             try await tasks.waitForAll()
             return try result.get()
         }
+    }
+
+    /// The custom fields the sandbox connectors' settings give the org: `org.sandbox.custom_fields`,
+    /// and each `ticketing.idempotency_field` as an External ID on Case.
+    static func customFields(_ connectors: [ConnectorConfiguration]) -> [CustomField] {
+        var fields: [CustomField] = []
+        for connector in connectors {
+            if let byObject = connector.settings.value(at: "org.sandbox.custom_fields")?.objectValue {
+                for object in byObject.keys.sorted() {
+                    for name in byObject[object]?.listValue?.compactMap(\.stringValue) ?? [] {
+                        fields.append(CustomField(object: object, name: name))
+                    }
+                }
+            }
+            if connector.features.contains(.ticketing), let key = connector.settings.value(at: "ticketing.idempotency_field")?.stringValue {
+                fields.append(CustomField(object: "Case", name: key, isExternalID: true))
+            }
+        }
+        return fields
     }
 
     /// The sandbox's Enhanced Messaging deployment for a `scrt_url: sandbox` live-agent section:
