@@ -211,6 +211,45 @@ struct LiveAgentTests {
         }
     }
 
+    /// The stored stream position follows the relayed events (it used to stay at the first ones):
+    /// after three replies it is the third reply's event id, and the newest entry's time.
+    @Test func theStoredStreamPositionAdvancesAsEventsAreRelayed() async throws {
+        try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil)) { sandbox in
+            let rig = try await LiveAgentRig.make(sandbox: sandbox)
+            defer { Task { await rig.finish() } }
+            try await rig.running { liveAgent, _ in
+                let handoff = try await liveAgent.startHandoff(Self.request)
+                try await LiveAgentRig.eventually("the stream to connect") { sandbox.org.stats.requestsByRoute["GET /eventrouter/v1/sse", default: 0] >= 1 }
+                var last = 0
+                for n in 1...3 {
+                    sandbox.messaging.agentMessage(conversationId: handoff.conversationId, text: "reply \(n)")
+                    last = sandbox.messaging.latestEventId
+                    try await rig.waitForEvents(handoff.id, "reply \(n)") { Self.agentMessageIds($0).count == n }
+                    let stored = try #require(try await rig.store.handoff(id: handoff.id))
+                    #expect(stored.lastEventId.flatMap { Int($0) } == last, "after reply \(n)")
+                    #expect(stored.lastEntryAt != nil)
+                }
+            }
+        }
+    }
+
+    /// The agent writes 120 messages while the host is down, and the server does not replay the
+    /// stream after Last-Event-Id: the history is read page by page (50 a page) back to the last
+    /// relayed entry, so every message is relayed, once, in order.
+    @Test func aLongAbsenceIsBackfilledPageByPage() async throws {
+        try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil, replay: false)) { sandbox in
+            let rig = try await LiveAgentRig.make(sandbox: sandbox)
+            defer { Task { await rig.finish() } }
+            let first = try await Self.startAndReceiveOne(rig)
+            for n in 1...120 { sandbox.messaging.agentMessage(conversationId: first.conversationId, text: "while down \(n)") }
+            try await rig.running { _, _ in
+                try await rig.waitForEvents(first.id, "every reply sent while down") { Self.agentMessageIds($0).count == 121 }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(Self.agentMessageIds(try await rig.events(first.id)) == sandbox.messaging.view(conversationId: first.conversationId)!.agentMessageIds)
+            }
+        }
+    }
+
     static func startAndReceiveOne(_ rig: LiveAgentRig) async throws -> Handoff {
         try await rig.running { liveAgent, _ in
             let handoff = try await liveAgent.startHandoff(Self.request)

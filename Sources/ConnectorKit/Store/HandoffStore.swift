@@ -15,6 +15,8 @@ public struct HandoffRecord: Sendable, Hashable, Codable {
     public var status: Handoff.Status
     /// The last event-stream id processed for the employee's stream (`Last-Event-Id` on resume).
     public var lastEventId: String?
+    /// The time of the newest conversation entry relayed (a history backfill reads back to it).
+    public var lastEntryAt: Date?
     /// What the assistant asked for (routing attributes are sent again when a session reopens).
     public var request: HandoffRequest
     /// Why it ended, when it did for a reason worth telling (routing failed, session expired).

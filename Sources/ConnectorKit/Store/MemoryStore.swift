@@ -77,6 +77,10 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
     @discardableResult
     public func emit(_ event: ConnectorEvent) async throws -> Int64 {
         state.withLock { state in
+            if let position = event.handoffPosition, var record = state.handoffs[position.handoffId] {
+                position.apply(to: &record)
+                state.handoffs[position.handoffId] = record
+            }
             let key = event.deduplicationKey.map { "\(event.connector)/\($0)" }
             if let key, let existing = state.deduplicated[key] { return existing }
             let id = (state.events.last?.id ?? 0) + 1
@@ -87,7 +91,14 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
     }
 
     public func saveHandoff(_ record: HandoffRecord) async throws {
-        state.withLock { $0.handoffs[record.id] = record }
+        state.withLock { state in
+            var saved = record
+            // The stored position never moves back (an event may have advanced it meanwhile).
+            if let stored = state.handoffs[record.id] {
+                HandoffPosition(handoffId: record.id, lastEventId: stored.lastEventId, lastEntryAt: stored.lastEntryAt).apply(to: &saved)
+            }
+            state.handoffs[record.id] = saved
+        }
     }
 
     public func handoff(id: String) async throws -> HandoffRecord? { state.withLock { $0.handoffs[id] } }

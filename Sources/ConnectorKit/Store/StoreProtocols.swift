@@ -98,12 +98,48 @@ public struct ConnectorEvent: Sendable, Hashable {
     /// returns the first one's id and appends nothing (a handoff entry delivered exactly once,
     /// even when a reconnect or a restart sees it twice).
     public var deduplicationKey: String?
+    /// When set, the handoff's stored stream position moves to it (never backwards) in the same
+    /// transaction as the event: what was relayed and how far the stream was read stay together.
+    public var handoffPosition: HandoffPosition?
 
     /// Creates an event.
-    public init(connector: String, payload: Payload, deduplicationKey: String? = nil) {
+    public init(connector: String, payload: Payload, deduplicationKey: String? = nil, handoffPosition: HandoffPosition? = nil) {
         self.connector = connector
         self.payload = payload
         self.deduplicationKey = deduplicationKey
+        self.handoffPosition = handoffPosition
+    }
+}
+
+/// How far a handoff's events were relayed: the event-stream id (`Last-Event-Id` on resume) and
+/// the time of the newest conversation entry (where a history backfill may stop).
+public struct HandoffPosition: Sendable, Hashable {
+    /// The handoff.
+    public var handoffId: String
+    /// The stream event id the entry came with (nil when it came from the history).
+    public var lastEventId: String?
+    /// The entry's time.
+    public var lastEntryAt: Date?
+
+    /// Creates a position.
+    public init(handoffId: String, lastEventId: String?, lastEntryAt: Date?) {
+        self.handoffId = handoffId
+        self.lastEventId = lastEventId
+        self.lastEntryAt = lastEntryAt
+    }
+
+    /// Whether stream event id `a` is at or after `b` (numeric when both are; a missing one is before any).
+    public static func eventID(_ a: String?, isAtOrAfter b: String?) -> Bool {
+        guard let a else { return b == nil }
+        guard let b else { return true }
+        if let x = Int64(a), let y = Int64(b) { return x >= y }
+        return a >= b
+    }
+
+    /// Moves `record`'s position to this one, never backwards.
+    public func apply(to record: inout HandoffRecord) {
+        if let lastEventId, Self.eventID(lastEventId, isAtOrAfter: record.lastEventId) { record.lastEventId = lastEventId }
+        if let lastEntryAt, record.lastEntryAt.map({ lastEntryAt > $0 }) ?? true { record.lastEntryAt = lastEntryAt }
     }
 }
 

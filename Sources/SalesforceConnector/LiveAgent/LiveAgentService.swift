@@ -138,7 +138,7 @@ final class LiveAgentService: LiveAgent, Sendable {
         for record in records.sorted(by: { $0.createdAt < $1.createdAt }) {
             let entries: [JSONValue]
             do {
-                entries = try await client.entries(conversationId: record.conversationId, auth: session)
+                entries = try await history(record, auth: session)
             } catch let error as ConnectorError where error.kind == "not_found" {
                 continue
             }
@@ -146,6 +146,30 @@ final class LiveAgentService: LiveAgent, Sendable {
                 if let mapped = MessagingEntryMapper.map(entry: entry) { try await deliver(mapped, handoffId: record.id, eventId: nil) }
             }
         }
+    }
+
+    /// The most history pages one backfill reads (50 entries each).
+    static let maxHistoryPages = 200
+
+    /// A conversation's entries back to the last one relayed (all of them when none was), oldest
+    /// first: pages of 50 read from the newest back, each ending at the oldest time the previous one
+    /// held (entries sharing that millisecond come twice and are kept once).
+    func history(_ record: HandoffRecord, auth: EmployeeSession) async throws -> [JSONValue] {
+        let stop = record.lastEntryAt.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+        var newestFirst: [JSONValue] = []
+        var seen = Set<String>()
+        var end: Int64?
+        for _ in 0..<Self.maxHistoryPages {
+            let page = try await client.entries(conversationId: record.conversationId, endTimestamp: end, auth: auth)
+            let fresh = page.filter { entry in entry["identifier"]?.stringValue.map { seen.insert($0).inserted } ?? true }
+            newestFirst += fresh
+            guard page.count >= MessagingClient.entriesPageSize, let oldest = page.map({ MessagingEntryMapper.milliseconds($0) }).min() else { break }
+            if let stop, oldest <= stop { break }
+            // A full page of one millisecond brings nothing new: step past it (more than 50 entries
+            // in one millisecond cannot be paged otherwise).
+            end = fresh.isEmpty ? oldest - 1 : oldest
+        }
+        return newestFirst.reversed()
     }
 
     /// One stream event.
@@ -177,24 +201,26 @@ final class LiveAgentService: LiveAgent, Sendable {
         }
         let changed = advance(handoffId, eventId: eventId, status: status, reason: reason, entry: (mapped.identifier, mapped.occurredAt))
         let event = HandoffEvent(handoffId: handoffId, entryId: mapped.identifier, kind: mapped.kind, occurredAt: mapped.occurredAt)
+        // The stream position moves with the event, in its transaction: a restart resumes after it.
         try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .handoff(event),
-                                                     deduplicationKey: "\(handoffId)/\(mapped.identifier)"))
+                                                     deduplicationKey: "\(handoffId)/\(mapped.identifier)",
+                                                     handoffPosition: HandoffPosition(handoffId: handoffId, lastEventId: eventId, lastEntryAt: mapped.occurredAt)))
         if let changed { try await context.handoffs.save(changed) }
     }
 
     static let endedByAgent = "ended by the agent"
 
     /// Records the stream position and a new status in memory; returns the record to store when
-    /// its status changed. Only status changes are written: the stream position in the store may lag,
-    /// and after a restart the replayed or backfilled entries are de-duplicated by the event log (one
-    /// write per relayed message, not two). A status entry older than the one that set the current
-    /// status — seen again in a backfill or a replay — changes nothing.
+    /// its status changed. The stored position moves with each relayed event (in its transaction);
+    /// events that relay nothing (acknowledgements, echoes) move it in memory, and it is stored with
+    /// the next relayed one. A status entry older than the one that set the current status — seen
+    /// again in a backfill or a replay — changes nothing.
     @discardableResult
     private func advance(_ handoffId: String, eventId: String?, status: Handoff.Status? = nil, reason: String? = nil,
                          entry: (id: String, at: Date)? = nil) -> HandoffRecord? {
         state.withLock { state -> HandoffRecord? in
             guard var record = state.open[handoffId] else { return nil }
-            if let eventId, (Int(eventId) ?? 0) >= (Int(record.lastEventId ?? "") ?? 0) { record.lastEventId = eventId }
+            HandoffPosition(handoffId: handoffId, lastEventId: eventId, lastEntryAt: entry?.at).apply(to: &record)
             let newer = entry.map { entry in
                 record.statusChangedAt.map { entry.at > $0 || (entry.at == $0 && entry.id != record.statusEntryId) } ?? true
             } ?? true

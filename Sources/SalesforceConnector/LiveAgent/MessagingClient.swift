@@ -77,12 +77,17 @@ struct MessagingClient: Sendable {
         _ = try await send("POST", "/conversation/\(conversationId)/entry", body: body, auth: auth, safeToRepeat: true)
     }
 
-    /// The newest entries (up to 50), oldest first.
-    func entries(conversationId: String, auth: some AccessTokenSource) async throws -> [JSONValue] {
-        let response = try await send("GET", "/conversation/\(conversationId)/entries?limit=50&direction=FromEnd"
-                                      + "&entryTypeFilter=Message,ParticipantChanged,RoutingResult,SessionStatusChanged", body: nil, auth: auth)
+    /// The most entries one history page holds.
+    static let entriesPageSize = 50
+
+    /// One page of the history, newest first: up to 50 entries at or before `endTimestamp` (ms; the
+    /// newest when nil).
+    func entries(conversationId: String, endTimestamp: Int64?, auth: some AccessTokenSource) async throws -> [JSONValue] {
+        let response = try await send("GET", "/conversation/\(conversationId)/entries?limit=\(Self.entriesPageSize)&direction=FromEnd"
+                                      + "&entryTypeFilter=Message,ParticipantChanged,RoutingResult,SessionStatusChanged"
+                                      + (endTimestamp.map { "&endTimestamp=\($0)" } ?? ""), body: nil, auth: auth)
         guard case .array(let entries)? = (try? JSONParser.parse(response.body))?["conversationEntries"] else { return [] }
-        return entries.reversed()
+        return entries
     }
 
     /// Closes the conversation.

@@ -78,6 +78,12 @@ enum MessagingEntryMapper {
         }
     }
 
+    /// An entry's time in milliseconds since 1970, as sent (now when it has none).
+    static func milliseconds(_ entry: JSONValue) -> Int64 {
+        (entry["transcriptedTimestamp"]?.integerValue ?? entry["clientTimestamp"]?.integerValue).map { Int64($0) }
+            ?? Int64(Date().timeIntervalSince1970 * 1000)
+    }
+
     static func timestamp(_ entry: JSONValue) -> Date {
         let ms = entry["transcriptedTimestamp"]?.integerValue ?? entry["clientTimestamp"]?.integerValue
         return ms.map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()

@@ -299,7 +299,7 @@ public final class MessagingOrg: Sendable {
     }
 
     /// The newest event id of the org.
-    var latestEventId: Int { state.withLock { $0.nextEventId } }
+    public var latestEventId: Int { state.withLock { $0.nextEventId } }
 
     /// Waits for an event of `subject` beyond `id`; throws `CancellationError` when cancelled.
     func waitForEvent(subject: String, after id: Int) async throws {
@@ -328,7 +328,17 @@ public final class MessagingOrg: Sendable {
         }
     }
 
-    static func milliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// Now in milliseconds, strictly after the last time handed out: a conversation's entries are
+    /// ordered by time, and two never share a millisecond (so the history pages by time).
+    static func milliseconds() -> Int64 {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        return lastMillisecond.withLock { last in
+            last = max(now, last + 1)
+            return last
+        }
+    }
+
+    private static let lastMillisecond = Mutex<Int64>(0)
 }
 
 /// A message the end user posted, as the sandbox received it.

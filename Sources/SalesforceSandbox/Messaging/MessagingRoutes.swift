@@ -51,11 +51,13 @@ struct MessagingRoutes {
             let fromEnd = (query["direction"] ?? "FromEnd") == "FromEnd"
             let types = query["entryTypeFilter"].map { Set($0.split(separator: ",").map(String.init)) }
             let start = query["startTimestamp"].flatMap(Int64.init)
+            let end = query["endTimestamp"].flatMap(Int64.init)
             return try self.authorized(request) { _, subject in
                 Self.refusing { () throws(MessagingOrg.Refusal) in
                     let conversation = try messaging.conversation(id, subject: subject)
                     var entries = conversation.entries.filter { entry in
                         (types?.contains(entry.entryType) ?? true) && (start.map { entry.timestamp >= $0 } ?? true)
+                            && (end.map { entry.timestamp <= $0 } ?? true)
                     }
                     entries = fromEnd ? Array(entries.suffix(limit).reversed()) : Array(entries.prefix(limit))
                     let json = entries.map { MessagingOrg.entryJSON($0, conversation: conversation, payloadAsString: false) }

@@ -8,14 +8,31 @@ extension SQLiteStore {
         try await write { db in
             try db.cachedStatement(sql: """
                 INSERT INTO handoffs (id, connector, conversation_id, employee_id, status, last_event_id, request, end_reason,
-                                      status_changed_at, status_entry_id, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET status = excluded.status, last_event_id = excluded.last_event_id,
-                    end_reason = excluded.end_reason, status_changed_at = excluded.status_changed_at,
-                    status_entry_id = excluded.status_entry_id, updated_at = excluded.updated_at
+                                      status_changed_at, status_entry_id, created_at, updated_at, last_entry_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET status = excluded.status, end_reason = excluded.end_reason,
+                    status_changed_at = excluded.status_changed_at, status_entry_id = excluded.status_entry_id,
+                    updated_at = excluded.updated_at
                 """).execute(arguments: [record.id, record.connector, record.conversationId, record.employeeId, record.status.rawValue,
                                          record.lastEventId, request, record.endReason, record.statusChangedAt?.timeIntervalSince1970,
-                                         record.statusEntryId, record.createdAt.timeIntervalSince1970, record.updatedAt.timeIntervalSince1970])
+                                         record.statusEntryId, record.createdAt.timeIntervalSince1970, record.updatedAt.timeIntervalSince1970,
+                                         record.lastEntryAt?.timeIntervalSince1970])
+            // The stream position only moves forward (an event may have advanced it meanwhile).
+            try Self.advance(HandoffPosition(handoffId: record.id, lastEventId: record.lastEventId, lastEntryAt: record.lastEntryAt), db: db)
+        }
+    }
+
+    /// Moves a handoff's stored stream position forward (never back), inside the caller's transaction.
+    static func advance(_ position: HandoffPosition, db: Database) throws {
+        if let eventId = position.lastEventId {
+            let stored = try String.fetchOne(db, sql: "SELECT last_event_id FROM handoffs WHERE id = ?", arguments: [position.handoffId])
+            if HandoffPosition.eventID(eventId, isAtOrAfter: stored) {
+                try db.cachedStatement(sql: "UPDATE handoffs SET last_event_id = ? WHERE id = ?").execute(arguments: [eventId, position.handoffId])
+            }
+        }
+        if let at = position.lastEntryAt {
+            try db.cachedStatement(sql: "UPDATE handoffs SET last_entry_at = ? WHERE id = ? AND (last_entry_at IS NULL OR last_entry_at < ?)")
+                .execute(arguments: [at.timeIntervalSince1970, position.handoffId, at.timeIntervalSince1970])
         }
     }
 
@@ -41,6 +58,7 @@ extension SQLiteStore {
             createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
         record.statusChangedAt = (row["status_changed_at"] as Double?).map { Date(timeIntervalSince1970: $0) }
         record.statusEntryId = row["status_entry_id"]
+        record.lastEntryAt = (row["last_entry_at"] as Double?).map { Date(timeIntervalSince1970: $0) }
         return record
     }
 }

@@ -190,6 +190,7 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
         let (type, payload) = try StoredEvent.encode(event.payload)
         let subject = StoredEvent.subject(of: event.payload)
         let id = try await write { db -> Int64 in
+            if let position = event.handoffPosition { try Self.advance(position, db: db) }
             if let key = event.deduplicationKey,
                let existing = try Int64.fetchOne(db, sql: "SELECT id FROM events WHERE connector = ? AND dedup_key = ?", arguments: [event.connector, key]) {
                 return existing

@@ -60,6 +60,9 @@ enum StoreSchema {
                 CREATE INDEX handoffs_open ON handoffs (connector, status, created_at);
                 """)
         }
+        migrator.registerMigration("v3: the time of a handoff's newest relayed entry") { db in
+            try db.execute(sql: "ALTER TABLE handoffs ADD COLUMN last_entry_at REAL")
+        }
         return migrator
     }
 }
