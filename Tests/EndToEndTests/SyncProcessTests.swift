@@ -64,6 +64,37 @@ struct SyncProcessTests {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// `sync --full` killed with SIGKILL mid-way, then run again: the second run resumes at the first
+    /// one's last commit instead of starting from zero, and the store holds exactly the sandbox's
+    /// contacts.
+    @Test(.timeLimit(.minutes(10))) func fullSyncKilledMidwayResumes() async throws {
+        let total = 60_000
+        try writeConfig(contacts: total)
+        let first = try SwitchboardProcess.Running(["sync", "acme", "--full"], directory: directory, environment: [:])
+        let deadline = ContinuousClock.now + .seconds(300)
+        while Self.recordsSoFar(first.stderrText) < 10_000 {
+            guard first.process.isRunning, ContinuousClock.now < deadline else {
+                Issue.record("the first sync ended or stalled before 10,000 records: \(first.stderrText)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        first.signal(SIGKILL)
+        _ = try await first.wait()
+        let before = try await SQLiteStore(path: directory + "/state/state.db").count(connector: "acme", stream: "users")
+        #expect(before >= 10_000 && before < total, "killed mid-way: \(before) stored")
+
+        let second = try await SwitchboardProcess.Running(["sync", "acme", "--full"], directory: directory, environment: [:]).wait(timeout: .seconds(400))
+        #expect(second.status == 0, "\(second.stderr)")
+        let summary = second.stderr.split(separator: "\n").last { $0.contains(" written,") }.map(String.init) ?? ""
+        let written = Int(summary.split(separator: " ").dropFirst().first ?? "") ?? -1
+        #expect(summary.contains("resumed the interrupted full sync"), "\(summary)")
+        #expect(written > 0 && written <= total - before + 2000, "resumed, not from zero (wrote \(written) after \(before))")
+        let stored = try await SQLiteStore(path: directory + "/state/state.db").count(connector: "acme", stream: "users")
+        #expect(stored == total)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     @Test func stateShowAndResetWhichIsRefusedWhileTheHostRuns() async throws {
         try writeConfig(contacts: 300)
         let sync = try await SwitchboardProcess.run(["sync", "acme"], in: directory)

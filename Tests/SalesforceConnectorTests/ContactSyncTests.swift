@@ -126,6 +126,10 @@ struct ContactSyncTests {
         func reconcile(connector: String, stream: String, keeping ids: Set<String>) async throws -> Int {
             try await store.reconcile(connector: connector, stream: stream, keeping: ids)
         }
+
+        func reconcile(connector: String, stream: String, writtenBefore date: Date) async throws -> Int {
+            try await store.reconcile(connector: connector, stream: stream, writtenBefore: date)
+        }
     }
 
     /// Pages of 200 are merged into commits of at least `rowsPerCommit` rows, each with the cursor
@@ -174,6 +178,25 @@ struct ContactSyncTests {
             try rig.sandbox.org.commitLate("Contact", id: lower, values: ["Email": .string("late.commit@acme.example")], stampedAt: stamp)
             _ = try await rig.sync.run(mode: .incremental)
             #expect(try await rig.store.users(email: "late.commit@acme.example").first?.user.id == lower)
+        }
+    }
+
+    /// A full run fails after its first page; the next full run resumes after it (not from zero)
+    /// and its removal still covers the whole read: a purged contact goes, none of the others.
+    @Test func anInterruptedFullRunResumesAndStillRemovesWhatVanished() async throws {
+        try await Self.withRig(contacts: 500, commitInterval: .zero) { rig in
+            _ = try await rig.sync.run(mode: .incremental)
+            let ids = Self.sandboxIDs(rig.sandbox)
+            rig.sandbox.org.purge("Contact", id: ids[3])  // gone for good: only a full run notices
+            rig.sandbox.faults.add(FaultRule(path: "/services/data/v62.0/query/", status: 400, times: 1))
+            await #expect(throws: (any Error).self) { try await rig.sync.run(mode: .full) }
+            let resumed = try await rig.sync.run(mode: .full)
+            #expect(resumed.resumed, "went on from the interrupted run")
+            #expect(resumed.upserted < 499 && resumed.upserted >= 499 - 200, "read only the rest (and the overlap): \(resumed.upserted)")
+            #expect(resumed.deleted == 1)
+            #expect(try await rig.store.ids(connector: "sf", stream: "users") == Self.sandboxIDs(rig.sandbox))
+            let next = try await rig.sync.run(mode: .full)
+            #expect(!next.resumed && next.upserted == 499 && next.deleted == 0, "a finished full run leaves nothing to resume")
         }
     }
 

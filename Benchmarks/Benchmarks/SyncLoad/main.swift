@@ -170,4 +170,5 @@ actor CollectingSink: RecordSink {
         return CommitResult(removed: 0)
     }
     func reconcile(connector: String, stream: String, keeping ids: Set<String>) -> Int { 0 }
+    func reconcile(connector: String, stream: String, writtenBefore date: Date) -> Int { 0 }
 }

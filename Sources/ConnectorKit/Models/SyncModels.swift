@@ -107,12 +107,15 @@ public struct SyncReport: Sendable, Hashable, Codable {
     /// Records read again from the overlap behind the stored cursor and written again (idempotent):
     /// unchanged rows, or rows whose change committed after the cursor was taken.
     public var reread: Int
+    /// Whether the run went on from where an interrupted one stopped.
+    public var resumed: Bool
 
     /// Creates a report.
-    public init(upserted: Int, deleted: Int, pages: Int, reread: Int = 0) {
+    public init(upserted: Int, deleted: Int, pages: Int, reread: Int = 0, resumed: Bool = false) {
         self.upserted = upserted
         self.deleted = deleted
         self.pages = pages
         self.reread = reread
+        self.resumed = resumed
     }
 }

@@ -9,6 +9,8 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
         var checkpoints: [String: Checkpoint] = [:]
         var moduleState: [String: Data] = [:]
         var records: [String: [String: SyncRecord]] = [:]
+        /// When each record was last written (`connector/table/id`).
+        var written: [String: Date] = [:]
         var events: [(id: Int64, event: ConnectorEvent)] = []
         var deduplicated: [String: Int64] = [:]
         var handoffs: [String: HandoffRecord] = [:]
@@ -38,11 +40,14 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
             let table = batch.stream.split(separator: "-").first.map(String.init) ?? batch.stream
             let key = "\(batch.connector)/\(table)"
             var records = state.records[key, default: [:]]
+            let now = Date()
             for record in batch.upserts {
-                switch record {
-                case .user(let user): records[user.id] = record
-                case .article(let article): records[article.id] = record
+                let id = switch record {
+                case .user(let user): user.id
+                case .article(let article): article.id
                 }
+                records[id] = record
+                state.written["\(key)/\(id)"] = now
             }
             var removed = 0
             for id in batch.deletions where records.removeValue(forKey: id) != nil { removed += 1 }
@@ -62,6 +67,15 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
                     return (String(key.split(separator: "/").first ?? ""), user)
                 }
             }.sorted { ($0.connector, $0.user.id) < ($1.connector, $1.user.id) }
+        }
+    }
+
+    public func reconcile(connector: String, stream: String, writtenBefore date: Date) async throws -> Int {
+        state.withLock { state in
+            let key = "\(connector)/\(stream)"
+            let before = state.records[key]?.count ?? 0
+            state.records[key] = state.records[key]?.filter { (state.written["\(key)/\($0.key)"] ?? .distantPast) >= date }
+            return before - (state.records[key]?.count ?? 0)
         }
     }
 

@@ -78,6 +78,9 @@ public protocol RecordSink: Sendable {
     /// After a full read: removes the stream's records whose ids are not in `ids` (they vanished
     /// upstream) and returns how many went.
     func reconcile(connector: String, stream: String, keeping ids: Set<String>) async throws -> Int
+    /// After a full read that may have been interrupted and resumed: removes the stream's records
+    /// not written since `date` (every record the read saw was written again) and returns how many went.
+    func reconcile(connector: String, stream: String, writtenBefore date: Date) async throws -> Int
 }
 
 /// An event for the assistant, appended to the host's durable event log.

@@ -58,21 +58,26 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
         }
     }
 
-    /// Incremental reads on the schedule; a full read when `full_every` has passed since the last.
+    /// Incremental reads on the schedule; a full read when `full_every` has passed since the last
+    /// one began (wherever it ran: `switchboard sync --full` counts), or when one was interrupted.
     private func contactLoop() async throws {
-        var lastFull = try await context.store.moduleState(key: "users.last-full")
-            .flatMap { Double(String(decoding: $0, as: UTF8.self)) }.map { Date(timeIntervalSince1970: $0) }
         try await onSchedule("contact", every: settings.contactSchedule) {
-            let now = self.context.clock.now()
-            let full = lastFull.map { now.timeIntervalSince($0) >= Double(self.settings.contactFullEvery.components.seconds) } ?? true
-            let report = try await self.syncUsers(mode: full ? .full : .incremental) { _ in }
-            if full {
-                lastFull = now
-                try await self.context.store.setModuleState(key: "users.last-full", value: Data(String(now.timeIntervalSince1970).utf8))
-            }
-            self.context.logger.info("contacts synced", metadata: ["mode": "\(full ? "full" : "incremental")", "upserted": "\(report.upserted)",
-                                                                   "deleted": "\(report.deleted)", "pages": "\(report.pages)"])
+            let mode = try await self.scheduledContactMode(now: self.context.clock.now())
+            let report = try await self.syncUsers(mode: mode) { _ in }
+            self.context.logger.info("contacts synced", metadata: [
+                "mode": "\(mode.rawValue)", "upserted": "\(report.upserted)", "re-read": "\(report.reread)", "removed": "\(report.deleted)",
+                "pages": "\(report.pages)", "resumed": "\(report.resumed)",
+            ])
         }
+    }
+
+    /// The mode of the scheduled contact sync at `now`: full when none finished within `full_every`
+    /// or one is unfinished, incremental otherwise.
+    func scheduledContactMode(now: Date) async throws -> SyncMode {
+        let sync = ContactSync(rest: rest, sink: context.sink, store: context.store, settings: settings.contacts)
+        guard let last = try await sync.lastFullRun(), last.finished else { return .full }
+        let due = now.timeIntervalSince(Date(timeIntervalSince1970: last.started)) >= Double(settings.contactFullEvery.components.seconds)
+        return due ? .full : .incremental
     }
 
     /// Article syncs on the knowledge schedule (each run also removes what left Online).

@@ -8,7 +8,11 @@ import Foundation
 /// ``Settings/commitInterval``, whichever comes first, and whatever was read when a run fails;
 /// deletions come from `queryAll`
 /// (`IsDeleted = true`) under a cursor of their own. A full run reads everything and then removes
-/// what is no longer there (deleted, purged, or no longer matching `where`).
+/// what is no longer there (deleted, purged, or no longer matching `where`): every row it reads is
+/// written again, so what was not written since the run began has vanished. An interrupted full run
+/// resumes where it stopped (its start and position are the checkpoint of stream `users-full`,
+/// which `switchboard state show` prints and `state reset` forgets), and its removal still covers
+/// the whole read.
 public struct ContactSync: Sendable {
     /// What to read.
     public struct Settings: Sendable, Hashable {
@@ -41,6 +45,28 @@ public struct ContactSync: Sendable {
 
     static let stream = "users"
     static let deletionStream = "users-deleted"
+    /// The checkpoint of the last full run (``FullRun``, as JSON).
+    static let fullStream = "users-full"
+
+    /// The last full run: when it began, how far it read, whether it finished.
+    struct FullRun: Codable, Equatable {
+        /// When it began (seconds since 1970).
+        var started: Double
+        /// The last row committed (nil before the first commit, and once finished).
+        var cursor: String?
+        /// Whether it finished (its removal done).
+        var finished: Bool
+    }
+
+    /// The last full run, as stored.
+    func lastFullRun() async throws -> FullRun? {
+        try await store.checkpoint(stream: Self.fullStream).flatMap { try? JSONDecoder().decode(FullRun.self, from: Data($0.cursor.utf8)) }
+    }
+
+    private func save(_ run: FullRun) async throws {
+        let text = String(decoding: try JSONEncoder().encode(run), as: UTF8.self)
+        try await sink.commit(RecordBatch(connector: connector, stream: Self.fullStream, upserts: [], checkpoint: text))
+    }
     static let baseFields = ["Id", "FirstName", "LastName", "Email", "SystemModstamp"]
 
     let rest: SalesforceREST
@@ -71,10 +97,20 @@ public struct ContactSync: Sendable {
     /// Runs one sync.
     public func run(mode: SyncMode, progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
         let stored = try await store.checkpoint(stream: Self.stream).flatMap { SyncCursor($0.cursor) }
-        let cursor = mode == .full ? nil : stored
         var report = SyncReport(upserted: 0, deleted: 0, pages: 0)
+        var fullRun: FullRun?
+        if mode == .full {
+            if let unfinished = try await lastFullRun(), !unfinished.finished {
+                fullRun = unfinished
+                report.resumed = unfinished.cursor != nil
+            } else {
+                let run = FullRun(started: Date().timeIntervalSince1970, cursor: nil, finished: false)
+                try await save(run)
+                fullRun = run
+            }
+        }
+        let cursor = mode == .full ? fullRun?.cursor.flatMap(SyncCursor.init) : stored
         var reread = 0
-        var seen = Set<String>()
         var expected: Int?
         let extraFields = settings.fields
         var pending = PendingUsers(stored: stored)
@@ -84,6 +120,13 @@ public struct ContactSync: Sendable {
         func commitPending() async throws {
             guard let batch = pending.take(connector: connector) else { return }
             try await sink.commit(batch.records)
+            if var run = fullRun, let last = batch.last {
+                // After the rows: the position may lag the rows it covers (a resume reads a few
+                // again), never run ahead of them.
+                run.cursor = last.description
+                fullRun = run
+                try await save(run)
+            }
             report.upserted += batch.records.upserts.count
             report.pages += batch.pages
             progress(SyncProgress(records: report.upserted, pages: report.pages, expectedTotal: expected))
@@ -97,10 +140,7 @@ public struct ContactSync: Sendable {
                 try Self.user(reading: &reader, extraFields: extraFields)
             }) { page in
                 expected = expected ?? page.totalSize
-                if mode == .full {
-                    if seen.isEmpty { seen.reserveCapacity(min(page.totalSize, 5_000_000)) }
-                    for user in page.rows { seen.insert(user.id) }
-                } else if let cursor {
+                if mode == .incremental, let cursor {
                     for user in page.rows where cursor.covers(modstamp: user.modifiedAt, id: user.id) { reread += 1 }
                 }
                 if pending.isEmpty { oldest = clock.now }
@@ -117,8 +157,11 @@ public struct ContactSync: Sendable {
         try await commitPending()
         report.upserted -= reread
         report.reread = reread
-        if mode == .full {
-            report.deleted += try await sink.reconcile(connector: connector, stream: Self.stream, keeping: seen)
+        if let run = fullRun {
+            let started = Date(timeIntervalSince1970: run.started)
+            report.deleted += try await sink.reconcile(connector: connector, stream: Self.stream,
+                                                       writtenBefore: started)
+            try await save(FullRun(started: run.started, cursor: nil, finished: true))
         } else {
             report.deleted += try await syncDeletions()
         }

@@ -25,7 +25,7 @@ struct PendingUsers {
 
     /// The batch to commit — the users and the cursor after them — leaving nothing pending; nil when
     /// no page came since the last take.
-    mutating func take(connector: String) -> (records: RecordBatch, pages: Int)? {
+    mutating func take(connector: String) -> (records: RecordBatch, pages: Int, last: SyncCursor?)? {
         guard pages > 0 else { return nil }
         // The cursor moves only with the records it covers.
         let checkpoint = last.map { last in stored.map { max(last, $0) } ?? last }
@@ -35,6 +35,6 @@ struct PendingUsers {
             last = nil
             pages = 0
         }
-        return (batch, pages)
+        return (batch, pages, last)
     }
 }

@@ -1,6 +1,7 @@
 import ConnectorKit
 import Foundation
 import GRDB
+import Synchronization
 
 /// The host's embedded store: one SQLite file in WAL mode (GRDB), holding checkpoints, module
 /// state, users, articles with a full-text index, idempotency keys and the event log.
@@ -16,6 +17,10 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
     let checkpointer: WALCheckpointer
     /// Wakes readers of the event log when an event is appended.
     let eventNotifier = EventNotifier()
+    /// The time written into rows' `synced_at`: the wall clock, but never before a time already
+    /// written by this store (a clock stepped back must not make a full sync's reconciliation take
+    /// rows it just wrote for old ones).
+    private let writeClock = Mutex<Double>(0)
 
     /// Opens (creating when needed) the store at `path` and migrates it to the current schema.
     /// - Throws: ``StoreError`` when the file cannot be opened or migrated.
@@ -82,11 +87,14 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
 
     @discardableResult
     public func commit(_ batch: RecordBatch) async throws -> CommitResult {
-        try await write { db in
-            let now = Date().timeIntervalSince1970
+        let now = writeClock.withLock { last in
+            last = max(last, Date().timeIntervalSince1970)
+            return last
+        }
+        return try await write { db in
             for record in batch.upserts {
                 switch record {
-                case .user(let user): try Self.upsert(user, connector: batch.connector, db: db)
+                case .user(let user): try Self.upsert(user, connector: batch.connector, syncedAt: now, db: db)
                 case .article(let article): try Self.upsert(article, connector: batch.connector, db: db)
                 }
             }
@@ -126,6 +134,16 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
         }
     }
 
+    public func reconcile(connector: String, stream: String, writtenBefore date: Date) async throws -> Int {
+        guard try Self.table(for: stream) == "users" else {
+            throw StoreError.unknownStream("\(stream) (only users rows carry the time they were written)")
+        }
+        return try await write { db in
+            try db.execute(sql: "DELETE FROM users WHERE connector = ? AND synced_at < ?", arguments: [connector, date.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
+
     /// The table of a stream: `users` and `articles`, or a sub-stream of them with its own cursor
     /// (`users-deleted`, `articles-en_US`).
     static func table(for stream: String) throws -> String {
@@ -133,13 +151,14 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
         throw StoreError.unknownStream(stream)
     }
 
-    static func upsert(_ user: UserRecord, connector: String, db: Database) throws {
+    static func upsert(_ user: UserRecord, connector: String, syncedAt: Double, db: Database) throws {
         // A cached statement, prepared once per connection; the row bound without GRDB's
         // argument arrays (see RowWriter).
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO users (connector, id, email, first_name, last_name, fields, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO users (connector, id, email, first_name, last_name, fields, modified_at, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (connector, id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name,
-                last_name = excluded.last_name, fields = excluded.fields, modified_at = excluded.modified_at
+                last_name = excluded.last_name, fields = excluded.fields, modified_at = excluded.modified_at,
+                synced_at = excluded.synced_at
             """)
         let row = RowWriter(statement, in: db)
         row.bind(1, connector)
@@ -149,6 +168,7 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
         row.bind(5, user.lastName)
         row.bind(6, utf8: fieldsJSONBytes(user.fields))
         row.bind(7, user.modifiedAt.timeIntervalSince1970)
+        row.bind(8, syncedAt)
         try row.execute()
     }
 

@@ -63,6 +63,9 @@ enum StoreSchema {
         migrator.registerMigration("v3: the time of a handoff's newest relayed entry") { db in
             try db.execute(sql: "ALTER TABLE handoffs ADD COLUMN last_entry_at REAL")
         }
+        migrator.registerMigration("v4: when each user row was last written (a resumed full sync reconciles by it)") { db in
+            try db.execute(sql: "ALTER TABLE users ADD COLUMN synced_at REAL NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -10,7 +10,7 @@ struct SyncCommand: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Sync a connector's data into the store now.",
         discussion: """
-            Runs the connector's enabled sync features once (or only --feature), incrementally from the stored checkpoint, or from scratch with --full (which also removes records that vanished upstream). Every page is committed together with its checkpoint, so an interrupted sync resumes where it stopped. A terminal shows a progress bar (records, pages, rate, ETA); otherwise a progress line per page is printed.
+            Runs the connector's enabled sync features once (or only --feature), incrementally from the stored checkpoint, or from scratch with --full (which also removes records that vanished upstream). Records are committed together with their checkpoint, so an interrupted incremental sync resumes where it stopped; an interrupted --full sync of users resumes at its last commit on the next --full run (or the host's next scheduled full run), and still removes what vanished from the whole read. A --full sync of knowledge reads every article again (one query per language; nothing to resume). A finished --full users sync counts as the host's scheduled full read (user-ingestion.full_every). A terminal shows a progress bar (records, pages, rate, ETA); otherwise a progress line per commit is printed.
 
             Examples:
               switchboard sync acme-salesforce

@@ -46,7 +46,9 @@ final class ProgressDisplay: Sendable {
     func finish(_ report: SyncReport, elapsed: Duration) {
         let time = seconds(elapsed)
         let rate = time > 0 ? Int(Double(report.upserted) / time) : report.upserted
-        let text = "\(label): \(report.upserted) written, \(report.deleted) removed, \(report.pages) pages in \(String(format: "%.1f", time)) s (\(rate) records/s)"
+        var text = "\(label): \(report.upserted) written, \(report.deleted) removed, \(report.pages) pages in \(String(format: "%.1f", time)) s (\(rate) records/s)"
+        if report.reread > 0 { text += "; \(report.reread) unchanged rows re-read behind the checkpoint" }
+        if report.resumed { text += "; resumed the interrupted full sync" }
         FileHandle.standardError.write(Data(((isTerminal ? "\r\u{1B}[2K" : "") + text + "\n").utf8))
     }
 
