@@ -17,7 +17,9 @@ struct RetryPolicyTests {
         #expect(decide(.response(status: 502, retryAfter: nil), attempt: 2) == .retry(after: .milliseconds(400)))
         #expect(decide(.response(status: 504, retryAfter: nil), attempt: 3, random: 0.5) == .retry(after: .milliseconds(400)))
         #expect(decide(.response(status: 200, retryAfter: nil)) == .finish)
-        #expect(decide(.response(status: 500, retryAfter: nil)) == .finish, "500 is not retried")
+        #expect(decide(.response(status: 500, retryAfter: nil)) == .retry(after: .milliseconds(200)), "a platform error is retried when safe")
+        #expect(decide(.response(status: 500, retryAfter: nil), safe: false) == .finish, "never for a request that is not safe to repeat")
+        #expect(decide(.response(status: 501, retryAfter: nil)) == .finish)
         #expect(decide(.response(status: 404, retryAfter: nil)) == .finish)
     }
 

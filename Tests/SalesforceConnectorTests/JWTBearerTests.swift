@@ -66,6 +66,23 @@ struct JWTBearerTests {
         var testDescription: String { rawValue }
     }
 
+    /// A 500 from the token endpoint is a Salesforce-side failure: retried (minting again is
+    /// harmless), and when it lasts, said to be Salesforce's — not blamed on org.login_url.
+    @Test func tokenEndpoint500IsRetriedAndNotBlamedOnTheSettings() async throws {
+        try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration()) { sandbox in
+            let transport = SandboxFixture.transport(maxAttempts: 3)
+            let base = await sandbox.baseURL()
+            sandbox.faults.add(FaultRule(path: "/services/oauth2/token", status: 500, times: 1))
+            let session = try await SandboxFixture.auth(base, transport: transport).session()
+            #expect(!session.accessToken.isEmpty, "the second attempt got the token")
+            sandbox.faults.add(FaultRule(path: "/services/oauth2/token", status: 500))
+            let failure = await #expect(throws: SalesforceAuthError.self) { try await SandboxFixture.auth(base, transport: transport).session() }
+            #expect(failure?.isUnavailable == true)
+            #expect(failure.map { !$0.description.contains("login_url") && $0.description.contains("HTTP 500") } == true, "\(String(describing: failure))")
+            try await transport.shutdown()
+        }
+    }
+
     /// The sandbox reproduces the reference's exact error shape.
     @Test func tokenEndpointErrorShape() async throws {
         try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration()) { sandbox in

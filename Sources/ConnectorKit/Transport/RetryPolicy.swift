@@ -3,8 +3,9 @@ import Foundation
 /// When to retry an HTTP request: a pure value (no clock, no randomness of its own), so every
 /// path is tested without sockets.
 ///
-/// - Retries connection failures and 429/502/503/504, for idempotent requests or requests the
-///   caller marked safe. A POST is never retried unless marked safe — except when the connection
+/// - Retries connection failures and 429/500/502/503/504, for idempotent requests or requests the
+///   caller marked safe (a 500 is Salesforce's "platform error": transient, but it may follow work
+///   that was done, so it is never retried for a request that is not safe to repeat). A POST is never retried unless marked safe — except when the connection
 ///   was refused, since then nothing reached the server.
 /// - Honours `Retry-After` (seconds or HTTP date), capped; otherwise exponential backoff with full
 ///   jitter. Bounded by attempts and by total elapsed time.
@@ -26,7 +27,7 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The defaults: 4 attempts, 200 ms doubling to 10 s, 60 s in all, `Retry-After` up to 30 s.
     public init(maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(10),
                 maxElapsed: Duration = .seconds(60), retryAfterCap: Duration = .seconds(30),
-                retryableStatuses: Set<Int> = [429, 502, 503, 504]) {
+                retryableStatuses: Set<Int> = [429, 500, 502, 503, 504]) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay

@@ -2,7 +2,8 @@
 /// Token-endpoint refusals are configuration errors: they are never retried.
 public struct SalesforceAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     enum Code: Sendable, Hashable {
-        case userNotApproved, invalidAssertion, audienceInvalid, assertionExpired, unknownConsumerKey, unsupportedGrant, other, badResponse
+        case userNotApproved, invalidAssertion, audienceInvalid, assertionExpired, unknownConsumerKey, unsupportedGrant, other, badResponse,
+             unavailable
     }
 
     let code: Code
@@ -56,6 +57,13 @@ public struct SalesforceAuthError: Error, Sendable, Hashable, CustomStringConver
               description: "Salesforce refused the token (HTTP \(status), \(error): \(description)).")
     }
 
+    /// The token endpoint failed on Salesforce's side (5xx, after the retries): nothing to fix here.
+    public static func unavailable(status: Int) -> Self {
+        .init(code: .unavailable, upstreamError: nil, upstreamDescription: nil,
+              description: "Salesforce's token endpoint failed (HTTP \(status)), a failure on Salesforce's side (an outage or maintenance), "
+                + "not a problem with the settings; the request was retried and will be again")
+    }
+
     /// The token endpoint answered something that is not an OAuth response.
     public static func badResponse(status: Int, loginURL: String) -> Self {
         .init(code: .badResponse, upstreamError: nil, upstreamDescription: nil,
@@ -73,4 +81,6 @@ public struct SalesforceAuthError: Error, Sendable, Hashable, CustomStringConver
     public var isAssertionExpired: Bool { code == .assertionExpired }
     /// True for an unknown consumer key.
     public var isUnknownConsumerKey: Bool { code == .unknownConsumerKey }
+    /// True when the token endpoint failed on Salesforce's side (retrying later may succeed).
+    public var isUnavailable: Bool { code == .unavailable }
 }

@@ -66,12 +66,18 @@ public final class SalesforceJWTBearerAuth: AccessTokenSource, Sendable {
                                                now: signer.clock.now())
         let assertion = try signer.sign(claims, with: key)
         let form = "grant_type=" + formEscape("urn:ietf:params:oauth:grant-type:jwt-bearer") + "&assertion=" + formEscape(assertion)
-        // Minting again is harmless, so a 503 or a dropped connection may be retried.
-        let response = try await http.send(.init(
-            method: "POST", url: credentials.loginURL + "/services/oauth2/token",
-            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
-            body: Array(form.utf8), safeToRepeat: true, connector: connector))
+        // Minting again is harmless, so a 5xx or a dropped connection may be retried.
+        let response: HTTPTransport.Response
+        do {
+            response = try await http.send(.init(
+                method: "POST", url: credentials.loginURL + "/services/oauth2/token",
+                headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+                body: Array(form.utf8), safeToRepeat: true, connector: connector))
+        } catch let error as TransportError where (error.status ?? 0) >= 500 {
+            throw SalesforceAuthError.unavailable(status: error.status ?? 500)
+        }
         let json = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        if response.status >= 500 { throw SalesforceAuthError.unavailable(status: response.status) }
         if response.status == 200 {
             guard let token = json?["access_token"] as? String, let instance = json?["instance_url"] as? String else {
                 throw SalesforceAuthError.badResponse(status: response.status, loginURL: credentials.loginURL)

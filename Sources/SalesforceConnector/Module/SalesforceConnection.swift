@@ -5,8 +5,10 @@ import ServiceLifecycle
 import Synchronization
 
 /// One configured Salesforce org at run time: its bearer session (shared by every feature) and the
-/// enabled features' loops. A rate limit (`REQUEST_LIMIT_EXCEEDED`, 429) pauses a sync until the
-/// next run, which resumes from the checkpoint; readiness reports the pause.
+/// enabled features' loops, each a ``FeatureLoop``: a failing sync or watcher is retried on its own
+/// and reported `degraded` while the other features keep serving. A rate limit
+/// (`REQUEST_LIMIT_EXCEEDED`, 429) pauses a sync until the next run, which resumes from the
+/// checkpoint; readiness reports the pause.
 final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Sendable, CustomStringConvertible {
     let configuration: ConnectorConfiguration
     let settings: SalesforceSettings
@@ -38,7 +40,9 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
     var knowledge: (any KnowledgeLoad)? { configuration.isEnabled(.knowledge) ? self : nil }
     var liveAgent: (any LiveAgent)? { liveAgentService }
     var ticketing: (any Ticketing)? {
-        configuration.isEnabled(.ticketing) ? CaseTicketing(rest: rest, auth: auth, context: context, settings: settings.ticketing, inFlight: ticketKeys) : nil
+        guard configuration.isEnabled(.ticketing) else { return nil }
+        return CaseTicketing(rest: rest, auth: auth, context: context, settings: settings.ticketing, inFlight: ticketKeys,
+                             health: { [weak self] check in self?.record(check) })
     }
 
     func run() async throws {
@@ -61,7 +65,7 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
     /// Incremental reads on the schedule; a full read when `full_every` has passed since the last
     /// one began (wherever it ran: `switchboard sync --full` counts), or when one was interrupted.
     private func contactLoop() async throws {
-        try await onSchedule("contact", every: settings.contactSchedule) {
+        await FeatureLoop(name: "contact sync", interval: settings.contactSchedule, clock: context.clock, logger: context.logger).run {
             let mode = try await self.scheduledContactMode(now: self.context.clock.now())
             let report = try await self.syncUsers(mode: mode) { _ in }
             self.context.logger.info("contacts synced", metadata: [
@@ -82,32 +86,9 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
 
     /// Article syncs on the knowledge schedule (each run also removes what left Online).
     private func knowledgeLoop() async throws {
-        try await onSchedule("article", every: settings.knowledgeSchedule) {
+        await FeatureLoop(name: "article sync", interval: settings.knowledgeSchedule, clock: context.clock, logger: context.logger).run {
             let report = try await self.syncArticles(mode: .incremental) { _ in }
             self.context.logger.info("articles synced", metadata: ["upserted": "\(report.upserted)", "removed": "\(report.deleted)"])
-        }
-    }
-
-    /// Runs `work` now and then every `interval` until shutdown. A rate limit or an overlapping
-    /// `switchboard sync` skips a round; other errors end run(), and the supervisor restarts the
-    /// connector with backoff.
-    private func onSchedule(_ name: String, every interval: Duration, _ work: () async throws -> Void) async throws {
-        while !Task.isCancelled {
-            do {
-                try await work()
-            } catch let error as SalesforceAPIError where error.isRateLimited {
-                context.logger.warning("\(name) sync paused by the API limit; it resumes from its checkpoint", metadata: ["error": "\(error)"])
-            } catch is CancellationError {
-                return
-            } catch let error as SyncAlreadyRunning {
-                context.logger.debug("\(error)")
-            }
-            do {
-                try await cancelWhenGracefulShutdown { try await self.context.clock.sleep(for: interval) }
-            } catch {
-                return
-            }
-            if Task.isCancelled { return }
         }
     }
 
@@ -134,13 +115,14 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
         } catch let error as SalesforceAPIError where error.isRateLimited {
             record(HealthReport.Check(name: stream, status: .degraded, detail: "paused: the org's API limit is spent (\(error.errorCode)); resumes from the checkpoint"))
             throw error
-        } catch let error as SalesforceAuthError {
+        } catch let error as SalesforceAuthError where !error.isUnavailable {
+            // Refused credentials: no feature of the connector can work until an admin fixes them.
             record(HealthReport.Check(name: "auth", status: .unhealthy, detail: error.description))
             throw error
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            record(HealthReport.Check(name: stream, status: .unhealthy, detail: "\(error)"))
+            record(HealthReport.Check(name: stream, status: .degraded, detail: "failing, retried on its own: \(error)"))
             throw error
         }
     }
@@ -154,7 +136,7 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
         return checks.isEmpty ? .healthy("salesforce", detail: "starting") : HealthReport(checks: checks)
     }
 
-    private func record(_ check: HealthReport.Check) {
+    func record(_ check: HealthReport.Check) {
         health.withLock { $0[check.name] = check }
         if check.name != "auth", check.status == .healthy { health.withLock { $0["auth"] = nil } }
     }

@@ -26,6 +26,8 @@ struct CaseTicketing: Ticketing {
     let settings: Settings
     /// Keys being created in this process (shared by the connector's features).
     var inFlight = InFlightKeys()
+    /// Where the watcher reports how it fares (the connector's readiness checks).
+    var health: @Sendable (HealthReport.Check) -> Void = { _ in }
 
     static let caseFields = ["Id", "CaseNumber", "Subject", "Description", "Status", "Priority", "Origin", "IsClosed", "ContactId",
                              "SuppliedEmail", "CreatedDate", "LastModifiedDate"]
@@ -128,21 +130,23 @@ struct CaseTicketing: Ticketing {
 
     // MARK: Watch
 
+    /// Polls on `watch_interval` until shutdown; a failing poll is retried on its own (see
+    /// ``FeatureLoop``) and reported `degraded` as the `ticket-watch` check.
     func watchChanges() async throws {
         let watcher = CaseWatcher(rest: rest, auth: auth, context: context)
-        while !Task.isCancelled {
+        await FeatureLoop(name: "ticket watch", interval: settings.watchInterval, clock: context.clock, logger: context.logger).run {
             do {
                 let emitted = try await watcher.poll()
                 if emitted > 0 { context.logger.info("ticket events", metadata: ["emitted": "\(emitted)"]) }
+                health(HealthReport.Check(name: "ticket-watch", status: .healthy, detail: "following Case changes every \(DurationFormat.format(settings.watchInterval))"))
             } catch let error as SalesforceAPIError where error.isRateLimited {
-                context.logger.warning("ticket watch paused by the API limit; it resumes from its cursor", metadata: ["error": "\(error)"])
+                health(HealthReport.Check(name: "ticket-watch", status: .degraded, detail: "paused: the org's API limit is spent (\(error.errorCode)); resumes from its cursor"))
+                throw error
             } catch is CancellationError {
-                return
-            }
-            do {
-                try await cancelWhenGracefulShutdown { try await context.clock.sleep(for: settings.watchInterval) }
+                throw CancellationError()
             } catch {
-                return
+                health(HealthReport.Check(name: "ticket-watch", status: .degraded, detail: "failing, retried on its own: \(error)"))
+                throw error
             }
         }
     }

@@ -26,10 +26,11 @@ public final class FaultInjector: Sendable {
     }
 
     /// The first fault that applies to a request, consuming one use of it.
-    func take(method: String, path: String) -> FaultRule? {
+    func take(method: String, path: String, query: String = "") -> FaultRule? {
         entries.withLock { entries in
             guard let index = entries.firstIndex(where: { entry in
                 path.hasPrefix(entry.rule.path) && (entry.rule.method.map { $0.uppercased() == method.uppercased() } ?? true)
+                    && (entry.rule.queryContains.map { query.contains($0) } ?? true)
             }) else { return nil }
             let rule = entries[index].rule
             if let remaining = entries[index].remaining {

@@ -13,7 +13,8 @@ struct FaultMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         let isControl = path.hasPrefix("/__sandbox/") && !path.hasPrefix("/__sandbox/stream")
-        guard !isControl, let rule = faults.take(method: request.method.rawValue, path: path) else {
+        let query = (request.uri.query ?? "").replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+        guard !isControl, let rule = faults.take(method: request.method.rawValue, path: path, query: query) else {
             return try await next(request, context)
         }
         if rule.expireToken == true {

@@ -8,6 +8,9 @@ public struct FaultRule: Sendable, Hashable, Codable {
     public var path: String
     /// HTTP method, any when nil.
     public var method: String?
+    /// Applies only when the decoded query string contains this text (`FROM Contact`: only the
+    /// queries of one object).
+    public var queryContains: String?
     /// Answer this status with a Salesforce-shaped error body.
     public var status: Int?
     /// `Retry-After` header sent with ``status``.
@@ -32,10 +35,11 @@ public struct FaultRule: Sendable, Hashable, Codable {
     public var body: String?
 
     /// Creates a rule.
-    public init(path: String, method: String? = nil, status: Int? = nil, retryAfter: String? = nil, delayMs: Int? = nil,
+    public init(path: String, method: String? = nil, queryContains: String? = nil, status: Int? = nil, retryAfter: String? = nil, delayMs: Int? = nil,
                 delayAfterMs: Int? = nil, statusAfter: Int? = nil, dropAfterBytes: Int? = nil, stallAfterBytes: Int? = nil,
                 expireToken: Bool? = nil, times: Int? = nil, body: String? = nil) {
         self.statusAfter = statusAfter
+        self.queryContains = queryContains
         self.stallAfterBytes = stallAfterBytes
         self.delayAfterMs = delayAfterMs
         self.path = path

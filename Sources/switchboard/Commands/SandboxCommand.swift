@@ -21,7 +21,7 @@ struct SandboxCommand: AsyncParsableCommand {
             Control API (for tests and demos, never part of Salesforce):
               GET|POST|DELETE /__sandbox/faults   list, add, clear injected faults, e.g.
                 {"path": "/services/data", "status": 503, "retryAfter": "2", "times": 1}
-                fields: path, method, status, retryAfter, delayMs, delayAfterMs, statusAfter, dropAfterBytes, stallAfterBytes, expireToken, times, body
+                fields: path, method, queryContains, status, retryAfter, delayMs, delayAfterMs, statusAfter, dropAfterBytes, stallAfterBytes, expireToken, times, body
               POST /__sandbox/tokens/expire        expire every issued access token now
               POST /__sandbox/connected-apps       {"consumerKey", "certificate", "users"}
               GET  /__sandbox/stats                token requests, API usage, requests per route
