@@ -378,10 +378,16 @@ final class LiveAgentService: LiveAgent, Sendable {
         return attributes
     }
 
-    /// For readiness: open handoffs and streams, or the last verification refusal.
+    /// For readiness: open handoffs and streams, or the last verification refusal — `degraded`, never
+    /// `unhealthy`: readiness is the ability to serve, and one refused request does not prove it
+    /// gone (the open handoffs keep streaming; the next request may succeed). The refusal's message
+    /// stays until a verification succeeds, for the admin.
     func health() -> HealthReport.Check {
         state.withLock { state in
-            if let refusal = state.refusal { return HealthReport.Check(name: "live-agent", status: .unhealthy, detail: refusal) }
+            if let refusal = state.refusal {
+                return HealthReport.Check(name: "live-agent", status: .degraded,
+                                          detail: "\(state.open.count) open handoffs; the last new handoff was refused: \(refusal)")
+            }
             return HealthReport.Check(name: "live-agent", status: .healthy, detail: "\(state.open.count) open handoffs, \(state.streaming.count) streams")
         }
     }
