@@ -6,6 +6,24 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
+/// One open event stream's place in the budget, given back once — when the stream ends, or when
+/// its response is dropped unwritten.
+final class StreamSlot: Sendable {
+    private let budget: ConnectionBudget
+    private let held = Atomic(true)
+
+    init?(_ budget: ConnectionBudget) {
+        guard budget.take() else { return nil }
+        self.budget = budget
+    }
+
+    func release() {
+        if held.exchange(false, ordering: .relaxed) { budget.giveBack() }
+    }
+
+    deinit { release() }
+}
+
 extension HostAPI {
     /// `GET /v1/events`: the durable event log as Server-Sent Events. Each event's `id:` is its log
     /// id; `Last-Event-ID` (or `?after=`) resumes after it — across host restarts, since the log is
@@ -14,7 +32,7 @@ extension HostAPI {
     func addEventRoutes(_ router: Router<BasicRequestContext>) {
         router.get("/v1/events") { request, _ in
             let start = try await self.resumePoint(request, defaultToLatest: true)
-            return self.eventStream(after: start, subject: nil, finished: nil)
+            return try self.eventStream(after: start, subject: nil, finished: nil)
         }
     }
 
@@ -30,9 +48,15 @@ extension HostAPI {
 
     /// An SSE response over the event log after `start` (only `subject`'s events when given). It
     /// ends on graceful shutdown, or once `finished` says so and every event before has been sent.
-    func eventStream(after start: Int64, subject: String?, finished: (@Sendable () async -> Bool)?) -> Response {
+    /// - Throws: `503 too_many_streams` when ``APILimits/maxEventStreams`` are open.
+    func eventStream(after start: Int64, subject: String?, finished: (@Sendable () async -> Bool)?) throws -> Response {
+        guard let slot = StreamSlot(streams) else {
+            throw APIError(status: .serviceUnavailable, code: "too_many_streams",
+                           message: "\(streams.limit) event streams are open (host.max_event_streams); close one or retry later")
+        }
         let store = self.store, keepAlive = self.keepAlive
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
+            defer { slot.release() }
             var last = start
             do {
                 try await writer.write(ByteBuffer(string: ": switchboard events after \(start)\n\n"))

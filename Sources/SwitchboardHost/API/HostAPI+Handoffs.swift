@@ -55,7 +55,7 @@ extension HostAPI {
         }
         let handoffs = router.group("/v1/handoffs")
         handoffs.post { request, _ in
-            let body = try await Self.decode(NewHandoffBody.self, request)
+            let body = try await self.decode(NewHandoffBody.self, request)
             let (name, liveAgent) = try self.liveAgent(named: body.connector ?? request.uri.queryParameters.get("connector").map { String($0) })
             let handoff = try await Self.mapping {
                 try await liveAgent.startHandoff(HandoffRequest(
@@ -76,14 +76,14 @@ extension HostAPI {
         }
         handoffs.post(":id/messages") { request, context in
             let record = try await self.record(context)
-            let body = try await Self.decode(MessageBody.self, request)
+            let body = try await self.decode(MessageBody.self, request)
             let liveAgent = try self.liveAgent(named: record.connector).1
             try await Self.mapping { try await liveAgent.sendMessage(handoffId: record.id, text: body.text) }
             return try jsonResponse(["accepted": true], status: .accepted)
         }
         handoffs.post(":id/typing") { request, context in
             let record = try await self.record(context)
-            let body = try await Self.decode(TypingBody.self, request)
+            let body = try await self.decode(TypingBody.self, request)
             let liveAgent = try self.liveAgent(named: record.connector).1
             try await Self.mapping { try await liveAgent.setTyping(handoffId: record.id, isTyping: body.typing) }
             return Response(status: .noContent)
@@ -98,7 +98,7 @@ extension HostAPI {
             let record = try await self.record(context)
             let start = try await self.resumePoint(request, defaultToLatest: false)
             let store = self.store
-            return self.eventStream(after: start, subject: record.id) {
+            return try self.eventStream(after: start, subject: record.id) {
                 (try? await store.handoff(id: record.id))?.status == .ended
             }
         }

@@ -31,7 +31,7 @@ extension HostAPI {
             guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else {
                 throw APIError.badRequest("the Idempotency-Key header is required: the same key never creates a second ticket", code: "missing_idempotency_key")
             }
-            let body = try await Self.decode(NewTicketBody.self, request)
+            let body = try await self.decode(NewTicketBody.self, request)
             let ticketing = try self.ticketing(request)
             let ticket = try await Self.mapping {
                 try await ticketing.createTicket(NewTicket(requesterEmail: body.requesterEmail, subject: body.subject, description: body.description,
@@ -58,7 +58,7 @@ extension HostAPI {
         }
         tickets.patch(":id") { request, context in
             let id = try context.parameters.require("id")
-            let body = try await Self.decode(UpdateBody.self, request)
+            let body = try await self.decode(UpdateBody.self, request)
             let ticketing = try self.ticketing(request)
             let ticket = try await Self.mapping {
                 try await ticketing.updateTicket(id: id, TicketUpdate(status: body.status, priority: body.priority, fields: body.fields ?? [:]))
@@ -67,7 +67,7 @@ extension HostAPI {
         }
         tickets.post(":id/comments") { request, context in
             let id = try context.parameters.require("id")
-            let body = try await Self.decode(CommentBody.self, request)
+            let body = try await self.decode(CommentBody.self, request)
             let ticketing = try self.ticketing(request)
             let comment = try await Self.mapping { try await ticketing.addComment(ticketId: id, body: body.body, isPublic: body.isPublic ?? true) }
             return try jsonResponse(comment, status: .created)
@@ -97,8 +97,17 @@ extension HostAPI {
         return (status.name, connector)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
-        let body = try await request.body.collect(upTo: 1 << 20)
+    /// The JSON body as `T`.
+    /// - Throws: `413 payload_too_large` past ``APILimits/maxBodyBytes``, `400 invalid_body` for
+    ///   anything but JSON of the expected shape.
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limits.maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIError(status: .contentTooLarge, code: "payload_too_large",
+                           message: "the body is larger than \(limits.maxBodyBytes) bytes")
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: body))
         } catch DecodingError.keyNotFound(let key, _) {

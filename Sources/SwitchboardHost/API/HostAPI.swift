@@ -21,11 +21,20 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
     let logger: Logger
     /// Keep-alive comment interval on event streams.
     let keepAlive: Duration
+    /// Connections, streams, timeouts, body size.
+    let limits: APILimits
+    /// The connections open now.
+    let connections: ConnectionBudget
+    /// The event streams open now.
+    let streams: ConnectionBudget
     private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
 
     /// Creates the API over the runtime's board and the store.
     public init(address: ListenAddress, token: Secret?, board: ConnectorStatusBoard, store: SQLiteStore,
-                metrics: PrometheusCollectorRegistry?, logger: Logger, keepAlive: Duration = .seconds(15)) {
+                metrics: PrometheusCollectorRegistry?, logger: Logger, keepAlive: Duration = .seconds(15), limits: APILimits = APILimits()) {
+        self.limits = limits
+        connections = ConnectionBudget(limit: limits.maxConnections)
+        streams = ConnectionBudget(limit: limits.maxEventStreams)
         self.address = address
         self.token = token
         self.board = board
@@ -59,7 +68,8 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
         addTicketRoutes(router)
         addHandoffRoutes(router)
         let app = Application(
-            router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchboard"),
+            router: router, server: GuardedHTTP1Channel.builder(limits: limits, budget: connections),
+            configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchboard"),
             onServerRunning: { [self] channel in
                 let port = channel.localAddress?.port ?? address.port
                 let waiters = listening.withLock { state in

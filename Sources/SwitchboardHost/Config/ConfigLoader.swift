@@ -72,12 +72,24 @@ public struct ConfigLoader: Sendable {
         }
         if checksSecrets { checkSecrets(vaultConfiguration, connectors: connectors, validator: &validator) }
 
+        let defaults = APILimits()
+        let maxConnections = host["max_connections"]?.integerValue ?? defaults.maxConnections
+        let limits = APILimits(maxConnections: maxConnections, maxEventStreams: host["max_event_streams"]?.integerValue,
+                               headerTimeout: host["header_timeout"]?.durationValue ?? defaults.headerTimeout,
+                               idleTimeout: host["idle_timeout"]?.durationValue ?? defaults.idleTimeout)
+        if let streams = host["max_event_streams"]?.integerValue, streams >= maxConnections {
+            validator.report("host.max_event_streams", at: validator.locations["host.max_event_streams"],
+                "\(streams) event streams would take every one of the \(maxConnections) connections (host.max_connections); keep it lower so probes and API calls get through")
+        }
+
         let errors = validator.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else { throw ConfigError(diagnostics: validator.diagnostics) }
-        return HostConfiguration(
+        var configuration = HostConfiguration(
             file: file, baseDirectory: baseDirectory, listen: listen, apiToken: apiToken, store: store ?? .sqlite(path: ".switchboard/state.db"),
             shutdownTimeout: host["shutdown_timeout"]?.durationValue ?? .seconds(10), vault: vaultConfiguration,
             connectors: connectors, warnings: validator.diagnostics.sorted())
+        configuration.apiLimits = limits
+        return configuration
     }
 
     // MARK: Connectors

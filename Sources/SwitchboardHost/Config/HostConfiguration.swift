@@ -34,6 +34,8 @@ public struct HostConfiguration: Sendable {
     public var store: StoreLocation
     /// How long a graceful shutdown may take before the remaining work is cancelled.
     public var shutdownTimeout: Duration
+    /// Connections, event streams and timeouts of the API (before fitting to the descriptor limit).
+    public var apiLimits = APILimits()
     /// Where the vault and its master key are.
     public var vault: CredentialVault.Configuration
     /// The connector instances, in file order.
@@ -80,6 +82,14 @@ public enum HostSchema {
         SettingField("api_token", .sensitiveString, summary: "Bearer token the assistant must send; required beyond loopback."),
         SettingField("store", .string, default: .string("sqlite:.switchboard/state.db"), summary: "State store: sqlite:PATH."),
         SettingField("shutdown_timeout", .duration, default: .duration(.seconds(10)), summary: "Longest graceful shutdown before work is cancelled."),
+        SettingField("max_connections", .integer(min: 16, max: 1_000_000), default: .integer(APILimits().maxConnections),
+                     summary: "API connections open at once; one more is answered 503. Never more than half the descriptors left after 256 kept for the store."),
+        SettingField("max_event_streams", .integer(min: 1, max: 1_000_000),
+                     summary: "Event streams open at once (default: max_connections − 32, so probes and calls always get through); one more is answered 503."),
+        SettingField("header_timeout", .duration, default: .duration(APILimits().headerTimeout),
+                     summary: "Time a new connection has to send its request headers; then 408 and closed."),
+        SettingField("idle_timeout", .duration, default: .duration(APILimits().idleTimeout),
+                     summary: "Time a keep-alive connection may stay idle between requests before it is closed."),
     ])
 
     /// `vault:`.

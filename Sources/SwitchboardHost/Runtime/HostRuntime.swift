@@ -112,8 +112,15 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
     public func services(http: HTTPTransport) -> [any Service] {
         var services: [any Service] = [HostPresenceService(runtime: self)]
         if let store = storage.sqlite {
+            let limits = configuration.apiLimits.fitted(toDescriptorLimit: APILimits.descriptorLimit)
+            if limits.maxConnections < configuration.apiLimits.maxConnections {
+                logger.notice("API connections limited by the open-file limit", metadata: [
+                    "max_connections": "\(limits.maxConnections)", "max_event_streams": "\(limits.maxEventStreams)",
+                    "open_file_limit": "\(APILimits.descriptorLimit)",
+                ])
+            }
             services.append(HostAPI(address: configuration.listen, token: try? resolveAPIToken(), board: board, store: store,
-                                    metrics: metrics, logger: logger))
+                                    metrics: metrics, logger: logger, limits: limits))
         }
         for configuration in connectors {
             board.register(configuration)
