@@ -61,7 +61,9 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
     public func run() async throws {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: RequestGuardMiddleware(tokenless: token == nil))
         router.add(middleware: APIAuthMiddleware(token: token, open: ["/healthz", "/readyz", "/.well-known/jwks.json"]))
+        router.add(middleware: JSONBodyMiddleware())
         addHealthRoutes(router)
         addDataRoutes(router)
         addEventRoutes(router)

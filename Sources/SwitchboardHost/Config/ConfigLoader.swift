@@ -61,6 +61,9 @@ public struct ConfigLoader: Sendable {
         let apiToken = Self.apiToken(host["api_token"])
         let store = checkStore(host["store"]?.stringValue, validator: &validator)
 
+        if case .literal(let token)? = apiToken, let problem = HostConfiguration.weakTokenProblem(token, listen: listen) {
+            validator.report("host.api_token", at: validator.locations["host.api_token"], problem)
+        }
         let tokenHasError = validator.diagnostics.contains { $0.path == "host.api_token" }
         if !listen.isLoopback, apiToken == nil, !tokenHasError {
             validator.report("host.listen", at: validator.locations["host.listen"],

@@ -10,6 +10,17 @@ public struct HostConfiguration: Sendable {
         case literal(Secret)
     }
 
+    /// The shortest API token accepted on a listener beyond loopback: 32 characters (as
+    /// `openssl rand -base64 32` prints 44).
+    public static let minimumTokenLength = 32
+
+    /// Why an API token cannot guard a listener beyond loopback, or nil when it can.
+    public static func weakTokenProblem(_ token: Secret, listen: ListenAddress) -> String? {
+        guard !listen.isLoopback, token.byteCount < minimumTokenLength else { return nil }
+        return "host.api_token is \(token.byteCount) characters; a listener beyond loopback needs at least \(minimumTokenLength) "
+            + "(make one with: openssl rand -base64 32)"
+    }
+
     /// Where the host keeps its state.
     public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
         /// An SQLite file, relative to the configuration file's folder unless absolute.

@@ -29,10 +29,9 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
-    /// Whether only this machine can reach the address.
-    public var isLoopback: Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
+    /// Whether only this machine can reach the address: a loopback IP literal (127.0.0.0/8, ::1),
+    /// or a name that resolves to loopback addresses only. `127.evil.example` is a name like any other.
+    public var isLoopback: Bool { LoopbackCheck.isLoopback(host) }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

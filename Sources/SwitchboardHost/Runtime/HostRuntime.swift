@@ -97,14 +97,21 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
     public var description: String { "HostRuntime(\(configuration.file), \(connectors.count) connectors)" }
 
     /// Resolves the API token (so a bad reference fails at start-up, not at the first request).
-    public func resolveAPIToken() throws(VaultError) -> Secret? {
+    /// - Throws: ``VaultError`` for a reference that does not resolve; ``ConnectorError`` for a token
+    ///   too short to guard a listener beyond loopback.
+    public func resolveAPIToken() throws -> Secret? {
+        let token: Secret?
         switch configuration.apiToken {
-        case .reference(let reference): return try vault.resolve(reference)
+        case .reference(let reference): token = try vault.resolve(reference)
         case .literal(let secret):
             redactor.register(secret)
-            return secret
-        case nil: return nil
+            token = secret
+        case nil: token = nil
         }
+        if let token, let problem = HostConfiguration.weakTokenProblem(token, listen: configuration.listen) {
+            throw ConnectorError.misconfigured(problem, field: "host.api_token")
+        }
+        return token
     }
 
     /// The services to run: one supervisor per connector, plus a host service that keeps the group

@@ -1,0 +1,94 @@
+import ConnectorKit
+import Foundation
+@testable import SwitchboardHost
+import Testing
+
+/// The token-less loopback API against web pages (DNS rebinding, cross-site requests), addresses
+/// parsed rather than matched as text, tokens of real strength, the bearer scheme in any case.
+@Suite("Host API: loopback guard, origins, media types, tokens", .serialized)
+struct RequestGuardTests {
+    static func port(_ base: String) -> Int { ConnectionLimitTests.port(base) }
+
+    /// A raw request with exactly these headers; returns the status line and body.
+    static func raw(_ base: String, _ head: String, body: String = "") throws -> String {
+        let socket = try RawSocket(port: port(base))
+        let length = body.isEmpty ? "" : "Content-Length: \(body.utf8.count)\r\n"
+        socket.send(head + "\r\n" + length + "Connection: close\r\n\r\n" + body)
+        return socket.readUntilClosed(timeout: .seconds(5)).text
+    }
+
+    @Test func withoutATokenOnlyLoopbackHostsAndOriginsAreServed() async throws {
+        let (store, directory) = try HostAPITests.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await HostAPITests.withAPI(store: store) { base, _ in
+            for host in ["127.0.0.1:\(Self.port(base))", "localhost:\(Self.port(base))", "[::1]:\(Self.port(base))", "127.0.0.1"] {
+                let answer = try Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: \(host)")
+                #expect(answer.hasPrefix("HTTP/1.1 200"), "\(host): \(answer)")
+            }
+            for host in ["attacker.example", "attacker.example:\(Self.port(base))", "127.evil.example", "127.0.0.1.nip.io:80", "0.0.0.0"] {
+                let answer = try Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: \(host)")
+                #expect(answer.hasPrefix("HTTP/1.1 403") && answer.contains("forbidden_host"), "\(host): \(answer)")
+            }
+            let foreign = try Self.raw(base, "POST /v1/employees/emp-1/logout HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://attacker.example")
+            #expect(foreign.hasPrefix("HTTP/1.1 403") && foreign.contains("forbidden_origin"), "\(foreign)")
+            let local = try Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://localhost:3000")
+            #expect(local.hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    @Test func bodiesMustBeJSONAndNoCORSIsAnswered() async throws {
+        let (store, directory) = try HostAPITests.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await HostAPITests.withAPI(store: store) { base, _ in
+            let plain = try Self.raw(base, "POST /v1/handoffs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain",
+                                     body: #"{"employeeId":"emp-1"}"#)
+            #expect(plain.hasPrefix("HTTP/1.1 415") && plain.contains("unsupported_media_type"), "\(plain)")
+            let form = try Self.raw(base, "POST /v1/employees/emp-1/logout HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded",
+                                    body: "a=b")
+            #expect(form.hasPrefix("HTTP/1.1 415"), "\(form)")
+            let json = try Self.raw(base, "POST /v1/handoffs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json; charset=utf-8",
+                                    body: #"{"employeeId":"emp-1"}"#)
+            #expect(!json.hasPrefix("HTTP/1.1 415"), "JSON passes the guard: \(json)")
+            let bare = try Self.raw(base, "POST /v1/employees/emp-1/logout HTTP/1.1\r\nHost: 127.0.0.1")
+            #expect(!bare.hasPrefix("HTTP/1.1 415"), "no body, no type: \(bare)")
+            let preflight = try Self.raw(base, "OPTIONS /v1/handoffs HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1:9\r\n"
+                                               + "Access-Control-Request-Method: POST")
+            #expect(!preflight.lowercased().contains("access-control-allow"), "\(preflight)")
+        }
+    }
+
+    @Test func withATokenAnyHostMayAskAndTheSchemeIsCaseInsensitive() async throws {
+        let (store, directory) = try HostAPITests.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let token = String(repeating: "k", count: 40)
+        try await HostAPITests.withAPI(store: store, token: token) { base, _ in
+            for scheme in ["Bearer", "bearer", "BEARER"] {
+                let answer = try Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: switchboard.internal\r\nAuthorization: \(scheme) \(token)")
+                #expect(answer.hasPrefix("HTTP/1.1 200"), "\(scheme): \(answer)")
+            }
+            #expect(try Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: switchboard.internal\r\nAuthorization: Basic \(token)").hasPrefix("HTTP/1.1 401"))
+        }
+    }
+
+    @Test(arguments: [
+        ("127.0.0.1", true), ("127.1.2.3", true), ("localhost", true), ("::1", true), ("::ffff:127.0.0.1", true),
+        ("127.evil.example", false), ("0.0.0.0", false), ("10.0.0.1", false), ("::", false), ("127.0.0.1.nip.io", false),
+        ("no-such-host.invalid", false),
+    ])
+    func addressesAreParsedNotMatched(_ host: String, _ loopback: Bool) {
+        #expect(ListenAddress(host: host, port: 8710).isLoopback == loopback)
+    }
+
+    @Test func aListenerBeyondLoopbackNeedsAStrongToken() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        let weak = ConfigFixture.base(replacing: 3, with: "  listen: 0.0.0.0:8710\n  api_token: short-token")
+        let error = #expect(throws: ConfigError.self) { try fixture.load(weak) }
+        #expect(error?.diagnostics.contains { $0.path == "host.api_token" && $0.message.contains("at least 32") } == true)
+        let disguised = ConfigFixture.base(replacing: 3, with: "  listen: 127.evil.example:8710")
+        let refused = #expect(throws: ConfigError.self) { try fixture.load(disguised) }
+        #expect(refused?.diagnostics.contains { $0.path == "host.listen" && $0.message.contains("api_token must be set") } == true)
+        let strong = ConfigFixture.base(replacing: 3, with: "  listen: 0.0.0.0:8710\n  api_token: \(String(repeating: "x", count: 44))")
+        #expect(try fixture.load(strong).listen.port == 8710)
+    }
+}
