@@ -166,4 +166,27 @@ struct SQLiteStoreTests {
     @Test func anUnopenableFileIsAClearError() {
         #expect(throws: StoreError.self) { try SQLiteStore(path: "/proc/version/state.db") }
     }
+
+    /// The store holds personal data: its folder is 0700 when created, the database and its -wal and
+    /// -shm files 0600, and a database an older version left at 0644 is tightened on open.
+    @Test func theStoreIsPrivateToTheUser() async throws {
+        let directory = NSTemporaryDirectory() + "switchboard-private-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/nested/state.db"
+        let store = try SQLiteStore(path: path)
+        try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [
+            .user(UserRecord(id: "003A", email: "a@acme.example", firstName: nil, lastName: nil, modifiedAt: Date())),
+        ], checkpoint: "c"))
+        func mode(_ file: String) throws -> Int { (try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) ?? -1 }
+        #expect(try mode(directory + "/nested") == 0o700)
+        for file in [path, path + "-wal", path + "-shm"] {
+            #expect(FileManager.default.fileExists(atPath: file), "\(file)")
+            let fileMode = try mode(file)
+            #expect(fileMode == 0o600, "\(file): \(String(fileMode, radix: 8))")
+        }
+        let old = directory + "/old.db"
+        FileManager.default.createFile(atPath: old, contents: nil, attributes: [.posixPermissions: 0o644])
+        _ = try SQLiteStore(path: old)
+        #expect(try mode(old) == 0o600, "tightened")
+    }
 }

@@ -26,9 +26,8 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
     /// - Throws: ``StoreError`` when the file cannot be opened or migrated.
     public init(path: String) throws {
         self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
         do {
-            if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+            try PrivateStoreFiles.prepare(databaseAt: path)
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
             configuration.prepareDatabase { db in

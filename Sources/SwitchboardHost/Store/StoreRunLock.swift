@@ -15,7 +15,7 @@ public final class StoreRunLock: Sendable {
     /// - Throws: ``StoreError`` when the lock file cannot be created.
     public static func acquire(storePath: String) throws -> StoreRunLock? {
         let path = storePath + ".run-lock"
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? PrivateStoreFiles.prepareFolder(of: path)
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
