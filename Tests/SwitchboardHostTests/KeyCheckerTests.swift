@@ -34,7 +34,7 @@ struct KeyCheckerTests {
         let report = Self.check(Self.good.jwk.json.prettyPrinted(), privateKey: try RSAPublicKey(privateKeyPEM: Self.good.privateKeyPEM))
         #expect(report.passed, "\(report.text)")
         let rules = Set(report.checks.map(\.rule))
-        #expect(rules == [.readable, .oneKeyPerFile, .kty, .kid, .alg, .use, .base64url, .keySize, .x5c, .x5cCertificate,
+        #expect(rules == [.readable, .oneKeyPerFile, .publicOnly, .kty, .kid, .alg, .use, .base64url, .keySize, .x5c, .x5cCertificate,
                           .validNow, .validTenDays, .keyMatchesCertificate, .privateKeyMatches])
     }
 
@@ -66,6 +66,10 @@ struct KeyCheckerTests {
             ("an array is not uploadable", JSONValue.array([Self.good.jwk.json]).prettyPrinted(), .oneKeyPerFile),
             ("a certificate PEM with damaged base64", Self.good.certificatePEM.replacingOccurrences(of: "MII", with: "M*I"), .pemCertificate),
             ("not JSON or PEM", "hello", .readable),
+            ("a private JWK (d, p, q, dp, dq, qi)", jwkText { m in
+                for name in ["d", "p", "q", "dp", "dq", "qi"] { m.append(JSONMember(name, .string("AQAB-private-\(name)"))) }
+            }, .publicOnly),
+            ("a symmetric key", jwkText { m in m.append(JSONMember("k", .string("c2VjcmV0"))) }, .publicOnly),
         ]
     }()
 
@@ -83,9 +87,20 @@ struct KeyCheckerTests {
     static func consequences(of rule: KeyCheck.Rule) -> Set<KeyCheck.Rule> {
         switch rule {
         case .keySize: [.keyMatchesCertificate]
+        case .publicOnly: []
         case .validNow: [.validTenDays]
         default: []
         }
+    }
+
+    /// A JWKS whose second key is private fails loudly, whatever its first key is.
+    @Test func aPrivateKeyAnywhereInTheFileFails() {
+        var leaked = Self.other.jwk.members
+        leaked.append(JSONMember("d", .string("AQAB-private")))
+        let text = JSONValue.object([JSONMember("keys", .array([Self.good.jwk.json, .object(leaked)]))]).prettyPrinted()
+        let report = Self.check(text)
+        #expect(report.failedRules.contains(.publicOnly), "\(report.text)")
+        #expect(report.text.contains("PRIVATE") && report.text.contains("key 2 of this file") && !report.text.contains("AQAB-private"))
     }
 
     @Test func privateKeyThatDoesNotMatch() throws {

@@ -259,6 +259,16 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
         }
     }
 
+    /// What happened without the URL: `HTTP 429, gave up after 4 attempts (4 attempts)`.
+    public var summary: String {
+        switch code {
+        case .gaveUp(_, let status, let attempts, let reason):
+            "\(status.map { "HTTP \($0), " } ?? "")\(reason) (\(attempts) attempt\(attempts == 1 ? "" : "s"))"
+        case .connectionFailed(_, let attempts):
+            "could not connect (\(attempts) attempt\(attempts == 1 ? "" : "s"))"
+        }
+    }
+
     public var description: String {
         switch code {
         case .gaveUp(let url, let status, let attempts, let reason):

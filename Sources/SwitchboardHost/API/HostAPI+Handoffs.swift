@@ -57,7 +57,7 @@ extension HostAPI {
         handoffs.post { request, _ in
             let body = try await self.decode(NewHandoffBody.self, request)
             let (name, liveAgent) = try self.liveAgent(named: body.connector ?? request.uri.queryParameters.get("connector").map { String($0) })
-            let handoff = try await Self.mapping {
+            let handoff = try await self.mapping {
                 try await liveAgent.startHandoff(HandoffRequest(
                     employeeId: body.employeeId, email: body.email, firstName: body.firstName, lastName: body.lastName, topic: body.topic,
                     summary: body.summary, attributes: body.attributes ?? [:]))
@@ -78,20 +78,20 @@ extension HostAPI {
             let record = try await self.record(context)
             let body = try await self.decode(MessageBody.self, request)
             let liveAgent = try self.liveAgent(named: record.connector).1
-            try await Self.mapping { try await liveAgent.sendMessage(handoffId: record.id, text: body.text) }
+            try await self.mapping { try await liveAgent.sendMessage(handoffId: record.id, text: body.text) }
             return try jsonResponse(["accepted": true], status: .accepted)
         }
         handoffs.post(":id/typing") { request, context in
             let record = try await self.record(context)
             let body = try await self.decode(TypingBody.self, request)
             let liveAgent = try self.liveAgent(named: record.connector).1
-            try await Self.mapping { try await liveAgent.setTyping(handoffId: record.id, isTyping: body.typing) }
+            try await self.mapping { try await liveAgent.setTyping(handoffId: record.id, isTyping: body.typing) }
             return Response(status: .noContent)
         }
         handoffs.delete(":id") { _, context in
             let record = try await self.record(context)
             let liveAgent = try self.liveAgent(named: record.connector).1
-            try await Self.mapping { try await liveAgent.endHandoff(handoffId: record.id) }
+            try await self.mapping { try await liveAgent.endHandoff(handoffId: record.id) }
             return try jsonResponse(Self.view(try await self.store.handoff(id: record.id) ?? record))
         }
         handoffs.get(":id/events") { request, context in
@@ -106,7 +106,7 @@ extension HostAPI {
             let employee = try context.parameters.require("id")
             for status in self.board.snapshot where status.features.contains(.liveAgent) {
                 guard let liveAgent = self.board.connector(status.name)?.liveAgent else { continue }
-                try await Self.mapping { try await liveAgent.logout(employeeId: employee) }
+                try await self.mapping { try await liveAgent.logout(employeeId: employee) }
             }
             return Response(status: .noContent)
         }

@@ -33,7 +33,7 @@ extension HostAPI {
             }
             let body = try await self.decode(NewTicketBody.self, request)
             let ticketing = try self.ticketing(request)
-            let ticket = try await Self.mapping {
+            let ticket = try await self.mapping {
                 try await ticketing.createTicket(NewTicket(requesterEmail: body.requesterEmail, subject: body.subject, description: body.description,
                                                            priority: body.priority, fields: body.fields ?? [:], idempotencyKey: key))
             }
@@ -48,19 +48,19 @@ extension HostAPI {
                 throw APIError.badRequest("state must be open, closed or all", code: "invalid_parameter")
             }
             let ticketing = try self.ticketing(request)
-            let list = try await Self.mapping { try await ticketing.tickets(requesterEmail: String(requester), state: state) }
+            let list = try await self.mapping { try await ticketing.tickets(requesterEmail: String(requester), state: state) }
             return try jsonResponse(["tickets": list])
         }
         tickets.get(":id") { request, context in
             let id = try context.parameters.require("id")
             let ticketing = try self.ticketing(request)
-            return try jsonResponse(try await Self.mapping { try await ticketing.ticket(id: id) })
+            return try jsonResponse(try await self.mapping { try await ticketing.ticket(id: id) })
         }
         tickets.patch(":id") { request, context in
             let id = try context.parameters.require("id")
             let body = try await self.decode(UpdateBody.self, request)
             let ticketing = try self.ticketing(request)
-            let ticket = try await Self.mapping {
+            let ticket = try await self.mapping {
                 try await ticketing.updateTicket(id: id, TicketUpdate(status: body.status, priority: body.priority, fields: body.fields ?? [:]))
             }
             return try jsonResponse(ticket)
@@ -69,7 +69,7 @@ extension HostAPI {
             let id = try context.parameters.require("id")
             let body = try await self.decode(CommentBody.self, request)
             let ticketing = try self.ticketing(request)
-            let comment = try await Self.mapping { try await ticketing.addComment(ticketId: id, body: body.body, isPublic: body.isPublic ?? true) }
+            let comment = try await self.mapping { try await ticketing.addComment(ticketId: id, body: body.body, isPublic: body.isPublic ?? true) }
             return try jsonResponse(comment, status: .created)
         }
     }
@@ -117,27 +117,4 @@ extension HostAPI {
         }
     }
 
-    /// Connector errors as API errors (their messages never carry secrets).
-    static func mapping<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as ConnectorError {
-            let status: HTTPResponse.Status = switch error.kind {
-            case "invalid_request": .badRequest
-            case "not_found": .notFound
-            case "conflict": .conflict
-            case "rate_limited", "unavailable", "upstream": .serviceUnavailable
-            case "unauthorized": .badGateway
-            default: .internalServerError
-            }
-            throw APIError(status: status, code: error.kind, message: error.message)
-        } catch let error as APIError {
-            throw error
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            // Transport and authentication failures: their descriptions carry no secrets.
-            throw APIError(status: .badGateway, code: "upstream_error", message: String(describing: error))
-        }
-    }
 }

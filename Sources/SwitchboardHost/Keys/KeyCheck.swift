@@ -4,6 +4,7 @@ public struct KeyCheck: Sendable, Hashable {
     public enum Rule: String, Sendable, Hashable, CaseIterable {
         case readable
         case oneKeyPerFile = "one-key-per-file"
+        case publicOnly = "public-only"
         case kty, kid, alg, use
         case x5c
         case x5cCertificate = "x5c-certificate"
@@ -19,6 +20,7 @@ public struct KeyCheck: Sendable, Hashable {
         public var title: String {
             switch self {
             case .readable: "the file is a JWK (JSON), a PEM certificate or a PEM key"
+            case .publicOnly: "the JWK holds no private key (no d, p, q, dp, dq, qi, oth, k)"
             case .oneKeyPerFile: "one key per file (Salesforce uploads a single JWK, not an array or a JWKS)"
             case .kty: "kty is \"RSA\""
             case .kid: "kid is present"

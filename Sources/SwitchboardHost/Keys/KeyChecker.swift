@@ -57,11 +57,38 @@ public enum KeyChecker {
             return KeyCheckReport(file: file, kind: "JSON", checks: checks)
         }
         checks += checkJWK(JWK(members: members), privateKey: privateKey, now: now)
+        // Any other key of a JWKS or array with private members fails the file too.
+        let others: [JSONValue] = switch value {
+        case .array(let items): Array(items.dropFirst())
+        case .object where value["keys"] != nil: if case .array(let keys)? = value["keys"] { Array(keys.dropFirst()) } else { [] }
+        default: []
+        }
+        for (index, other) in others.enumerated() {
+            guard case .object(let otherMembers) = other, let leaked = privateMembers(JWK(members: otherMembers)) else { continue }
+            checks.insert(leak(leaked, which: "key \(index + 2) of this file"), at: 1)
+        }
         return KeyCheckReport(file: file, kind: checks.contains { $0.rule == .oneKeyPerFile && !$0.passed } ? "JWKS" : "JWK", checks: checks)
+    }
+
+    /// Members that only a private key has (RSA d, p, q, dp, dq, qi, oth; EC d; a symmetric k).
+    static let privateMemberNames = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
+
+    /// The private members a JWK carries, or nil when it has none.
+    static func privateMembers(_ jwk: JWK) -> [String]? {
+        let present = jwk.members.map(\.name).filter { privateMemberNames.contains($0) }
+        return present.isEmpty ? nil : present
+    }
+
+    static func leak(_ members: [String], which: String) -> KeyCheck {
+        .fail(.publicOnly, "\(which) is a PRIVATE key (it has \(members.joined(separator: ", "))) — do NOT upload it: whoever sees it can sign "
+              + "tokens as you",
+              fix: "upload the public JWK only (`switchboard keys jwk --cert CERT.pem --kid KID` writes it from the certificate); if this file "
+              + "was shared or uploaded, treat the key as compromised: `switchboard keys generate` a new one and rotate")
     }
 
     static func checkJWK(_ jwk: JWK, privateKey: RSAPublicKey?, now: Date) -> [KeyCheck] {
         var checks: [KeyCheck] = []
+        if let leaked = privateMembers(jwk) { checks.append(leak(leaked, which: "this JWK")) } else { checks.append(.pass(.publicOnly)) }
         let regenerate = "regenerate it with `switchboard keys jwk --cert CERT.pem --kid KID`"
         checks.append(jwk.keyType == "RSA" ? .pass(.kty)
             : .fail(.kty, jwk.keyType.map { "kty is \"\($0)\"" } ?? "kty is missing", fix: "Salesforce needs an RSA key: \"kty\":\"RSA\"; \(regenerate)"))
