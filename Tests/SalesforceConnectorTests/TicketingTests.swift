@@ -26,7 +26,7 @@ struct TicketingTests {
         return configuration
     }
 
-    static func withRig(attemptTimeout: Duration = .seconds(10), cases: Int = 40, idempotencyField: String? = nil,
+    static func withRig(attemptTimeout: Duration = .seconds(10), cases: Int = 40, idempotencyField: String? = nil, allowUnknownRequesters: Bool = false,
                         _ body: @Sendable (Rig) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "switchboard-tickets-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -38,7 +38,8 @@ struct TicketingTests {
                                            http: transport, store: store, sink: store, events: store, users: store, logger: SandboxFixture.quiet)
             let rest = SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "sf")
             let ticketing = CaseTicketing(rest: rest, auth: auth, context: context,
-                                          settings: .init(idempotencyField: idempotencyField, fieldMapping: ["category": "Category__c"]))
+                                          settings: .init(idempotencyField: idempotencyField, fieldMapping: ["category": "Category__c"],
+                                                          allowUnknownRequesters: allowUnknownRequesters))
             guard case .string(let email) = sandbox.org.records("Contact")[3]["Email"] else { Issue.record("no email"); return }
             do {
                 try await body(Rig(sandbox: sandbox, store: store, ticketing: ticketing, watcher: CaseWatcher(rest: rest, auth: auth, context: context), email: email))
@@ -166,7 +167,7 @@ struct TicketingTests {
 
     /// The requester is looked up among the users the host synced first; SOQL only when unknown.
     @Test func requesterComesFromTheSyncedUsersFirst() async throws {
-        try await Self.withRig { rig in
+        try await Self.withRig(allowUnknownRequesters: true) { rig in
             let synced = rig.sandbox.org.records("Contact")[5].id  // deliberately not the contact SOQL would find
             try await rig.store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [
                 .user(UserRecord(id: synced, email: rig.email.uppercased(), firstName: nil, lastName: nil, modifiedAt: Date())),
@@ -176,6 +177,30 @@ struct TicketingTests {
             let unknown = try await rig.ticketing.createTicket(NewTicket(requesterEmail: "nobody@acme.example", subject: "?", idempotencyKey: "k-none"))
             #expect(unknown.requester.externalId == nil, "no such contact: the Case has no ContactId, SuppliedEmail keeps the address")
             #expect(unknown.requester.email == "nobody@acme.example")
+        }
+    }
+
+    /// Ticket input is checked before anything is sent: picklist values, the e-mail's shape, a
+    /// requester no Contact has (unless unknown requesters are allowed), the subject's length.
+    @Test func ticketInputIsValidated() async throws {
+        try await Self.withRig { rig in
+            func refused(_ request: NewTicket) async -> ConnectorError? {
+                await #expect(throws: ConnectorError.self) { try await rig.ticketing.createTicket(request) }
+            }
+            let bogus = await refused(NewTicket(requesterEmail: rig.email, subject: "x", priority: "Bogus", idempotencyKey: "v-1"))
+            #expect(bogus?.kind == "invalid_request" && bogus?.field == "priority" && bogus?.message.contains("High, Medium, Low") == true)
+            let unknown = await refused(NewTicket(requesterEmail: "nobody@acme.example", subject: "x", idempotencyKey: "v-2"))
+            #expect(unknown?.kind == "invalid_request" && unknown?.field == "requesterEmail" && unknown?.message.contains("unknown_requesters") == true)
+            let notAnAddress = await refused(NewTicket(requesterEmail: "not an e-mail", subject: "x", idempotencyKey: "v-3"))
+            #expect(notAnAddress?.field == "requesterEmail")
+            let long = await refused(NewTicket(requesterEmail: rig.email, subject: String(repeating: "s", count: 256), idempotencyKey: "v-4"))
+            #expect(long?.field == "subject")
+            #expect(rig.sandbox.org.records("Case").allSatisfy { $0["Subject"] != .string("x") }, "nothing was created")
+            let ticket = try await rig.ticketing.createTicket(NewTicket(requesterEmail: rig.email, subject: "Valid", idempotencyKey: "v-5"))
+            let badStatus = await #expect(throws: ConnectorError.self) {
+                try await rig.ticketing.updateTicket(id: ticket.id, TicketUpdate(status: "Teleported", priority: nil, fields: [:]))
+            }
+            #expect(badStatus?.field == "status")
         }
     }
 

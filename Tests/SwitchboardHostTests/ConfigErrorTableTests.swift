@@ -15,9 +15,12 @@ struct ConfigErrorTableTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "syntax error (unclosed flow mapping)",
+        Case(name: "syntax error (unclosed flow mapping), reported where it opened",
              yaml: ConfigFixture.base(replacing: 11, with: "    org: { login_url: sandbox"),
-             expected: "connectors.yaml:12:9: YAML syntax error: did not find expected ',' or '}' (while parsing a flow mapping started at line 11, column 10)"),
+             expected: "connectors.yaml:11:10: YAML syntax error: this flow mapping is never closed: add '}' (libyaml stopped at line 12, column 9"),
+        Case(name: "syntax error (unclosed flow sequence), reported where it opened",
+             yaml: ConfigFixture.base(replacing: 10, with: "    features: [ticketing, knowledge"),
+             expected: "connectors.yaml:10:15: YAML syntax error: this flow sequence is never closed: add ']'"),
         Case(name: "tab indentation",
              yaml: ConfigFixture.base(replacing: 14, with: "\t  username: integration@acme.example"),
              expected: "connectors.yaml:14:1: YAML syntax error: a tab is used for indentation; YAML indents with spaces only"),

@@ -39,6 +39,36 @@ struct ConfigLoaderTests {
         #expect(throws: ConfigError.self) { try fixture.load(real) }
     }
 
+    /// `validate` opens the vault entries as `run` does: a master key that does not open the vault,
+    /// or an entry altered on disk, is an error at the reference — with no value in the message.
+    @Test func vaultEntriesAreOpenedNotJustListed() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        var wrongKey = fixture.environment
+        wrongKey["TEST_MASTER_KEY"] = try MasterKey.generate().encoded.revealedString()
+        let loader = ConfigLoader(registry: fixture.loader.registry, environment: wrongKey)
+        let refused = #expect(throws: ConfigError.self) {
+            try loader.load(text: ConfigFixture.base, file: "connectors.yaml", baseDirectory: fixture.directory)
+        }
+        let diagnostic = refused?.diagnostics.first { $0.path == "connectors.acme.auth.private_key" }
+        #expect(diagnostic?.message.contains("vault:sf-jwt-key cannot be resolved") == true, "\(String(describing: refused?.diagnostics))")
+        #expect(diagnostic?.location?.line == 15)
+
+        // One byte of the entry's ciphertext changed on disk.
+        let path = fixture.directory + "/vault.json"
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        let entry = try #require(text.range(of: "\"sf-jwt-key\""))
+        let marker = try #require(text.range(of: #""sealed"\s*:\s*""#, options: .regularExpression, range: entry.upperBound..<text.endIndex))
+        let index = text.index(marker.upperBound, offsetBy: 20)
+        text.replaceSubrange(index...index, with: text[index] == "A" ? "B" : "A")
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        let tampered = #expect(throws: ConfigError.self) { try fixture.load(ConfigFixture.base) }
+        #expect(tampered?.diagnostics.contains { $0.path == "connectors.acme.auth.private_key" } == true, "\(String(describing: tampered?.diagnostics))")
+        for secret in fixture.canaries.values {
+            #expect(tampered?.description.contains(secret) == false)
+        }
+    }
+
     @Test func interpolatesVariablesWithDefaultsAndEscapes() throws {
         let fixture = try ConfigFixture()
         defer { fixture.remove() }

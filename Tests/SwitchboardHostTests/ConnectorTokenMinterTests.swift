@@ -10,7 +10,7 @@ struct SalesforceShapedModule: ConnectorModule {
     let features: [Feature] = Feature.builtIn
     var settings: SettingsSchema {
         SettingsSchema([
-            SettingField("org", .object(SettingsSchema([SettingField("login_url", .url(keywords: ["sandbox"]), required: true, summary: "")])), summary: ""),
+            SettingField("org", .object(SettingsSchema([SettingField("login_url", .url(keywords: ["sandbox"]), required: true, summary: ""), SettingField("audience", .string, summary: "")])), summary: ""),
             SettingField("auth", .object(SettingsSchema([
                 SettingField("consumer_key", .secret, required: true, summary: ""),
                 SettingField("username", .string, required: true, summary: ""),
@@ -32,14 +32,14 @@ struct SalesforceShapedModule: ConnectorModule {
 struct ConnectorTokenMinterTests {
     let now = Date(timeIntervalSince1970: 1_767_225_600)
 
-    func connector(loginURL: String = "https://login.salesforce.com") throws -> ConnectorConfiguration {
+    func connector(loginURL: String = "https://login.salesforce.com", audience: String? = nil) throws -> ConnectorConfiguration {
         let text = """
             version: 1
             connectors:
               acme:
                 module: sf-shaped
                 features: [ticketing, live-agent]
-                org: { login_url: \(loginURL) }
+                org: { login_url: \(loginURL)\(audience.map { ", audience: \($0)" } ?? "") }
                 auth: { consumer_key: env:SF_KEY, username: integration@acme.example, private_key: vault:sf-jwt-key }
                 live-agent: { key_id: switchboard-1, issuer: https://acme.example, private_key: vault:miaw-key }
             """
@@ -61,6 +61,11 @@ struct ConnectorTokenMinterTests {
             try ConnectorTokenMinter.plan(.bearer, connector: connector(loginURL: "sandbox"), subject: nil, now: now, resolve: resolve)
         }
         #expect(sandbox?.description.contains("pass --aud") == true)
+        // org.audience decides aud, as it does for the connector (a My Domain login URL, the standard audience).
+        let myDomain = try ConnectorTokenMinter.plan(.bearer, connector: connector(loginURL: "https://acme.my.salesforce.com",
+                                                                                   audience: "https://login.salesforce.com"),
+                                                     subject: nil, now: now, resolve: resolve)
+        #expect(myDomain.claims.json["aud"] == .string("https://login.salesforce.com"))
     }
 
     @Test func liveAgent() throws {

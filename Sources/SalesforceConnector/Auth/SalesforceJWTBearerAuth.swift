@@ -61,7 +61,7 @@ public final class SalesforceJWTBearerAuth: AccessTokenSource, Sendable {
     /// One token request.
     static func requestSession(credentials: Credentials, signer: JWTSigner, http: HTTPTransport, connector: String) async throws -> SalesforceSession {
         let key = try signer.signingKey(credentials.privateKey)
-        let audience = credentials.audience ?? credentials.loginURL
+        let audience = JWTClaims.bearerAudience(configured: credentials.audience, loginURL: credentials.loginURL)
         let claims = JWTClaims.bearerAssertion(consumerKey: credentials.consumerKey, username: credentials.username, audience: audience,
                                                now: signer.clock.now())
         let assertion = try signer.sign(claims, with: key)

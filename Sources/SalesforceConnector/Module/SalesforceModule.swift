@@ -42,6 +42,12 @@ public struct SalesforceModule: ConnectorModule {
                              summary: "Optional: a Case text field marked External ID (Switchboard_Key__c) that receives each Idempotency-Key; creation then upserts by it. Unset (a stock org): the host keeps the keys."),
                 SettingField("fields", .map(.string), default: .object(SettingsObject()),
                              summary: "Extra ticket fields the assistant may set: name → Case field (category: Category__c)."),
+                SettingField("priorities", .list(.string), default: .list(CaseTicketing.Settings().priorities.map(SettingValue.string)),
+                             summary: "The Case Priority values the assistant may set (your org's picklist)."),
+                SettingField("statuses", .list(.string), default: .list(CaseTicketing.Settings().statuses.map(SettingValue.string)),
+                             summary: "The Case Status values the assistant may set (your org's picklist)."),
+                SettingField("unknown_requesters", .oneOf(["refuse", "supplied-email"]), default: .string("refuse"),
+                             summary: "A requester e-mail no Contact has: refuse (400), or open the Case by SuppliedEmail alone."),
             ])), feature: .ticketing, summary: "Cases and comments for employees."),
             SettingField("user-ingestion", .object(SettingsSchema([
                 SettingField("schedule", .duration, default: .duration(.seconds(900)), summary: "How often to read changed contacts."),

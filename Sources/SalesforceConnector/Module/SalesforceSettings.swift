@@ -47,6 +47,9 @@ struct SalesforceSettings: Sendable {
             idempotencyField: settings.value(at: "ticketing.idempotency_field")?.stringValue,
             fieldMapping: mapping,
             watchInterval: settings.value(at: "ticketing.watch_interval")?.durationValue ?? .seconds(60))
+        if let priorities = settings.value(at: "ticketing.priorities")?.listValue?.compactMap(\.stringValue) { ticketing.priorities = priorities }
+        if let statuses = settings.value(at: "ticketing.statuses")?.listValue?.compactMap(\.stringValue) { ticketing.statuses = statuses }
+        ticketing.allowUnknownRequesters = settings.value(at: "ticketing.unknown_requesters")?.stringValue == "supplied-email"
         knowledge = KnowledgeSync.Settings(
             object: settings.value(at: "knowledge.object")?.stringValue ?? "Knowledge__kav",
             languages: settings.value(at: "knowledge.languages")?.listValue?.compactMap(\.stringValue) ?? ["en_US"],

@@ -18,6 +18,13 @@ struct CaseTicketing: Ticketing {
         var matchSlack: Duration = .seconds(60)
         /// The longest one attempt can last when its end was not seen (the process stopped).
         var attemptWindow: Duration = .seconds(300)
+        /// The Case Priority values the assistant may set (a stock org's).
+        var priorities = ["High", "Medium", "Low"]
+        /// The Case Status values the assistant may set (a stock org's).
+        var statuses = ["New", "Working", "Escalated", "Closed"]
+        /// Open a Case for an e-mail no Contact has (by `SuppliedEmail`, as web-to-case does);
+        /// refused by default, since nobody would be on the Case.
+        var allowUnknownRequesters = false
     }
 
     let rest: SalesforceREST
@@ -38,7 +45,14 @@ struct CaseTicketing: Ticketing {
         let key = request.idempotencyKey.trimmingCharacters(in: .whitespaces)
         guard !key.isEmpty, key.count <= 255 else { throw ConnectorError.invalidRequest("the Idempotency-Key must be 1…255 characters", field: "Idempotency-Key") }
         guard !request.subject.trimmingCharacters(in: .whitespaces).isEmpty else { throw ConnectorError.invalidRequest("subject is required", field: "subject") }
+        guard request.subject.count <= 255 else { throw ConnectorError.invalidRequest("subject is at most 255 characters", field: "subject") }
+        try Self.checkEmail(request.requesterEmail)
+        if let priority = request.priority { try check(priority, among: settings.priorities, field: "priority", setting: "ticketing.priorities") }
         let contact = try await contactID(email: request.requesterEmail)
+        guard contact != nil || settings.allowUnknownRequesters else {
+            throw ConnectorError.invalidRequest("no Contact has the e-mail \(request.requesterEmail); sync the employee first, or set "
+                                                + "ticketing.unknown_requesters: supplied-email to open Cases for unknown addresses", field: "requesterEmail")
+        }
         var fields: [JSONMember] = [
             JSONMember("Subject", .string(request.subject)), JSONMember("Origin", .string(settings.caseOrigin)),
             JSONMember("SuppliedEmail", .string(request.requesterEmail)),
@@ -60,6 +74,23 @@ struct CaseTicketing: Ticketing {
             return known.user.id
         }
         return try await rest.queryAll("SELECT Id FROM Contact WHERE Email = \(SOQLText.quote(email)) ORDER BY CreatedDate LIMIT 1").first?["Id"]?.stringValue
+    }
+
+    /// An e-mail address of the shape `local@domain`.
+    static func checkEmail(_ email: String) throws {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              !email.contains(where: \.isWhitespace), email.count <= 80 else {
+            throw ConnectorError.invalidRequest("requesterEmail '\(email)' is not an e-mail address", field: "requesterEmail")
+        }
+    }
+
+    /// A picklist value the org accepts (as configured).
+    func check(_ value: String, among allowed: [String], field: String, setting: String) throws {
+        guard allowed.contains(value) else {
+            throw ConnectorError.invalidRequest("\(field) must be one of: \(allowed.joined(separator: ", ")) (got '\(value)'; the org's values are set in \(setting))",
+                                                field: field)
+        }
     }
 
     func salesforceField(_ name: String) throws -> String {
@@ -91,8 +122,14 @@ struct CaseTicketing: Ticketing {
 
     func updateTicket(id: String, _ update: TicketUpdate) async throws -> Ticket {
         var fields: [JSONMember] = []
-        if let status = update.status { fields.append(JSONMember("Status", .string(status))) }
-        if let priority = update.priority { fields.append(JSONMember("Priority", .string(priority))) }
+        if let status = update.status {
+            try check(status, among: settings.statuses, field: "status", setting: "ticketing.statuses")
+            fields.append(JSONMember("Status", .string(status)))
+        }
+        if let priority = update.priority {
+            try check(priority, among: settings.priorities, field: "priority", setting: "ticketing.priorities")
+            fields.append(JSONMember("Priority", .string(priority)))
+        }
         for (name, value) in update.fields.sorted(by: { $0.key < $1.key }) { fields.append(JSONMember(try salesforceField(name), .string(value))) }
         guard !fields.isEmpty else { throw ConnectorError.invalidRequest("nothing to change: give status, priority or fields") }
         do {

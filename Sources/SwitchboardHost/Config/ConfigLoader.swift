@@ -206,7 +206,17 @@ public struct ConfigLoader: Sendable {
             if reference.kind == .file, sandboxPrefixes.contains(where: { path.hasPrefix($0) }),
                !FileManager.default.fileExists(atPath: vault.resolvePath(reference.name)) { continue }
             if reference.kind == .vault, firstVaultUse == nil { firstVaultUse = path }
-            if let problem = vault.problem(with: reference) {
+            // A vault entry is opened as `run` will open it: a wrong master key or an altered entry is
+            // found here, not at start-up (the value is dropped at once, never shown).
+            let problem: VaultError?
+            if let missing = vault.problem(with: reference) {
+                problem = missing
+            } else if reference.kind == .vault, configuration.masterKey.map({ vault.problem(with: $0) == nil }) ?? false {
+                do { _ = try vault.resolve(reference); problem = nil } catch { problem = error }
+            } else {
+                problem = nil
+            }
+            if let problem {
                 let message: String
                 switch reference.kind {
                 case .vault where problem.isEntryNotFound || !(vault.vaultFile?.exists ?? false):

@@ -71,6 +71,15 @@ struct YAMLDocument {
                 return ConfigDiagnostic(file: file, location: tab, path: nil,
                     message: "YAML syntax error: a tab is used for indentation; YAML indents with spaces only")
             }
+            // A flow collection that is never closed: libyaml notices at the next line, but what to fix
+            // is where it opened.
+            if let context, context.text.hasPrefix("while parsing a flow"), problem.hasPrefix("did not find expected"),
+               context.mark.line != mark.line || context.mark.column != mark.column {
+                let kind = context.text.dropFirst("while parsing a ".count)
+                let closer = kind.contains("sequence") ? "]" : "}"
+                return diagnostic(file, context.mark, "YAML syntax error: this \(kind) is never closed: add '\(closer)' "
+                    + "(libyaml stopped at line \(mark.line), column \(mark.column): \(problem))")
+            }
             var message = "YAML syntax error: \(problem)"
             if let context {
                 message += " (\(context.text)"

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// | flow | key | claims |
 /// |---|---|---|
-/// | `bearer` | `auth.private_key` | `iss` = `auth.consumer_key`, `sub` = `auth.username`, `aud` = `org.login_url`, `exp` = now + 180 s |
+/// | `bearer` | `auth.private_key` | `iss` = `auth.consumer_key`, `sub` = `auth.username`, `aud` = `org.audience`, else `org.login_url`, `exp` = now + 180 s |
 /// | `live-agent` | `live-agent.private_key`, header `kid` = `live-agent.key_id` | `sub` (given), `iss` = `live-agent.issuer`, `iat`, `exp` |
 /// | `live-assist` | `live-agent.private_key` | `sub` = contact GUID (given), `given_name`, `family_name`, `iss` = `live-agent.issuer`, `iat`, `exp` |
 public enum ConnectorTokenMinter {
@@ -68,7 +68,9 @@ public enum ConnectorTokenMinter {
             if let audience {
                 aud = audience
             } else if let url = login?.urlValue {
-                aud = url.absoluteString
+                aud = JWTClaims.bearerAudience(configured: settings.value(at: "org.audience")?.stringValue, loginURL: url.absoluteString)
+            } else if let configured = settings.value(at: "org.audience")?.stringValue {
+                aud = configured
             } else {
                 throw KeyToolError("connector \(connector.name) logs in to \(login?.description ?? "no org.login_url"); pass --aud with the audience the token endpoint expects")
             }
