@@ -72,14 +72,14 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
         guard !activated else { return }
         activated = true
         guard budget.take() else {
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: Self.busy))).whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: Self.busy))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
         }
         admitted = true
         let loop = context.eventLoop.assumeIsolatedUnsafeUnchecked()
         timer = loop.scheduleTask(in: .init(headerTimeout)) { [self] in
             guard !headersComplete, context.channel.isActive else { return }
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: Self.timedOut))).whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: Self.timedOut))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
     }
 

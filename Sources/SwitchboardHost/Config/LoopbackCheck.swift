@@ -30,6 +30,14 @@ enum LoopbackCheck {
         return nil
     }
 
+    /// An address in its text form (`inet_ntop`).
+    static func presentation(_ family: Int32, _ address: UnsafeRawPointer) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        return buffer.withUnsafeMutableBufferPointer { out in
+            inet_ntop(family, address, out.baseAddress, socklen_t(out.count)).map { String(cString: $0) }
+        }
+    }
+
     /// Whether a name resolves, and only to loopback addresses.
     static func resolvesToLoopbackOnly(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else { return false }
@@ -41,15 +49,14 @@ enum LoopbackCheck {
         var node: UnsafeMutablePointer<addrinfo>? = first
         var any = false
         while let current = node {
-            var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
             let family = current.pointee.ai_family
             let text: String?
             if family == AF_INET, let address = current.pointee.ai_addr {
                 var v4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
-                text = inet_ntop(AF_INET, &v4, &buffer, socklen_t(buffer.count)).map { _ in String(cString: buffer) }
+                text = Self.presentation(AF_INET, &v4)
             } else if family == AF_INET6, let address = current.pointee.ai_addr {
                 var v6 = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
-                text = inet_ntop(AF_INET6, &v6, &buffer, socklen_t(buffer.count)).map { _ in String(cString: buffer) }
+                text = Self.presentation(AF_INET6, &v6)
             } else {
                 text = nil
             }
