@@ -17,9 +17,9 @@ struct ConnectionLimitTests {
             let silent = try RawSocket(port: Self.port(base))
             let slow = try RawSocket(port: Self.port(base))
             slow.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
-            let (text, closed) = slow.readUntilClosed(timeout: .seconds(5))
+            let (text, closed) = await slow.readUntilClosed(timeout: .seconds(5))
             #expect(closed && text.hasPrefix("HTTP/1.1 408"), "\(text)")
-            #expect(silent.readUntilClosed(timeout: .seconds(5)).closed, "a connection that sends nothing is closed too")
+            #expect(await silent.readUntilClosed(timeout: .seconds(5)).closed, "a connection that sends nothing is closed too")
         }
     }
 
@@ -30,9 +30,9 @@ struct ConnectionLimitTests {
         try await HostAPITests.withAPI(store: store, limits: APILimits(idleTimeout: .milliseconds(400))) { base, _ in
             let client = try RawSocket(port: Self.port(base))
             client.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            #expect(client.read(until: "\"ok\"", timeout: .seconds(5)).hasPrefix("HTTP/1.1 200"))
+            #expect(await client.read(until: "\"ok\"", timeout: .seconds(5)).hasPrefix("HTTP/1.1 200"))
             let started = ContinuousClock.now
-            #expect(client.readUntilClosed(timeout: .seconds(5)).closed)
+            #expect(await client.readUntilClosed(timeout: .seconds(5)).closed)
             #expect(ContinuousClock.now - started < .seconds(4))
         }
     }
@@ -47,7 +47,7 @@ struct ConnectionLimitTests {
             for _ in 0..<8 { held.append(try RawSocket(port: Self.port(base))) }
             try await Task.sleep(for: .milliseconds(200))
             let refused = try RawSocket(port: Self.port(base))
-            let (text, closed) = refused.readUntilClosed(timeout: .seconds(3))
+            let (text, closed) = await refused.readUntilClosed(timeout: .seconds(3))
             #expect(closed && text.hasPrefix("HTTP/1.1 503") && text.contains("too_many_connections"), "\(text)")
             held.removeAll()
             try await Task.sleep(for: .milliseconds(300))
@@ -65,19 +65,19 @@ struct ConnectionLimitTests {
             for _ in 0..<2 {
                 let stream = try RawSocket(port: Self.port(base))
                 stream.send("GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                #expect(stream.read(until: "switchboard events", timeout: .seconds(5)).hasPrefix("HTTP/1.1 200"))
+                #expect(await stream.read(until: "switchboard events", timeout: .seconds(5)).hasPrefix("HTTP/1.1 200"))
                 streams.append(stream)
             }
             let third = try RawSocket(port: Self.port(base))
             third.send("GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            let refused = third.read(until: "}}", timeout: .seconds(5))
+            let refused = await third.read(until: "}}", timeout: .seconds(5))
             #expect(refused.hasPrefix("HTTP/1.1 503") && refused.contains("too_many_streams"), "\(refused)")
             #expect(try await http.send(.init(url: base + "/healthz")).status == 200)
             streams.removeAll()
             try await Task.sleep(for: .milliseconds(500))
             let again = try RawSocket(port: Self.port(base))
             again.send("GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            #expect(again.read(until: "switchboard events", timeout: .seconds(5)).hasPrefix("HTTP/1.1 200"), "a closed stream frees its place")
+            #expect(await again.read(until: "switchboard events", timeout: .seconds(5)).hasPrefix("HTTP/1.1 200"), "a closed stream frees its place")
         }
     }
 

@@ -4,7 +4,8 @@ import Glibc
 import Foundation
 
 /// A plain TCP client on loopback, for what an HTTP client library hides: half-open connections,
-/// headers that never finish, reading until the server closes.
+/// headers that never finish, reading until the server closes. Reads block a Dispatch thread, never
+/// one of Swift concurrency's few cooperative threads (the server under test needs those).
 final class RawSocket: @unchecked Sendable {
     let fd: Int32
 
@@ -33,8 +34,24 @@ final class RawSocket: @unchecked Sendable {
         _ = bytes.withUnsafeMutableBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
+    /// Runs a blocking read on a Dispatch thread.
+    private func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
+    }
+
     /// Reads until the server closes the connection or `timeout` passes; `closed` says which.
-    func readUntilClosed(timeout: Duration) -> (text: String, closed: Bool) {
+    func readUntilClosed(timeout: Duration) async -> (text: String, closed: Bool) {
+        await offPool { self.blockingReadUntilClosed(timeout: timeout) }
+    }
+
+    /// Reads until `marker` appears (or `timeout`).
+    func read(until marker: String, timeout: Duration) async -> String {
+        await offPool { self.blockingRead(until: marker, timeout: timeout) }
+    }
+
+    private func blockingReadUntilClosed(timeout: Duration) -> (text: String, closed: Bool) {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -50,8 +67,7 @@ final class RawSocket: @unchecked Sendable {
         return (String(decoding: received, as: UTF8.self), false)
     }
 
-    /// Reads until `marker` appears (or `timeout`).
-    func read(until marker: String, timeout: Duration) -> String {
+    private func blockingRead(until marker: String, timeout: Duration) -> String {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
         var buffer = [UInt8](repeating: 0, count: 4096)

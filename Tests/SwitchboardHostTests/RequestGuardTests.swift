@@ -10,11 +10,11 @@ struct RequestGuardTests {
     static func port(_ base: String) -> Int { ConnectionLimitTests.port(base) }
 
     /// A raw request with exactly these headers; returns the status line and body.
-    static func raw(_ base: String, _ head: String, body: String = "") throws -> String {
+    static func raw(_ base: String, _ head: String, body: String = "") async throws -> String {
         let socket = try RawSocket(port: port(base))
         let length = body.isEmpty ? "" : "Content-Length: \(body.utf8.count)\r\n"
         socket.send(head + "\r\n" + length + "Connection: close\r\n\r\n" + body)
-        return socket.readUntilClosed(timeout: .seconds(5)).text
+        return await socket.readUntilClosed(timeout: .seconds(5)).text
     }
 
     @Test func withoutATokenOnlyLoopbackHostsAndOriginsAreServed() async throws {
@@ -22,16 +22,16 @@ struct RequestGuardTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await HostAPITests.withAPI(store: store) { base, _ in
             for host in ["127.0.0.1:\(Self.port(base))", "localhost:\(Self.port(base))", "[::1]:\(Self.port(base))", "127.0.0.1"] {
-                let answer = try Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: \(host)")
+                let answer = try await Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: \(host)")
                 #expect(answer.hasPrefix("HTTP/1.1 200"), "\(host): \(answer)")
             }
             for host in ["attacker.example", "attacker.example:\(Self.port(base))", "127.evil.example", "127.0.0.1.nip.io:80", "0.0.0.0"] {
-                let answer = try Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: \(host)")
+                let answer = try await Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: \(host)")
                 #expect(answer.hasPrefix("HTTP/1.1 403") && answer.contains("forbidden_host"), "\(host): \(answer)")
             }
-            let foreign = try Self.raw(base, "POST /v1/employees/emp-1/logout HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://attacker.example")
+            let foreign = try await Self.raw(base, "POST /v1/employees/emp-1/logout HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://attacker.example")
             #expect(foreign.hasPrefix("HTTP/1.1 403") && foreign.contains("forbidden_origin"), "\(foreign)")
-            let local = try Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://localhost:3000")
+            let local = try await Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://localhost:3000")
             #expect(local.hasPrefix("HTTP/1.1 200"))
         }
     }
@@ -40,18 +40,18 @@ struct RequestGuardTests {
         let (store, directory) = try HostAPITests.store()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await HostAPITests.withAPI(store: store) { base, _ in
-            let plain = try Self.raw(base, "POST /v1/handoffs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain",
+            let plain = try await Self.raw(base, "POST /v1/handoffs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain",
                                      body: #"{"employeeId":"emp-1"}"#)
             #expect(plain.hasPrefix("HTTP/1.1 415") && plain.contains("unsupported_media_type"), "\(plain)")
-            let form = try Self.raw(base, "POST /v1/employees/emp-1/logout HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded",
+            let form = try await Self.raw(base, "POST /v1/employees/emp-1/logout HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded",
                                     body: "a=b")
             #expect(form.hasPrefix("HTTP/1.1 415"), "\(form)")
-            let json = try Self.raw(base, "POST /v1/handoffs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json; charset=utf-8",
+            let json = try await Self.raw(base, "POST /v1/handoffs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json; charset=utf-8",
                                     body: #"{"employeeId":"emp-1"}"#)
             #expect(!json.hasPrefix("HTTP/1.1 415"), "JSON passes the guard: \(json)")
-            let bare = try Self.raw(base, "POST /v1/employees/emp-1/logout HTTP/1.1\r\nHost: 127.0.0.1")
+            let bare = try await Self.raw(base, "POST /v1/employees/emp-1/logout HTTP/1.1\r\nHost: 127.0.0.1")
             #expect(!bare.hasPrefix("HTTP/1.1 415"), "no body, no type: \(bare)")
-            let preflight = try Self.raw(base, "OPTIONS /v1/handoffs HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1:9\r\n"
+            let preflight = try await Self.raw(base, "OPTIONS /v1/handoffs HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1:9\r\n"
                                                + "Access-Control-Request-Method: POST")
             #expect(!preflight.lowercased().contains("access-control-allow"), "\(preflight)")
         }
@@ -63,10 +63,10 @@ struct RequestGuardTests {
         let token = String(repeating: "k", count: 40)
         try await HostAPITests.withAPI(store: store, token: token) { base, _ in
             for scheme in ["Bearer", "bearer", "BEARER"] {
-                let answer = try Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: switchboard.internal\r\nAuthorization: \(scheme) \(token)")
+                let answer = try await Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: switchboard.internal\r\nAuthorization: \(scheme) \(token)")
                 #expect(answer.hasPrefix("HTTP/1.1 200"), "\(scheme): \(answer)")
             }
-            #expect(try Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: switchboard.internal\r\nAuthorization: Basic \(token)").hasPrefix("HTTP/1.1 401"))
+            #expect(try await Self.raw(base, "GET /v1/connectors HTTP/1.1\r\nHost: switchboard.internal\r\nAuthorization: Basic \(token)").hasPrefix("HTTP/1.1 401"))
         }
     }
 
