@@ -33,21 +33,7 @@ struct SyncProcessTests {
     @Test(.timeLimit(.minutes(10))) func killedMidSyncThenResumed() async throws {
         let total = 100_000
         try writeConfig(contacts: total)
-        let first = try SwitchboardProcess.Running(["sync", "acme"], directory: directory, environment: [:])
-        // Wait for a few committed pages (plain progress lines: stderr is not a terminal).
-        let deadline = ContinuousClock.now + .seconds(300)
-        while Self.recordsSoFar(first.stderrText) < 10_000 {
-            guard first.process.isRunning, ContinuousClock.now < deadline else {
-                Issue.record("the first sync ended or stalled before 10,000 records: \(first.stderrText)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        first.signal(SIGKILL)
-        let killed = try await first.wait()
-        #expect(killed.status != 0)
-        let before = try await SQLiteStore(path: directory + "/state/state.db").count(connector: "acme", stream: "users")
-        #expect(before >= 10_000 && before < total, "killed mid-way: \(before) stored")
+        guard let before = try await killAfterTenThousand(["sync", "acme"], total: total) else { return }
 
         let second = try await SwitchboardProcess.Running(["sync", "acme"], directory: directory, environment: [:]).wait(timeout: .seconds(400))
         #expect(second.status == 0, "\(second.stderr)")
@@ -70,19 +56,7 @@ struct SyncProcessTests {
     @Test(.timeLimit(.minutes(10))) func fullSyncKilledMidwayResumes() async throws {
         let total = 60_000
         try writeConfig(contacts: total)
-        let first = try SwitchboardProcess.Running(["sync", "acme", "--full"], directory: directory, environment: [:])
-        let deadline = ContinuousClock.now + .seconds(300)
-        while Self.recordsSoFar(first.stderrText) < 10_000 {
-            guard first.process.isRunning, ContinuousClock.now < deadline else {
-                Issue.record("the first sync ended or stalled before 10,000 records: \(first.stderrText)")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        first.signal(SIGKILL)
-        _ = try await first.wait()
-        let before = try await SQLiteStore(path: directory + "/state/state.db").count(connector: "acme", stream: "users")
-        #expect(before >= 10_000 && before < total, "killed mid-way: \(before) stored")
+        guard let before = try await killAfterTenThousand(["sync", "acme", "--full"], total: total) else { return }
 
         let second = try await SwitchboardProcess.Running(["sync", "acme", "--full"], directory: directory, environment: [:]).wait(timeout: .seconds(400))
         #expect(second.status == 0, "\(second.stderr)")
@@ -116,6 +90,27 @@ struct SyncProcessTests {
         let after = try await SwitchboardProcess.run(["state", "show", "acme", "--stream", "users"], in: directory)
         #expect(after.stdout.contains("no checkpoints for stream users"), "\(after.output)")
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Runs `arguments`, kills it with SIGKILL once 10,000 records are committed, and returns how
+    /// many the store holds then (nil, with an issue recorded, when it ended or stalled first).
+    func killAfterTenThousand(_ arguments: [String], total: Int) async throws -> Int? {
+        let first = try SwitchboardProcess.Running(arguments, directory: directory, environment: [:])
+        // Wait for a few committed pages (plain progress lines: stderr is not a terminal).
+        let deadline = ContinuousClock.now + .seconds(300)
+        while Self.recordsSoFar(first.stderrText) < 10_000 {
+            guard first.process.isRunning, ContinuousClock.now < deadline else {
+                Issue.record("the first sync ended or stalled before 10,000 records: \(first.stderrText)")
+                return nil
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        first.signal(SIGKILL)
+        let killed = try await first.wait()
+        #expect(killed.status != 0)
+        let before = try await SQLiteStore(path: directory + "/state/state.db").count(connector: "acme", stream: "users")
+        #expect(before >= 10_000 && before < total, "killed mid-way: \(before) stored")
+        return before
     }
 
     /// The records count of the last plain progress line (`users: 12000/100000 records, …`).

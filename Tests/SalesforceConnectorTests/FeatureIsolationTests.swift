@@ -10,28 +10,9 @@ import Testing
 @Suite("salesforce module: a failing feature is isolated", .serialized)
 struct FeatureIsolationTests {
     @Test func aFailingSyncLeavesTicketingServingAndRecovers() async throws {
-        let directory = NSTemporaryDirectory() + "switchboard-isolation-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try SandboxFixture.key.privateKeyPEM.revealedString().write(toFile: directory + "/sf.pem", atomically: false, encoding: .utf8)
-        try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration(contacts: 50)) { sandbox in
-            let yaml = """
-                version: 1
-                connectors:
-                  acme:
-                    module: salesforce
-                    features: [ticketing, user-ingestion]
-                    org: { login_url: "\(await sandbox.baseURL())" }
-                    auth: { consumer_key: \(SandboxFixture.consumerKey), username: \(SeedData.integrationUsername), private_key: file:sf.pem }
-                    user-ingestion: { schedule: 1s }
-                    ticketing: { watch_interval: 1s }
-                """
-            let configuration = try ConfigLoader(registry: ModuleRegistry([SalesforceModule()])).load(text: yaml, file: "connectors.yaml", baseDirectory: directory)
-            let store = try SQLiteStore(path: directory + "/state.db")
-            let transport = SandboxFixture.transport(maxAttempts: 2)
-            let context = ConnectorContext(connectorName: "acme", vault: CredentialVault(configuration: configuration.vault), http: transport,
-                                           store: store, sink: store, events: store, users: store, logger: SandboxFixture.quiet)
-            let connector = try SalesforceModule().makeConnector(configuration: configuration.connectors[0], context: context)
+        try await ModuleRig.with(contacts: 50, features: "ticketing, user-ingestion",
+                                 sections: "    user-ingestion: { schedule: 1s }\n    ticketing: { watch_interval: 1s }") { rig in
+            let (sandbox, connector, store) = (rig.sandbox, rig.connector, rig.store)
             // Every contact sync query fails with a platform error (retries included); the other queries do not.
             sandbox.faults.add(FaultRule(path: "/services/data/v62.0/query", queryContains: "SystemModstamp FROM Contact", status: 500))
             let running = Task { try await connector.run() }
@@ -50,7 +31,6 @@ struct FeatureIsolationTests {
             #expect(try await store.count(connector: "acme", stream: "users") == 50)
             running.cancel()
             _ = await running.result
-            try await transport.shutdown()
         }
     }
 

@@ -42,3 +42,47 @@ enum SandboxFixture {
             signer: JWTSigner(vault: vault, clock: clock), http: transport, connector: "test-sf")
     }
 }
+
+/// A `salesforce` connector as the host builds it from connectors.yaml, against a running sandbox,
+/// over a real SQLite store in a temporary folder.
+struct ModuleRig: Sendable {
+    let sandbox: SalesforceSandbox
+    let connector: any Connector
+    let store: SQLiteStore
+    let transport: HTTPTransport
+
+    /// Runs `body` with a connector named `acme` enabling `features`; `sections` are extra YAML lines
+    /// of the connector (indented four spaces).
+    static func with(contacts: Int, features: String, sections: String = "", maxAttempts: Int = 2,
+                     _ body: @Sendable (ModuleRig) async throws -> Void) async throws {
+        let directory = NSTemporaryDirectory() + "switchboard-module-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try SandboxFixture.key.privateKeyPEM.revealedString().write(toFile: directory + "/sf.pem", atomically: false, encoding: .utf8)
+        try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration(contacts: contacts)) { sandbox in
+            let yaml = """
+                version: 1
+                connectors:
+                  acme:
+                    module: salesforce
+                    features: [\(features)]
+                    org: { login_url: "\(await sandbox.baseURL())" }
+                    auth: { consumer_key: \(SandboxFixture.consumerKey), username: \(SeedData.integrationUsername), private_key: file:sf.pem }
+                \(sections)
+                """
+            let configuration = try ConfigLoader(registry: ModuleRegistry([SalesforceModule()])).load(text: yaml, file: "connectors.yaml", baseDirectory: directory)
+            let store = try SQLiteStore(path: directory + "/state.db")
+            let transport = SandboxFixture.transport(maxAttempts: maxAttempts)
+            let context = ConnectorContext(connectorName: "acme", vault: CredentialVault(configuration: configuration.vault), http: transport,
+                                           store: store, sink: store, events: store, users: store, logger: SandboxFixture.quiet)
+            let connector = try SalesforceModule().makeConnector(configuration: configuration.connectors[0], context: context)
+            do {
+                try await body(ModuleRig(sandbox: sandbox, connector: connector, store: store, transport: transport))
+            } catch {
+                try? await transport.shutdown()
+                throw error
+            }
+            try await transport.shutdown()
+        }
+    }
+}
