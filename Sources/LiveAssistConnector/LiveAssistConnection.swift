@@ -45,7 +45,7 @@ final class LiveAssistConnection: Connector, LiveAgent, Sendable, CustomStringCo
         } catch let error as ConnectorError {
             // Refused app credentials (dynamics.client_secret): nothing can be served until an admin
             // fixes them. Anything else is shown, but one failed request does not make it not ready.
-            record(error.kind == "unauthorized" ? .unhealthy : .degraded, "the last handoff failed: \(error.message)")
+            record(error.code == .unauthorized ? .unhealthy : .degraded, "the last handoff failed: \(error.message)")
             throw error
         }
         guard let contact = contacts.first else { throw ConnectorError.notFound("no Dynamics 365 contact has the e-mail \(email)") }

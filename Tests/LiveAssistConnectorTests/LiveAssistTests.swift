@@ -105,13 +105,13 @@ struct LiveAssistTests {
             let unknown = await #expect(throws: ConnectorError.self) {
                 _ = try await rig.connector.startHandoff(HandoffRequest(employeeId: "emp-1", email: "nobody@acme.example"))
             }
-            #expect(unknown?.kind == "not_found" && unknown?.message.contains("nobody@acme.example") == true)
+            #expect(unknown?.code == .notFound && unknown?.message.contains("nobody@acme.example") == true)
             let shared = await #expect(throws: ConnectorError.self) {
                 _ = try await rig.connector.startHandoff(HandoffRequest(employeeId: "emp-1", email: "frontdesk@acme.example"))
             }
-            #expect(shared?.kind == "conflict")
+            #expect(shared?.code == .conflict)
             let missing = await #expect(throws: ConnectorError.self) { _ = try await rig.connector.startHandoff(HandoffRequest(employeeId: "emp-1")) }
-            #expect(missing?.kind == "invalid_request")
+            #expect(missing?.code == .invalidRequest)
         }
     }
 
@@ -138,7 +138,7 @@ struct LiveAssistTests {
             let error = await #expect(throws: ConnectorError.self) {
                 _ = try await rig.connector.startHandoff(HandoffRequest(employeeId: "emp-1", email: rig.sandbox.dynamics.contacts[0].emailaddress1))
             }
-            #expect(error?.kind == "unauthorized" && error?.message.contains("dynamics.client_secret") == true && error?.message.contains("AADSTS7000215") == true)
+            #expect(error?.code == .unauthorized && error?.message.contains("dynamics.client_secret") == true && error?.message.contains("AADSTS7000215") == true)
             #expect(error?.message.contains("not-the-secret") == false, "the secret never appears")
             #expect(await rig.connector.check().status == .unhealthy)
         }

@@ -29,7 +29,7 @@ struct LiveAgentTests {
                     wrong.topic = "Plumbing"
                     _ = try await liveAgent.startHandoff(wrong)
                 }
-                #expect(refused?.kind == "invalid_request" && refused?.message.contains("Hardware, Software, Access") == true)
+                #expect(refused?.code == .invalidRequest && refused?.message.contains("Hardware, Software, Access") == true)
 
                 let handoff = try await liveAgent.startHandoff(Self.request)
                 #expect(handoff.conversationId == handoff.conversationId.lowercased() && UUID(uuidString: handoff.conversationId) != nil)
@@ -63,7 +63,7 @@ struct LiveAgentTests {
                 try await rig.waitForEvents(handoff.id, "closed") { $0.contains { $0.type == "handoff.closed" } }
                 #expect(try await rig.events(handoff.id).filter { $0.type == "handoff.closed" }.count == 1)
                 let over = await #expect(throws: ConnectorError.self) { try await liveAgent.sendMessage(handoffId: handoff.id, text: "hello?") }
-                #expect(over?.kind == "conflict")
+                #expect(over?.code == .conflict)
             }
         }
     }
@@ -287,7 +287,7 @@ struct LiveAgentTests {
                 ? ConnectorClock(now: { Date().addingTimeInterval(-3600) }, sleep: { try await Task.sleep(for: $0) }) : ConnectorClock.system
             try await rig.running(clock: clock) { liveAgent, connector in
                 let error = await #expect(throws: ConnectorError.self) { _ = try await liveAgent.startHandoff(Self.request) }
-                #expect(error?.kind == "unauthorized" && error?.message.contains(expected) == true, "\(String(describing: error))")
+                #expect(error?.code == .unauthorized && error?.message.contains(expected) == true, "\(String(describing: error))")
                 #expect(sandbox.messaging.refusals.first?.lowercased().contains(expected.lowercased()) == true, "\(sandbox.messaging.refusals)")
                 #expect(sandbox.messaging.refusals.count == 1)
                 // Readiness is the ability to serve, not the last request's outcome: the refusal is

@@ -70,7 +70,7 @@ struct TicketingTests {
             var different = request
             different.subject = "Something else"
             let conflict = await #expect(throws: ConnectorError.self) { try await rig.ticketing.createTicket(different) }
-            #expect(conflict?.kind == "conflict")
+            #expect(conflict?.code == .conflict)
 
             let comment = try await rig.ticketing.addComment(ticketId: ticket.id, body: "It also smells of smoke.", isPublic: true)
             #expect(comment.author == .integration)
@@ -81,9 +81,9 @@ struct TicketingTests {
             let unknownField = await #expect(throws: ConnectorError.self) {
                 try await rig.ticketing.updateTicket(id: ticket.id, TicketUpdate(status: nil, priority: nil, fields: ["nope": "x"]))
             }
-            #expect(unknownField?.kind == "invalid_request")
+            #expect(unknownField?.code == .invalidRequest)
             let missing = await #expect(throws: ConnectorError.self) { try await rig.ticketing.ticket(id: "500SBX999999999AAA") }
-            #expect(missing?.kind == "not_found")
+            #expect(missing?.code == .notFound)
         }
     }
 
@@ -109,7 +109,7 @@ struct TicketingTests {
             let subject = "VPN down (\(name))"
             let request = NewTicket(requesterEmail: rig.email, subject: subject, priority: "High", idempotencyKey: "k-\(index)")
             let first = await #expect(throws: ConnectorError.self, "\(name)") { try await rig.ticketing.createTicket(request) }
-            #expect(first?.kind == "unavailable", "\(name): the outcome is unknown, retry with the key")
+            #expect(first?.code == .unavailable, "\(name): the outcome is unknown, retry with the key")
             #expect(Self.cases(rig.sandbox, subject: subject).count == 1, "\(name): Salesforce did create it")
             let retried = try await rig.ticketing.createTicket(request)
             #expect(Self.cases(rig.sandbox, subject: subject).map(\.id) == [retried.id], "\(name): found, not created again")
@@ -158,7 +158,7 @@ struct TicketingTests {
                                              body: #"[{"message":"Subject: bad value","errorCode":"FIELD_CUSTOM_VALIDATION_EXCEPTION","fields":["Subject"]}]"#))
             let request = NewTicket(requesterEmail: rig.email, subject: "Keyboard", idempotencyKey: "k-400")
             let refused = await #expect(throws: ConnectorError.self) { try await rig.ticketing.createTicket(request) }
-            #expect(refused?.kind == "invalid_request")
+            #expect(refused?.code == .invalidRequest)
             #expect(Self.cases(rig.sandbox, subject: "Keyboard").isEmpty)
             _ = try await rig.ticketing.createTicket(request)
             #expect(Self.cases(rig.sandbox, subject: "Keyboard").count == 1)
@@ -188,9 +188,9 @@ struct TicketingTests {
                 await #expect(throws: ConnectorError.self) { try await rig.ticketing.createTicket(request) }
             }
             let bogus = await refused(NewTicket(requesterEmail: rig.email, subject: "x", priority: "Bogus", idempotencyKey: "v-1"))
-            #expect(bogus?.kind == "invalid_request" && bogus?.field == "priority" && bogus?.message.contains("High, Medium, Low") == true)
+            #expect(bogus?.code == .invalidRequest && bogus?.field == "priority" && bogus?.message.contains("High, Medium, Low") == true)
             let unknown = await refused(NewTicket(requesterEmail: "nobody@acme.example", subject: "x", idempotencyKey: "v-2"))
-            #expect(unknown?.kind == "invalid_request" && unknown?.field == "requesterEmail" && unknown?.message.contains("unknown_requesters") == true)
+            #expect(unknown?.code == .invalidRequest && unknown?.field == "requesterEmail" && unknown?.message.contains("unknown_requesters") == true)
             let notAnAddress = await refused(NewTicket(requesterEmail: "not an e-mail", subject: "x", idempotencyKey: "v-3"))
             #expect(notAnAddress?.field == "requesterEmail")
             let long = await refused(NewTicket(requesterEmail: rig.email, subject: String(repeating: "s", count: 256), idempotencyKey: "v-4"))

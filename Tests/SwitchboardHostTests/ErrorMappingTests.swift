@@ -38,7 +38,7 @@ struct ErrorMappingTests {
         }
         #expect(error?.message == "(URL): HTTP 503")
         let other = await #expect(throws: APIError.self) {
-            try await api.mapping { () async throws -> Int in throw URLError(.badServerResponse, userInfo: [NSURLErrorFailingURLStringErrorKey: "http://x/y"]) }
+            try await api.mapping { () async throws -> Int in throw URLError(.badServerResponse, userInfo: [NSURLErrorFailingURLErrorKey: URL(string: "http://x/y")!]) }
         }
         #expect(other.map { !$0.message.contains("http://") } == true)
     }

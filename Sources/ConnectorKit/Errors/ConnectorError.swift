@@ -1,19 +1,42 @@
 /// An error from a connector, with the context an admin needs (connector, field, HTTP status,
-/// the external system's error code) and never a secret value.
+/// the external system's error code) and never a secret value. Match it by value:
+/// `error.code == .notFound` (the jwt-kit / AsyncHTTPClient style), never by its text.
 public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible {
-    enum Code: Sendable, Hashable {
-        case misconfigured
-        case featureNotEnabled
-        case unauthorized
-        case notFound
-        case invalidRequest
-        case conflict
-        case rateLimited
-        case upstream
-        case unavailable
+    /// What kind of error it is; compare with the static members.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Base: String, Sendable, Hashable {
+            case misconfigured, featureNotEnabled = "feature_not_enabled", unauthorized, notFound = "not_found"
+            case invalidRequest = "invalid_request", conflict, rateLimited = "rate_limited", upstream, unavailable
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The settings cannot be used.
+        public static let misconfigured = Code(.misconfigured)
+        /// A feature interface was used that the instance does not enable.
+        public static let featureNotEnabled = Code(.featureNotEnabled)
+        /// The external system refused the credentials.
+        public static let unauthorized = Code(.unauthorized)
+        /// The thing asked for does not exist.
+        public static let notFound = Code(.notFound)
+        /// The request is invalid.
+        public static let invalidRequest = Code(.invalidRequest)
+        /// The request conflicts with the current state.
+        public static let conflict = Code(.conflict)
+        /// The external system's rate limit was hit.
+        public static let rateLimited = Code(.rateLimited)
+        /// The external system answered with an error.
+        public static let upstream = Code(.upstream)
+        /// The external system could not be reached.
+        public static let unavailable = Code(.unavailable)
+
+        /// The stable name APIs show (`not_found`).
+        public var description: String { base.rawValue }
     }
 
-    let code: Code
+    /// What kind of error it is.
+    public let code: Code
     /// The connector instance, when known.
     public var connector: String?
     /// The settings field or request field involved, when any (`auth.username`).
@@ -68,19 +91,8 @@ public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible
 
     /// A stable name for the kind of error, for APIs: `misconfigured`, `feature_not_enabled`,
     /// `unauthorized`, `not_found`, `invalid_request`, `conflict`, `rate_limited`, `upstream`, `unavailable`.
-    public var kind: String {
-        switch code {
-        case .misconfigured: "misconfigured"
-        case .featureNotEnabled: "feature_not_enabled"
-        case .unauthorized: "unauthorized"
-        case .notFound: "not_found"
-        case .invalidRequest: "invalid_request"
-        case .conflict: "conflict"
-        case .rateLimited: "rate_limited"
-        case .upstream: "upstream"
-        case .unavailable: "unavailable"
-        }
-    }
+    /// Code matches ``code``, never this text.
+    public var kind: String { code.description }
 
     /// Whether retrying later may succeed.
     public var isRetryable: Bool { [.rateLimited, .unavailable, .upstream].contains(code) }

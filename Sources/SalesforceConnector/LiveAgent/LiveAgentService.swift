@@ -139,7 +139,7 @@ final class LiveAgentService: LiveAgent, Sendable {
             let entries: [JSONValue]
             do {
                 entries = try await history(record, auth: session)
-            } catch let error as ConnectorError where error.kind == "not_found" {
+            } catch let error as ConnectorError where error.code == .notFound {
                 continue
             }
             for entry in entries {
@@ -255,7 +255,7 @@ final class LiveAgentService: LiveAgent, Sendable {
         do {
             _ = try await session.access()
             state.withLock { $0.refusal = nil }
-        } catch let error as ConnectorError where error.kind == "unauthorized" {
+        } catch let error as ConnectorError where error.code == .unauthorized {
             state.withLock { $0.refusal = error.message }
             throw error
         }

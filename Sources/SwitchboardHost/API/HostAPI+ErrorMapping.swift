@@ -12,15 +12,15 @@ extension HostAPI {
         do {
             return try await body()
         } catch let error as ConnectorError {
-            let status: HTTPResponse.Status = switch error.kind {
-            case "invalid_request": .badRequest
-            case "not_found": .notFound
-            case "conflict": .conflict
-            case "rate_limited", "unavailable", "upstream": .serviceUnavailable
-            case "unauthorized": .badGateway
+            let status: HTTPResponse.Status = switch error.code {
+            case .invalidRequest: .badRequest
+            case .notFound: .notFound
+            case .conflict: .conflict
+            case .rateLimited, .unavailable, .upstream: .serviceUnavailable
+            case .unauthorized: .badGateway
             default: .internalServerError
             }
-            if error.isRetryable || error.kind == "unauthorized" {
+            if error.isRetryable || error.code == .unauthorized {
                 logger.warning("connector call failed", metadata: ["error": .string(error.description)])
             }
             throw APIError(status: status, code: error.kind, message: Self.withoutURLs(error.message))
