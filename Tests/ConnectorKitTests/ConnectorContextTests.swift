@@ -12,7 +12,7 @@ struct ConnectorContextTests {
         ConnectorContext(
             connectorName: name,
             vault: CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/", environment: [:])),
-            http: Self.http, store: store, sink: store, events: store, logger: capture.makeLogger())
+            http: Self.http, store: store, sink: store, events: store, handoffs: store, logger: capture.makeLogger())
     }
 
     @Test func loggerCarriesTheConnectorName() {

@@ -45,7 +45,7 @@ struct LiveAssistTests {
             transportConfiguration.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50))
             let transport = HTTPTransport(configuration: transportConfiguration, logger: Self.quiet)
             let store = MemoryStore()
-            let context = ConnectorContext(connectorName: "assist", vault: vault, http: transport, store: store, sink: store, events: store, logger: Self.quiet)
+            let context = ConnectorContext(connectorName: "assist", vault: vault, http: transport, store: store, sink: store, events: store, handoffs: store, logger: Self.quiet)
             let connector = try LiveAssistModule().makeConnector(configuration: loaded.connectors[0], context: context) as! LiveAssistConnection
             do {
                 try await body(Rig(sandbox: sandbox, connector: connector, transport: transport))

@@ -24,7 +24,7 @@ struct ContactSyncTests {
             let store = try SQLiteStore(path: directory + "/state.db")
             let rest = SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "sf")
             let context = ConnectorContext(connectorName: "sf", vault: CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/", environment: [:])),
-                                           http: transport, store: store, sink: store, events: store, logger: SandboxFixture.quiet)
+                                           http: transport, store: store, sink: store, events: store, handoffs: store, logger: SandboxFixture.quiet)
             let sync = ContactSync(rest: rest, sink: sink?(store) ?? store, store: context.store,
                                    settings: .init(fields: ["Department", "Employee_Id__c"], whereClause: "Email != null", batchSize: 200,
                                                    rowsPerCommit: rowsPerCommit, commitInterval: commitInterval))

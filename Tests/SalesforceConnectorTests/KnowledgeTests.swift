@@ -40,7 +40,7 @@ struct KnowledgeSyncTests {
             let auth = try SandboxFixture.auth(await sandbox.baseURL(), transport: transport)
             let store = try SQLiteStore(path: directory + "/state.db")
             let context = ConnectorContext(connectorName: "sf", vault: CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/", environment: [:])),
-                                           http: transport, store: store, sink: store, events: store, logger: SandboxFixture.quiet)
+                                           http: transport, store: store, sink: store, events: store, handoffs: store, logger: SandboxFixture.quiet)
             let sync = KnowledgeSync(rest: SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "sf"), sink: store,
                                      store: context.store, settings: .init(languages: ["en_US", "fr"], bodyFields: ["Body__c"], batchSize: 200))
             do { try await body(sandbox, store, sync) } catch {

@@ -74,7 +74,7 @@ struct ModuleRig: Sendable {
             let store = try SQLiteStore(path: directory + "/state.db")
             let transport = SandboxFixture.transport(maxAttempts: maxAttempts)
             let context = ConnectorContext(connectorName: "acme", vault: CredentialVault(configuration: configuration.vault), http: transport,
-                                           store: store, sink: store, events: store, users: store, logger: SandboxFixture.quiet)
+                                           store: store, sink: store, events: store, users: store, handoffs: store, logger: SandboxFixture.quiet)
             let connector = try SalesforceModule().makeConnector(configuration: configuration.connectors[0], context: context)
             do {
                 try await body(ModuleRig(sandbox: sandbox, connector: connector, store: store, transport: transport))

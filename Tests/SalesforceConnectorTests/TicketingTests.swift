@@ -35,7 +35,7 @@ struct TicketingTests {
             let auth = try SandboxFixture.auth(await sandbox.baseURL(), transport: transport)
             let store = try SQLiteStore(path: directory + "/state.db")
             let context = ConnectorContext(connectorName: "sf", vault: CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/", environment: [:])),
-                                           http: transport, store: store, sink: store, events: store, users: store, logger: SandboxFixture.quiet)
+                                           http: transport, store: store, sink: store, events: store, users: store, handoffs: store, logger: SandboxFixture.quiet)
             let rest = SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "sf")
             let ticketing = CaseTicketing(rest: rest, auth: auth, context: context,
                                           settings: .init(idempotencyField: idempotencyField, fieldMapping: ["category": "Category__c"],

@@ -10,7 +10,7 @@ import Testing
 struct ErrorMappingTests {
     static func api() throws -> (HostAPI, String) {
         let (store, directory) = try HostAPITests.store()
-        return (HostAPI(address: ListenAddress(host: "127.0.0.1", port: 0), token: nil, board: ConnectorStatusBoard(), store: store,
+        return (try HostAPI(address: ListenAddress(host: "127.0.0.1", port: 0), token: nil, board: ConnectorStatusBoard(), store: store,
                         metrics: nil, logger: HostAPITests.quiet), directory)
     }
 

@@ -13,7 +13,7 @@ struct HostAPITests {
     /// Runs an API on a free port over `store` for the duration of `body`.
     static func withAPI(store: SQLiteStore, token: String? = nil, limits: APILimits = APILimits(),
                         _ body: @Sendable (String, HTTPTransport) async throws -> Void) async throws {
-        let api = HostAPI(address: ListenAddress(host: "127.0.0.1", port: 0), token: token.map { Secret($0) }, board: ConnectorStatusBoard(),
+        let api = try HostAPI(address: ListenAddress(host: "127.0.0.1", port: 0), token: token.map { Secret($0) }, board: ConnectorStatusBoard(),
                           store: store, metrics: nil, logger: quiet, keepAlive: .milliseconds(200), limits: limits)
         let group = ServiceGroup(configuration: .init(services: [api], gracefulShutdownSignals: [], logger: quiet))
         let transport = HTTPTransport(logger: quiet)

@@ -91,4 +91,27 @@ struct RequestGuardTests {
         let strong = ConfigFixture.base(replacing: 3, with: "  listen: 0.0.0.0:8710\n  api_token: \(String(repeating: "x", count: 44))")
         #expect(try fixture.load(strong).listen.port == 8710)
     }
+
+    /// No path runs the API open: a HostAPI beyond loopback without a token refuses to be built, and
+    /// a token reference that does not resolve stops the host instead of serving without one.
+    @Test func theAPINeverFailsOpen() async throws {
+        let (store, directory) = try HostAPITests.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let open = #expect(throws: ConnectorError.self) {
+            try HostAPI(address: ListenAddress(host: "0.0.0.0", port: 0), token: nil, board: ConnectorStatusBoard(), store: store,
+                        metrics: nil, logger: HostAPITests.quiet)
+        }
+        #expect(open?.code == .misconfigured)
+        let yaml = """
+            version: 1
+            host: { listen: "127.0.0.1:0", api_token: env:SWITCHBOARD_TOKEN_THAT_IS_NOT_SET }
+            connectors: {}
+            """
+        let configuration = try ConfigLoader(registry: ModuleRegistry([]), environment: [:], checksSecrets: false)
+            .load(text: yaml, file: "connectors.yaml", baseDirectory: directory)
+        let runtime = try HostRuntime(configuration: configuration, registry: ModuleRegistry([]), storage: .sqlite(store), logger: HostAPITests.quiet)
+        let transport = HTTPTransport(logger: HostAPITests.quiet)
+        #expect(throws: VaultError.self) { _ = try runtime.services(http: transport) }
+        try await transport.shutdown()
+    }
 }

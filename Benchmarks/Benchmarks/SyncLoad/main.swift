@@ -98,7 +98,7 @@ struct SyncClient {
         func rest() -> SalesforceREST { SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "bench") }
         let contactSettings = ContactSync.Settings(fields: ["Department", "Title"], whereClause: "Email != null")
         let store = try SQLiteStore(path: directory + "/state.db")
-        let scoped = ConnectorContext(connectorName: "bench", vault: vault, http: transport, store: store, sink: store, events: store, logger: quiet).store
+        let scoped = ConnectorContext(connectorName: "bench", vault: vault, http: transport, store: store, sink: store, events: store, handoffs: store, logger: quiet).store
         let baseline = peakRSSMegabytes()
 
         let (report, seconds, cpu) = try await timed { try await ContactSync(rest: rest(), sink: store, store: scoped, settings: contactSettings).run(mode: .full) }

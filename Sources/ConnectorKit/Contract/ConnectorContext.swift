@@ -30,14 +30,15 @@ public struct ConnectorContext: Sendable {
     /// Time, injectable for tests.
     public let clock: ConnectorClock
 
-    /// Creates a context. The host makes one per connector instance.
+    /// Creates a context. The host makes one per connector instance. Every store is named: nothing
+    /// falls back to memory behind the caller's back (handoffs kept in memory would vanish on restart).
     public init(
         connectorName: String, vault: CredentialVault, signer: JWTSigner? = nil, http: HTTPTransport, store: any StateStore,
         sink: any RecordSink, events: any EventSink, users: any UserDirectory = EmptyUserDirectory(),
-        handoffs: (any HandoffStore)? = nil, logger: Logger, clock: ConnectorClock = .system
+        handoffs: any HandoffStore, logger: Logger, clock: ConnectorClock = .system
     ) {
         self.users = users
-        self.handoffs = ScopedHandoffStore(connector: connectorName, base: handoffs ?? (store as? any HandoffStore) ?? MemoryStore())
+        self.handoffs = ScopedHandoffStore(connector: connectorName, base: handoffs)
         self.connectorName = connectorName
         self.http = http
         self.vault = vault

@@ -30,8 +30,16 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
     private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
 
     /// Creates the API over the runtime's board and the store.
+    /// - Throws: ``ConnectorError/Code/misconfigured`` for a listener beyond loopback without a token
+    ///   (or with a weak one): the API never runs open, whoever builds it.
     public init(address: ListenAddress, token: Secret?, board: ConnectorStatusBoard, store: SQLiteStore,
-                metrics: PrometheusCollectorRegistry?, logger: Logger, keepAlive: Duration = .seconds(15), limits: APILimits = APILimits()) {
+                metrics: PrometheusCollectorRegistry?, logger: Logger, keepAlive: Duration = .seconds(15), limits: APILimits = APILimits()) throws {
+        if let token {
+            if let problem = HostConfiguration.weakTokenProblem(token, listen: address) { throw ConnectorError.misconfigured(problem, field: "host.api_token") }
+        } else if !address.isLoopback {
+            throw ConnectorError.misconfigured("listening on \(address) beyond loopback needs host.api_token; the API does not run open",
+                                               field: "host.api_token")
+        }
         self.limits = limits
         connections = ConnectionBudget(limit: limits.maxConnections)
         streams = ConnectionBudget(limit: limits.maxEventStreams)

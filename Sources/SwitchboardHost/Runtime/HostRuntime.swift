@@ -15,23 +15,23 @@ public struct HostStorage: Sendable {
     /// The synced people, by email.
     public var users: any UserDirectory = EmptyUserDirectory()
     /// Live-agent handoffs.
-    public var handoffs: any HandoffStore = MemoryStore()
+    public var handoffs: any HandoffStore
     /// The SQLite store, when that is what backs them: the host API reads users, articles and
     /// events from it (without it the API does not run).
     public var sqlite: SQLiteStore?
 
-    /// Creates storage from its parts.
-    public init(state: any StateStore, records: any RecordSink, events: any EventSink) {
+    /// Creates storage from its parts, every one named.
+    public init(state: any StateStore, records: any RecordSink, events: any EventSink, handoffs: any HandoffStore) {
         self.state = state
         self.records = records
         self.events = events
+        self.handoffs = handoffs
     }
 
     /// The SQLite store, which serves as all three and backs the host API.
     public static func sqlite(_ store: SQLiteStore) -> HostStorage {
-        var storage = HostStorage(state: store, records: store, events: store)
+        var storage = HostStorage(state: store, records: store, events: store, handoffs: store)
         storage.users = store
-        storage.handoffs = store
         storage.sqlite = store
         return storage
     }
@@ -39,9 +39,8 @@ public struct HostStorage: Sendable {
     /// Storage in memory (nothing survives a restart).
     public static func memory() -> HostStorage {
         let store = MemoryStore()
-        var storage = HostStorage(state: store, records: store, events: store)
+        var storage = HostStorage(state: store, records: store, events: store, handoffs: store)
         storage.users = store
-        storage.handoffs = store
         return storage
     }
 }
@@ -116,7 +115,8 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
 
     /// The services to run: one supervisor per connector, plus a host service that keeps the group
     /// alive (and reports readiness) when no connector is selected. `http` is the shared transport.
-    public func services(http: HTTPTransport) -> [any Service] {
+    /// - Throws: when the API token does not resolve (the API never runs open for want of it).
+    public func services(http: HTTPTransport) throws -> [any Service] {
         var services: [any Service] = [HostPresenceService(runtime: self)]
         if let store = storage.sqlite {
             let limits = configuration.apiLimits.fitted(toDescriptorLimit: APILimits.descriptorLimit)
@@ -126,8 +126,8 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
                     "open_file_limit": "\(APILimits.descriptorLimit)",
                 ])
             }
-            services.append(HostAPI(address: configuration.listen, token: try? resolveAPIToken(), board: board, store: store,
-                                    metrics: metrics, logger: logger, limits: limits))
+            services.append(try HostAPI(address: configuration.listen, token: resolveAPIToken(), board: board, store: store,
+                                        metrics: metrics, logger: logger, limits: limits))
         }
         for configuration in connectors {
             board.register(configuration)
@@ -168,8 +168,15 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
     /// The shared HTTP transport lives exactly as long as this call and is always shut down.
     public func run(signals: [UnixSignal] = [.sigterm, .sigint], transport: HTTPTransport.Configuration = .init()) async throws {
         let http = HTTPTransport(configuration: transport, logger: logger)
+        let services: [any Service]
+        do {
+            services = try self.services(http: http)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: services(http: http).map {
+            services: services.map {
                 .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup)
             },
             gracefulShutdownSignals: signals, cancellationSignals: [], logger: logger)
