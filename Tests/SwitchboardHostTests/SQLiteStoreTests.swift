@@ -189,4 +189,29 @@ struct SQLiteStoreTests {
         _ = try SQLiteStore(path: old)
         #expect(try mode(old) == 0o600, "tightened")
     }
+
+    /// An event that brings a handoff a new status and a stream position writes them in its own
+    /// transaction: when emit returns, the store has both; the position never moves back.
+    @Test func aHandoffEventCarriesItsStatusAndPosition() async throws {
+        let directory = NSTemporaryDirectory() + "switchboard-handoff-event-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(path: directory + "/state.db")
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        var record = HandoffRecord(id: "ho_1", connector: "sf", conversationId: "c1", employeeId: "e1", status: .pending,
+                                   request: HandoffRequest(employeeId: "e1"), createdAt: now, updatedAt: now)
+        try await store.saveHandoff(record)
+        record.status = .ended
+        record.endReason = "routing failed: no agent"
+        let event = ConnectorEvent(connector: "sf", payload: .handoff(HandoffEvent(handoffId: "ho_1", entryId: "x1", kind: .routingFailed(reason: "no agent"),
+                                                                                   occurredAt: now)),
+                                   deduplicationKey: "ho_1/x1", handoffPosition: HandoffPosition(handoffId: "ho_1", lastEventId: "20", lastEntryAt: now),
+                                   handoffState: record)
+        try await store.emit(event)
+        let stored = try #require(try await store.handoff(id: "ho_1"))
+        #expect(stored.status == .ended && stored.endReason == "routing failed: no agent" && stored.lastEventId == "20")
+        try await store.emit(ConnectorEvent(connector: "sf", payload: event.payload, deduplicationKey: "ho_1/x0",
+                                            handoffPosition: HandoffPosition(handoffId: "ho_1", lastEventId: "9", lastEntryAt: now.addingTimeInterval(-5))))
+        let after = try #require(try await store.handoff(id: "ho_1"))
+        #expect(after.lastEventId == "20" && after.lastEntryAt == now, "never backwards")
+    }
 }

@@ -91,6 +91,7 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
     @discardableResult
     public func emit(_ event: ConnectorEvent) async throws -> Int64 {
         state.withLock { state in
+            if let record = event.handoffState { Self.save(record, in: &state) }
             if let position = event.handoffPosition, var record = state.handoffs[position.handoffId] {
                 position.apply(to: &record)
                 state.handoffs[position.handoffId] = record
@@ -105,14 +106,16 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
     }
 
     public func saveHandoff(_ record: HandoffRecord) async throws {
-        state.withLock { state in
-            var saved = record
-            // The stored position never moves back (an event may have advanced it meanwhile).
-            if let stored = state.handoffs[record.id] {
-                HandoffPosition(handoffId: record.id, lastEventId: stored.lastEventId, lastEntryAt: stored.lastEntryAt).apply(to: &saved)
-            }
-            state.handoffs[record.id] = saved
+        state.withLock { Self.save(record, in: &$0) }
+    }
+
+    private static func save(_ record: HandoffRecord, in state: inout State) {
+        var saved = record
+        // The stored position never moves back (an event may have advanced it meanwhile).
+        if let stored = state.handoffs[record.id] {
+            HandoffPosition(handoffId: record.id, lastEventId: stored.lastEventId, lastEntryAt: stored.lastEntryAt).apply(to: &saved)
         }
+        state.handoffs[record.id] = saved
     }
 
     public func handoff(id: String) async throws -> HandoffRecord? { state.withLock { $0.handoffs[id] } }

@@ -104,13 +104,18 @@ public struct ConnectorEvent: Sendable, Hashable {
     /// When set, the handoff's stored stream position moves to it (never backwards) in the same
     /// transaction as the event: what was relayed and how far the stream was read stay together.
     public var handoffPosition: HandoffPosition?
+    /// When set, the handoff as it stands after this event (a new status) is saved in the same
+    /// transaction: whoever reads the event can read the status it brought.
+    public var handoffState: HandoffRecord?
 
     /// Creates an event.
-    public init(connector: String, payload: Payload, deduplicationKey: String? = nil, handoffPosition: HandoffPosition? = nil) {
+    public init(connector: String, payload: Payload, deduplicationKey: String? = nil, handoffPosition: HandoffPosition? = nil,
+                handoffState: HandoffRecord? = nil) {
         self.connector = connector
         self.payload = payload
         self.deduplicationKey = deduplicationKey
         self.handoffPosition = handoffPosition
+        self.handoffState = handoffState
     }
 }
 

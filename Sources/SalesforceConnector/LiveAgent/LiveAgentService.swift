@@ -185,9 +185,9 @@ final class LiveAgentService: LiveAgent, Sendable {
         }
     }
 
-    /// Moves the handoff's status and stream position, then appends the event (once per entry),
-    /// then stores the handoff: whoever sees the event sees the new status, and a crash before the
-    /// store write replays the entry, which the log de-duplicates.
+    /// Moves the handoff's status and stream position in memory, then appends the event (once per
+    /// entry) with the position and any new status in the same transaction: whoever sees the event
+    /// sees the new status, in memory and in the store, and a crash before it replays the entry.
     private func deliver(_ mapped: MessagingEntryMapper.Mapped, handoffId: String, eventId: String?) async throws {
         let status: Handoff.Status?
         var reason: String?
@@ -201,11 +201,12 @@ final class LiveAgentService: LiveAgent, Sendable {
         }
         let changed = advance(handoffId, eventId: eventId, status: status, reason: reason, entry: (mapped.identifier, mapped.occurredAt))
         let event = HandoffEvent(handoffId: handoffId, entryId: mapped.identifier, kind: mapped.kind, occurredAt: mapped.occurredAt)
-        // The stream position moves with the event, in its transaction: a restart resumes after it.
+        // The stream position (and a new status) move with the event, in its transaction: a restart
+        // resumes after it.
         try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .handoff(event),
                                                      deduplicationKey: "\(handoffId)/\(mapped.identifier)",
-                                                     handoffPosition: HandoffPosition(handoffId: handoffId, lastEventId: eventId, lastEntryAt: mapped.occurredAt)))
-        if let changed { try await context.handoffs.save(changed) }
+                                                     handoffPosition: HandoffPosition(handoffId: handoffId, lastEventId: eventId, lastEntryAt: mapped.occurredAt),
+                                                     handoffState: changed))
     }
 
     static let endedByAgent = "ended by the agent"

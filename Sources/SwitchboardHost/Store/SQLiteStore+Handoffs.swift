@@ -4,22 +4,29 @@ import GRDB
 
 extension SQLiteStore {
     public func saveHandoff(_ record: HandoffRecord) async throws {
-        let request = String(decoding: try JSONEncoder.sorted.encode(record.request), as: UTF8.self)
-        try await write { db in
-            try db.cachedStatement(sql: """
-                INSERT INTO handoffs (id, connector, conversation_id, employee_id, status, last_event_id, request, end_reason,
-                                      status_changed_at, status_entry_id, created_at, updated_at, last_entry_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET status = excluded.status, end_reason = excluded.end_reason,
-                    status_changed_at = excluded.status_changed_at, status_entry_id = excluded.status_entry_id,
-                    updated_at = excluded.updated_at
-                """).execute(arguments: [record.id, record.connector, record.conversationId, record.employeeId, record.status.rawValue,
-                                         record.lastEventId, request, record.endReason, record.statusChangedAt?.timeIntervalSince1970,
-                                         record.statusEntryId, record.createdAt.timeIntervalSince1970, record.updatedAt.timeIntervalSince1970,
-                                         record.lastEntryAt?.timeIntervalSince1970])
-            // The stream position only moves forward (an event may have advanced it meanwhile).
-            try Self.advance(HandoffPosition(handoffId: record.id, lastEventId: record.lastEventId, lastEntryAt: record.lastEntryAt), db: db)
-        }
+        let request = try Self.requestJSON(record)
+        try await write { db in try Self.save(record, request: request, db: db) }
+    }
+
+    static func requestJSON(_ record: HandoffRecord) throws -> String {
+        String(decoding: try JSONEncoder.sorted.encode(record.request), as: UTF8.self)
+    }
+
+    /// Inserts or updates a handoff inside the caller's transaction (its position never moves back).
+    static func save(_ record: HandoffRecord, request: String, db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO handoffs (id, connector, conversation_id, employee_id, status, last_event_id, request, end_reason,
+                                  status_changed_at, status_entry_id, created_at, updated_at, last_entry_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET status = excluded.status, end_reason = excluded.end_reason,
+                status_changed_at = excluded.status_changed_at, status_entry_id = excluded.status_entry_id,
+                updated_at = excluded.updated_at
+            """).execute(arguments: [record.id, record.connector, record.conversationId, record.employeeId, record.status.rawValue,
+                                     record.lastEventId, request, record.endReason, record.statusChangedAt?.timeIntervalSince1970,
+                                     record.statusEntryId, record.createdAt.timeIntervalSince1970, record.updatedAt.timeIntervalSince1970,
+                                     record.lastEntryAt?.timeIntervalSince1970])
+        // The stream position only moves forward (an event may have advanced it meanwhile).
+        try Self.advance(HandoffPosition(handoffId: record.id, lastEventId: record.lastEventId, lastEntryAt: record.lastEntryAt), db: db)
     }
 
     /// Moves a handoff's stored stream position forward (never back), inside the caller's transaction.

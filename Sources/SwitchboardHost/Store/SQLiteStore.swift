@@ -208,7 +208,9 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
     public func emit(_ event: ConnectorEvent) async throws -> Int64 {
         let (type, payload) = try StoredEvent.encode(event.payload)
         let subject = StoredEvent.subject(of: event.payload)
+        let handoffRequest = try event.handoffState.map(Self.requestJSON)
         let id = try await write { db -> Int64 in
+            if let record = event.handoffState, let handoffRequest { try Self.save(record, request: handoffRequest, db: db) }
             if let position = event.handoffPosition { try Self.advance(position, db: db) }
             if let key = event.deduplicationKey,
                let existing = try Int64.fetchOne(db, sql: "SELECT id FROM events WHERE connector = ? AND dedup_key = ?", arguments: [event.connector, key]) {
