@@ -185,7 +185,7 @@ struct SQLiteStoreTests {
             #expect(fileMode == 0o600, "\(file): \(String(fileMode, radix: 8))")
         }
         let old = directory + "/old.db"
-        FileManager.default.createFile(atPath: old, contents: nil, attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(atPath: old, contents: nil, attributes: [.posixPermissions: 0o644])
         _ = try SQLiteStore(path: old)
         #expect(try mode(old) == 0o600, "tightened")
     }

@@ -93,12 +93,9 @@ public struct RetryPolicy: Sendable, Hashable {
         return .retry(after: delay)
     }
 
-    /// Full jitter: a uniform delay between 0 and min(maxDelay, base · 2^(attempt-1)).
+    /// Full jitter: a uniform delay between 0 and min(maxDelay, base · 2^(attempt-1)) (``Backoff``).
     public func backoff(attempt: Int, random: Double) -> Duration {
-        let ceiling = min(Double(baseDelay.components.seconds) * 1e3 + Double(baseDelay.components.attoseconds) / 1e15, 1e12)
-            * pow(2, Double(min(max(attempt - 1, 0), 30)))
-        let capped = min(ceiling, Double(maxDelay.components.seconds) * 1e3 + Double(maxDelay.components.attoseconds) / 1e15)
-        return .milliseconds(Int64((capped * min(max(random, 0), 1)).rounded()))
+        Backoff(initial: baseDelay, maximum: maxDelay, jitter: .full).delay(attempt: attempt, random: random)
     }
 
     /// Reads `Retry-After`: delta-seconds, or an HTTP date (IMF-fixdate, RFC 850 or asctime).

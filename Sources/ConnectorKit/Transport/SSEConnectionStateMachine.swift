@@ -139,10 +139,8 @@ public struct SSEConnectionStateMachine: Sendable {
     /// The delay before the next attempt after `failures` consecutive failures, with `random` in 0…1 for jitter.
     public func backoff(failures: Int, random: Double = Double.random(in: 0...1)) -> Duration {
         if let serverRetry { return serverRetry }
-        let base = configuration.initialDelay * (1 << min(max(failures - 1, 0), 20))
-        let capped = min(base, configuration.maxDelay)
         // Equal jitter: half fixed, half random, so reconnect storms spread out but never collapse to zero.
-        return capped / 2 + (capped / 2) * min(max(random, 0), 1)
+        return Backoff(initial: configuration.initialDelay, maximum: configuration.maxDelay, jitter: .equal).delay(attempt: failures, random: random)
     }
 
     private mutating func connectAction() -> Action {

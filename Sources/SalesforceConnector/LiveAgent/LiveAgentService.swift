@@ -75,6 +75,9 @@ final class LiveAgentService: LiveAgent, Sendable {
         }
     }
 
+    /// How long a failed employee stream waits before it is opened again.
+    static let streamBackoff = Backoff(initial: .seconds(1), maximum: .seconds(30), jitter: .shorter(by: 0.2))
+
     /// Follows an employee's stream while they have open handoffs; failures back off and retry.
     private func streamLoop(_ employee: String) async {
         var failures = 0
@@ -87,7 +90,7 @@ final class LiveAgentService: LiveAgent, Sendable {
             } catch {
                 failures += 1
                 context.logger.warning("live-agent stream failed; retrying", metadata: ["employee": .string(employee), "error": "\(error)"])
-                let delay = Duration.milliseconds(min(30_000, 500 * (1 << min(failures, 6))))
+                let delay = Self.streamBackoff.delay(attempt: failures)
                 do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } } catch { break }
             }
             // Stop when nothing is open any more (atomically with ensureStream's check).

@@ -21,10 +21,7 @@ struct FeatureLoop: Sendable {
     /// The wait before retry number `failures` (1-based): 1 s doubling, capped by `interval` and
     /// ``maximumBackoff``, up to 20 % shorter at random (so connectors do not retry in step).
     static func backoff(failures: Int, interval: Duration, random: Double = Double.random(in: 0...1)) -> Duration {
-        let cap = min(interval, maximumBackoff)
-        let base = Duration.seconds(1) * (1 << min(max(failures - 1, 0), 20))
-        let delay = min(base, cap)
-        return delay * (1 - 0.2 * min(max(random, 0), 1))
+        Backoff(initial: .seconds(1), maximum: min(interval, maximumBackoff), jitter: .shorter(by: 0.2)).delay(attempt: failures, random: random)
     }
 
     /// Runs `work` now and then every `interval` (or sooner after a failure) until shutdown.

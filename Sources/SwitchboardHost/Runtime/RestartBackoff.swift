@@ -1,3 +1,5 @@
+import ConnectorKit
+
 /// When to restart a failed connector: exponential backoff with a cap and jitter, reset after a
 /// run that lasted long enough to count as healthy. A pure value, so it is tested without waiting.
 public struct RestartBackoff: Sendable, Hashable {
@@ -20,12 +22,10 @@ public struct RestartBackoff: Sendable, Hashable {
         self.healthyRunTime = healthyRunTime
     }
 
-    /// The delay before restart number `attempt` (1-based), with `random` in 0…1 choosing the jitter.
+    /// The delay before restart number `attempt` (1-based), with `random` in 0…1 choosing the jitter
+    /// (``Backoff``, up to `jitter` shorter).
     public func delay(attempt: Int, random: Double = Double.random(in: 0...1)) -> Duration {
-        let exponent = min(max(attempt - 1, 0), 40)
-        let base = min(Double(initial.milliseconds) * pow2(exponent), Double(maximum.milliseconds))
-        let jittered = base * (1 - jitter * min(max(random, 0), 1))
-        return .milliseconds(Int64(jittered.rounded()))
+        Backoff(initial: initial, maximum: maximum, jitter: .shorter(by: jitter)).delay(attempt: attempt, random: random)
     }
 
     /// The attempt number after a run of `runTime` that ended in failure, given the previous one.
@@ -33,7 +33,6 @@ public struct RestartBackoff: Sendable, Hashable {
         runTime >= healthyRunTime ? 1 : previous + 1
     }
 
-    private func pow2(_ n: Int) -> Double { Double(UInt64(1) << UInt64(n)) }
 }
 
 extension Duration {
