@@ -70,6 +70,12 @@ struct HostProcessTests {
         let only = try await SwitchboardProcess.run(["run", "--only", "ghost"], in: directory)
         #expect(only.status == 1)
         #expect(only.stderr.contains("--only names connectors that are not configured: ghost"), "\(only.stderr)")
+
+        // The listen override keeps the rules of the file's own address.
+        let malformed = try await SwitchboardProcess.run(["run", "--listen", "nowhere"], in: directory)
+        #expect(malformed.status != 0 && malformed.stderr.contains("is not an address"), "\(malformed.stderr)")
+        let open = try await SwitchboardProcess.run(["run", "--listen", "0.0.0.0:0"], in: directory)
+        #expect(open.status == 1 && open.stderr.contains("host.api_token must be set"), "\(open.stderr)")
     }
 
     @Test func helpTeaches() async throws {

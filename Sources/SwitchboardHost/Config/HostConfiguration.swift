@@ -21,6 +21,20 @@ public struct HostConfiguration: Sendable {
             + "(make one with: openssl rand -base64 32)"
     }
 
+    /// Replaces `host.listen` (the `--listen` / `SWITCHBOARD_LISTEN` override), with the checks the
+    /// file's own address gets.
+    /// - Throws: ``ConfigError`` when the address is beyond loopback and no token is set.
+    public mutating func overrideListen(_ address: ListenAddress) throws(ConfigError) {
+        if !address.isLoopback, apiToken == nil {
+            throw ConfigError(diagnostics: [ConfigDiagnostic(file: file, location: nil, path: "host.listen",
+                message: "--listen \(address) is reachable from other machines, so host.api_token must be set")])
+        }
+        if case .literal(let token)? = apiToken, let problem = Self.weakTokenProblem(token, listen: address) {
+            throw ConfigError(diagnostics: [ConfigDiagnostic(file: file, location: nil, path: "host.api_token", message: problem)])
+        }
+        listen = address
+    }
+
     /// Where the host keeps its state.
     public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
         /// An SQLite file, relative to the configuration file's folder unless absolute.

@@ -12,12 +12,15 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the host with the connectors in connectors.yaml.",
         discussion: """
-            Runs every configured connector, or only those you select, as one service group. A connector that fails is restarted with capped exponential backoff (1 s, 2 s, 4 s … 60 s) while the others keep running. SIGINT (Ctrl-C) or SIGTERM shuts everything down gracefully within host.shutdown_timeout (default 10s); the exit status is then 0.
+            Runs every configured connector, or only those you select, as one service group. A failing feature (a sync, the ticket watcher) is retried on its own while the connector's other features serve; a connector whose run fails as a whole is restarted with capped exponential backoff (1 s, 2 s, 4 s … 60 s) while the others keep running. SIGINT (Ctrl-C) or SIGTERM shuts everything down gracefully within host.shutdown_timeout (default 10s); the exit status is then 0.
+
+            --listen (or the SWITCHBOARD_LISTEN environment variable) replaces host.listen for this run, whatever the file says; beyond loopback host.api_token is still required.
 
             Examples:
               switchboard run
               switchboard run --features ticketing,live-agent
               switchboard run --only acme-salesforce --log-format json --log-level debug
+              switchboard run --listen 127.0.0.1:9000
             """
     )
 
@@ -30,10 +33,23 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Run only these connectors (comma-separated names from connectors.yaml).", valueName: "name,…"))
     var only: String?
 
+    @Option(help: ArgumentHelp("Listen here instead of host.listen (also: SWITCHBOARD_LISTEN).", valueName: "host:port"))
+    var listen: String?
+
+    /// The listen override: `--listen`, else `SWITCHBOARD_LISTEN`.
+    var listenOverride: String? { listen ?? ProcessInfo.processInfo.environment["SWITCHBOARD_LISTEN"].flatMap { $0.isEmpty ? nil : $0 } }
+
+    func validate() throws {
+        if let listenOverride, ListenAddress(parsing: listenOverride) == nil {
+            throw ValidationError("--listen / SWITCHBOARD_LISTEN: '\(listenOverride)' is not an address: expected HOST:PORT, like 127.0.0.1:8710")
+        }
+    }
+
     func run() async throws {
-        let configuration: HostConfiguration
+        var configuration: HostConfiguration
         do {
             configuration = try ConfigLoader(registry: BuiltInModules.registry).load(path: configOption.config)
+            if let listenOverride, let address = ListenAddress(parsing: listenOverride) { try configuration.overrideListen(address) }
         } catch {
             Terminal.error(error.description)
             Terminal.error("switchboard did not start: fix the errors above (`switchboard validate` checks again).")
