@@ -69,6 +69,22 @@ struct ConfigLoaderTests {
         }
     }
 
+    /// A path setting is resolved against the configuration's folder, and one that must exist but
+    /// does not is an error at its line — caught by validate, not at the first sync.
+    @Test func pathSettingsAreResolvedAndChecked() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.remove() }
+        try FileManager.default.createDirectory(atPath: fixture.directory + "/data", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: fixture.directory + "/data/users.csv", contents: Data("email\n".utf8))
+        let present = ConfigFixture.base + "\n      export_file: data/users.csv"
+        let value = try fixture.load(present).connectors[0].settings.value(at: "knowledge.export_file")
+        #expect(value == .string(fixture.directory + "/data/users.csv"))
+        let missing = ConfigFixture.base + "\n      export_file: data/nope.csv"
+        let error = #expect(throws: ConfigError.self) { try fixture.load(missing) }
+        let diagnostic = error?.diagnostics.first { $0.path == "connectors.acme.knowledge.export_file" }
+        #expect(diagnostic?.message.contains("'data/nope.csv' does not exist") == true && diagnostic?.location?.line == 20, "\(String(describing: error))")
+    }
+
     @Test func interpolatesVariablesWithDefaultsAndEscapes() throws {
         let fixture = try ConfigFixture()
         defer { fixture.remove() }

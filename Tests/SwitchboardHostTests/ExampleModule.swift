@@ -30,6 +30,7 @@ struct ExampleModule: ConnectorModule {
                 SettingField("page_size", .integer(min: 200, max: 2000), summary: "Batch size."),
                 SettingField("fields", .map(.string), summary: "Field mapping."),
                 SettingField("enabled", .boolean, summary: "On or off."),
+                SettingField("export_file", .path(mustExist: true), summary: "A file to read, relative to the configuration."),
             ])), feature: .knowledge, summary: "Knowledge settings."),
         ])
     }

@@ -60,6 +60,9 @@ public indirect enum SettingType: Sendable, Hashable, CustomStringConvertible {
     case oneOf([String])
     /// A network address `HOST:PORT` (`127.0.0.1:8710`, `[::1]:8710`).
     case address
+    /// A file or folder path, relative to the configuration file's folder unless absolute; the value
+    /// is the absolute path. With `mustExist`, `validate` reports one that does not exist.
+    case path(mustExist: Bool)
     /// A reference to a secret: `env:NAME`, `file:PATH` or `vault:NAME`. Literal secrets are refused.
     case secret
     /// Sensitive text given literally (usually through `${VAR}`) or as a secret reference; never shown.
@@ -87,6 +90,7 @@ public indirect enum SettingType: Sendable, Hashable, CustomStringConvertible {
             "URL (\(schemes.joined(separator: "/")))" + (keywords.isEmpty ? "" : " or " + keywords.joined(separator: ", "))
         case .oneOf(let words): "one of: " + words.joined(separator: ", ")
         case .address: "address HOST:PORT"
+        case .path(let mustExist): mustExist ? "path to an existing file (relative to the configuration's folder)" : "path (relative to the configuration's folder)"
         case .secret: "secret reference (env:NAME, file:PATH or vault:NAME)"
         case .sensitiveString: "sensitive text or secret reference (never shown)"
         case .list(let element): "list of \(element)"

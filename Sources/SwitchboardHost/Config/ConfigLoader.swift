@@ -45,6 +45,7 @@ public struct ConfigLoader: Sendable {
             throw ConfigError(diagnostics: [ConfigDiagnostic(file: file, location: nil, path: nil, message: "the file is empty; it needs at least 'version: 1'")])
         }
         var validator = SchemaValidator(document: document, environment: environment)
+        validator.baseDirectory = baseDirectory
         let top = validator.object(root, schema: HostSchema.root, path: "", extraKeys: ["connectors"])
         let host = top["host"]?.objectValue ?? validator.object(.mapping(Node.Mapping([])), schema: HostSchema.host, path: "host")
         let vault = top["vault"]?.objectValue ?? validator.object(.mapping(Node.Mapping([])), schema: HostSchema.vault, path: "vault")

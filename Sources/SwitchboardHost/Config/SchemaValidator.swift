@@ -8,6 +8,8 @@ import Yams
 struct SchemaValidator {
     let document: YAMLDocument
     let environment: [String: String]
+    /// The folder `path` settings are relative to.
+    var baseDirectory = ""
     private(set) var diagnostics: [ConfigDiagnostic] = []
     /// Positions of every visited value, by field path.
     private(set) var locations: [String: SourceLocation] = [:]
@@ -227,6 +229,14 @@ struct SchemaValidator {
                 return nil
             }
             return .string(text)
+        case .path(let mustExist):
+            guard !text.isEmpty else { report(path, at: node, "must not be empty"); return nil }
+            let resolved = CredentialVault.resolve(text, against: baseDirectory)
+            if mustExist, !FileManager.default.fileExists(atPath: resolved) {
+                report(path, at: node, "\(Self.show(text)) does not exist (looked for \(resolved))")
+                return nil
+            }
+            return .string(resolved)
         case .address:
             guard ListenAddress(parsing: text) != nil else {
                 report(path, at: node, "\(Self.show(text)) is not an address: expected HOST:PORT with a port 0–65535, like 127.0.0.1:8710")
