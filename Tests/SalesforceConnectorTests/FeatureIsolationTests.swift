@@ -40,11 +40,11 @@ struct FeatureIsolationTests {
     }
 
     @Test func backoffDoublesUpToTheInterval() {
-        #expect(FeatureLoop.backoff(failures: 1, interval: .seconds(900), random: 0) == .seconds(1))
-        #expect(FeatureLoop.backoff(failures: 4, interval: .seconds(900), random: 0) == .seconds(8))
-        #expect(FeatureLoop.backoff(failures: 30, interval: .seconds(900), random: 0) == FeatureLoop.maximumBackoff)
-        #expect(FeatureLoop.backoff(failures: 30, interval: .seconds(10), random: 0) == .seconds(10), "never longer than the schedule")
-        #expect(FeatureLoop.backoff(failures: 2, interval: .seconds(900), random: 1) == .milliseconds(1600), "up to 20 % shorter")
+        #expect(ScheduledWork.backoff(failures: 1, interval: .seconds(900), random: 0) == .seconds(1))
+        #expect(ScheduledWork.backoff(failures: 4, interval: .seconds(900), random: 0) == .seconds(8))
+        #expect(ScheduledWork.backoff(failures: 30, interval: .seconds(900), random: 0) == ScheduledWork.maximumBackoff)
+        #expect(ScheduledWork.backoff(failures: 30, interval: .seconds(10), random: 0) == .seconds(10), "never longer than the schedule")
+        #expect(ScheduledWork.backoff(failures: 2, interval: .seconds(900), random: 1) == .milliseconds(1600), "up to 20 % shorter")
     }
 
     static func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws {

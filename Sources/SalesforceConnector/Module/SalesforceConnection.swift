@@ -5,7 +5,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// One configured Salesforce org at run time: its bearer session (shared by every feature) and the
-/// enabled features' loops, each a ``FeatureLoop``: a failing sync or watcher is retried on its own
+/// enabled features' loops, each a ``ScheduledWork``: a failing sync or watcher is retried on its own
 /// and reported `degraded` while the other features keep serving. A rate limit
 /// (`REQUEST_LIMIT_EXCEEDED`, 429) pauses a sync until the next run, which resumes from the
 /// checkpoint; readiness reports the pause.
@@ -18,7 +18,7 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
     let liveAgentService: LiveAgentService?
     /// The live-agent keys to publish (built on first use, then kept).
     let liveAgentKeys: LiveAgentKeys?
-    private let health = Mutex<[String: HealthReport.Check]>([:])
+    private let health = HealthChecks()
     /// One sync of a stream at a time (the schedule and `switchboard sync` may overlap).
     private let syncing = Mutex<Set<String>>([])
     /// Ticket creations in progress, by Idempotency-Key.
@@ -41,8 +41,7 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
     var liveAgent: (any LiveAgent)? { liveAgentService }
     var ticketing: (any Ticketing)? {
         guard configuration.isEnabled(.ticketing) else { return nil }
-        return CaseTicketing(rest: rest, auth: auth, context: context, settings: settings.ticketing, inFlight: ticketKeys,
-                             health: { [weak self] check in self?.record(check) })
+        return CaseTicketing(rest: rest, auth: auth, context: context, settings: settings.ticketing, inFlight: ticketKeys, health: health)
     }
 
     func run() async throws {
@@ -65,14 +64,21 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
     /// Incremental reads on the schedule; a full read when `full_every` has passed since the last
     /// one began (wherever it ran: `switchboard sync --full` counts), or when one was interrupted.
     private func contactLoop() async throws {
-        await FeatureLoop(name: "contact sync", interval: settings.contactSchedule, clock: context.clock, logger: context.logger).run {
+        await ScheduledWork(name: "contact sync", check: ContactSync.stream, interval: settings.contactSchedule, context: context,
+                            isPause: Self.isPause, isSkip: { $0 is SyncAlreadyRunning }).run {
             let mode = try await self.scheduledContactMode(now: self.context.clock.now())
             let report = try await self.syncUsers(mode: mode) { _ in }
             self.context.logger.info("contacts synced", metadata: [
                 "mode": "\(mode.rawValue)", "upserted": "\(report.upserted)", "re-read": "\(report.reread)", "removed": "\(report.deleted)",
                 "pages": "\(report.pages)", "resumed": "\(report.resumed)",
             ])
+            return ""  // syncUsers records the check (the CLI's syncs too)
         }
+    }
+
+    /// A rate limit pauses a loop until its next run.
+    static let isPause: @Sendable (any Error) -> Bool = { error in
+        (error as? SalesforceAPIError)?.isRateLimited == true || (error as? ConnectorError)?.code == .rateLimited
     }
 
     /// The mode of the scheduled contact sync at `now`: full when none finished within `full_every`
@@ -86,9 +92,11 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
 
     /// Article syncs on the knowledge schedule (each run also removes what left Online).
     private func knowledgeLoop() async throws {
-        await FeatureLoop(name: "article sync", interval: settings.knowledgeSchedule, clock: context.clock, logger: context.logger).run {
+        await ScheduledWork(name: "article sync", check: KnowledgeSync.stream, interval: settings.knowledgeSchedule, context: context,
+                            isPause: Self.isPause, isSkip: { $0 is SyncAlreadyRunning }).run {
             let report = try await self.syncArticles(mode: .incremental) { _ in }
             self.context.logger.info("articles synced", metadata: ["upserted": "\(report.upserted)", "removed": "\(report.deleted)"])
+            return ""  // syncArticles records the check
         }
     }
 
@@ -130,15 +138,15 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
     func publishedKeys() async throws -> [JWK] { try liveAgentKeys?.jwks() ?? [] }
 
     func check() async -> HealthReport {
-        var checks = health.withLock { Array($0.values) }
+        var checks = health.all
         if let liveAgentService { checks.append(liveAgentService.health()) }
         checks.sort { $0.name < $1.name }
         return checks.isEmpty ? .healthy("salesforce", detail: "starting") : HealthReport(checks: checks)
     }
 
     func record(_ check: HealthReport.Check) {
-        health.withLock { $0[check.name] = check }
-        if check.name != "auth", check.status == .healthy { health.withLock { $0["auth"] = nil } }
+        health.record(check)
+        if check.name != "auth", check.status == .healthy { health.remove("auth") }
     }
 }
 

@@ -34,7 +34,7 @@ struct CaseTicketing: Ticketing {
     /// Keys being created in this process (shared by the connector's features).
     var inFlight = InFlightKeys()
     /// Where the watcher reports how it fares (the connector's readiness checks).
-    var health: @Sendable (HealthReport.Check) -> Void = { _ in }
+    var health: HealthChecks? = nil
 
     static let caseFields = ["Id", "CaseNumber", "Subject", "Description", "Status", "Priority", "Origin", "IsClosed", "ContactId",
                              "SuppliedEmail", "CreatedDate", "LastModifiedDate"]
@@ -168,23 +168,14 @@ struct CaseTicketing: Ticketing {
     // MARK: Watch
 
     /// Polls on `watch_interval` until shutdown; a failing poll is retried on its own (see
-    /// ``FeatureLoop``) and reported `degraded` as the `ticket-watch` check.
+    /// ``ScheduledWork``) and reported `degraded` as the `ticket-watch` check.
     func watchChanges() async throws {
         let watcher = CaseWatcher(rest: rest, auth: auth, context: context)
-        await FeatureLoop(name: "ticket watch", interval: settings.watchInterval, clock: context.clock, logger: context.logger).run {
-            do {
-                let emitted = try await watcher.poll()
-                if emitted > 0 { context.logger.info("ticket events", metadata: ["emitted": "\(emitted)"]) }
-                health(HealthReport.Check(name: "ticket-watch", status: .healthy, detail: "following Case changes every \(DurationFormat.format(settings.watchInterval))"))
-            } catch let error as SalesforceAPIError where error.isRateLimited {
-                health(HealthReport.Check(name: "ticket-watch", status: .degraded, detail: "paused: the org's API limit is spent (\(error.errorCode)); resumes from its cursor"))
-                throw error
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                health(HealthReport.Check(name: "ticket-watch", status: .degraded, detail: "failing, retried on its own: \(error)"))
-                throw error
-            }
+        await ScheduledWork(name: "ticket watch", check: "ticket-watch", interval: settings.watchInterval, context: context, health: health,
+                            isPause: SalesforceConnection.isPause).run {
+            let emitted = try await watcher.poll()
+            if emitted > 0 { context.logger.info("ticket events", metadata: ["emitted": "\(emitted)"]) }
+            return "following Case changes every \(DurationFormat.format(settings.watchInterval))"
         }
     }
 
