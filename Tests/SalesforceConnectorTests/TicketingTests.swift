@@ -204,6 +204,17 @@ struct TicketingTests {
         }
     }
 
+    /// A key that already made its Case returns it without working out the fields again: the
+    /// requester's Contact has gone meanwhile, and the replay still answers with the Case.
+    @Test func aReplayedKeyReturnsItsCaseWithoutLookingAgain() async throws {
+        try await Self.withRig { rig in
+            let request = NewTicket(requesterEmail: rig.email, subject: "Replay me", idempotencyKey: "k-replay")
+            let first = try await rig.ticketing.createTicket(request)
+            try rig.sandbox.org.delete("Contact", id: rig.sandbox.org.records("Contact")[3].id)
+            #expect(try await rig.ticketing.createTicket(request).id == first.id)
+        }
+    }
+
     @Test func watchingReportsTheAgentsWork() async throws {
         try await Self.withRig { rig in
             #expect(try await rig.watcher.poll() == 0, "the first poll only sets the cursors")

@@ -39,8 +39,9 @@ struct CaseCreation: Sendable {
     static func stateKey(_ key: String) -> String { "idempotency/\(key)" }
     static func claimKey(_ caseID: String) -> String { "case-key/\(caseID)" }
 
-    /// The Case for `request`: the one its key already made, or a new one (`fields` are its field values).
-    func create(_ request: NewTicket, key: String, fields: [JSONMember]) async throws -> String {
+    /// The Case for `request`: the one its key already made, or a new one with the field values
+    /// `fields` gives (asked for only then).
+    func create(_ request: NewTicket, key: String, fields makeFields: () async throws -> [JSONMember]) async throws -> String {
         guard inFlight.claim(key) else {
             throw ConnectorError.conflict("a request with this Idempotency-Key is still in progress; retry it in a moment")
         }
@@ -58,6 +59,7 @@ struct CaseCreation: Sendable {
                 return id
             }
         }
+        let fields = try await makeFields()
         let started = context.clock.now()
         try await save(key, Record(request: canonical, state: "pending", caseID: nil, startedAt: started, endedAt: nil))
         let id: String

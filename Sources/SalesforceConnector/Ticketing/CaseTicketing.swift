@@ -1,6 +1,5 @@
 import ConnectorKit
 import Foundation
-import ServiceLifecycle
 
 /// Ticketing on Salesforce Cases and CaseComments. Creation is idempotent per key, on a stock org
 /// (see ``CaseCreation``).
@@ -48,6 +47,17 @@ struct CaseTicketing: Ticketing {
         guard request.subject.count <= 255 else { throw ConnectorError.invalidRequest("subject is at most 255 characters", field: "subject") }
         try Self.checkEmail(request.requesterEmail)
         if let priority = request.priority { try check(priority, among: settings.priorities, field: "priority", setting: "ticketing.priorities") }
+        for name in request.fields.keys { _ = try salesforceField(name) }
+        // The Case's fields are worked out (a Contact lookup) only when a Case is to be created, not
+        // when the key already has one.
+        let id = try await CaseCreation(rest: rest, auth: auth, context: context, settings: settings, inFlight: inFlight)
+            .create(request, key: key) { try await caseFields(request) }
+        return try await ticket(id: id)
+    }
+
+    /// A new Case's field values for `request`.
+    /// - Throws: `invalidRequest` for a requester no Contact has (unless unknown requesters are allowed).
+    func caseFields(_ request: NewTicket) async throws -> [JSONMember] {
         let contact = try await contactID(email: request.requesterEmail)
         guard contact != nil || settings.allowUnknownRequesters else {
             throw ConnectorError.invalidRequest("no Contact has the e-mail \(request.requesterEmail); sync the employee first, or set "
@@ -63,9 +73,7 @@ struct CaseTicketing: Ticketing {
         for (name, value) in request.fields.sorted(by: { $0.key < $1.key }) {
             fields.append(JSONMember(try salesforceField(name), .string(value)))
         }
-        let id = try await CaseCreation(rest: rest, auth: auth, context: context, settings: settings, inFlight: inFlight)
-            .create(request, key: key, fields: fields)
-        return try await ticket(id: id)
+        return fields
     }
 
     /// The requester's Contact: from the host's synced users (this connector's), else by SOQL.
