@@ -50,7 +50,10 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
                 state.written["\(key)/\(id)"] = now
             }
             var removed = 0
-            for id in batch.deletions where records.removeValue(forKey: id) != nil { removed += 1 }
+            for id in batch.deletions where records.removeValue(forKey: id) != nil {
+                removed += 1
+                state.written["\(key)/\(id)"] = nil
+            }
             state.records[key] = records
             if let cursor = batch.checkpoint {
                 state.checkpoints["\(batch.connector)/\(batch.stream)"] = Checkpoint(stream: batch.stream, cursor: cursor, updatedAt: Date())

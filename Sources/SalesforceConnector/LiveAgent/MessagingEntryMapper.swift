@@ -84,8 +84,5 @@ enum MessagingEntryMapper {
             ?? Int64(Date().timeIntervalSince1970 * 1000)
     }
 
-    static func timestamp(_ entry: JSONValue) -> Date {
-        let ms = entry["transcriptedTimestamp"]?.integerValue ?? entry["clientTimestamp"]?.integerValue
-        return ms.map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()
-    }
+    static func timestamp(_ entry: JSONValue) -> Date { Date(timeIntervalSince1970: Double(milliseconds(entry)) / 1000) }
 }

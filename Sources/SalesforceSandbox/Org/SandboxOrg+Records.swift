@@ -72,10 +72,14 @@ extension SandboxOrg {
         guard let schema = self.schema(named: object) else {
             throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: [])
         }
-        let checked = try Self.check(values, schema: schema, creating: false)
+        try write(try Self.check(values, schema: schema, creating: false), to: id, schema: schema, stamp: nil)
+    }
+
+    /// Sets checked values on a live record and stamps it (`stamp`, else now).
+    private func write(_ checked: [String: FieldValue], to id: String, schema: SObjectSchema, stamp: Int64?) throws(WriteError) {
         let found = state.withLock { state -> Bool in
             guard let (name, index) = state.index[id], name == schema.name, state.objects[name]?[index].isDeleted == false else { return false }
-            let now = Self.nextStamp(&state)
+            let now = stamp ?? Self.nextStamp(&state)
             var record = state.objects[name]![index]
             for (field, value) in checked { record[field] = value }
             record["LastModifiedDate"] = .dateTime(now)
@@ -167,18 +171,7 @@ extension SandboxOrg {
             }
             checked[field.name] = value
         }
-        let whole = stamp / 1000 * 1000
-        let found = state.withLock { state -> Bool in
-            guard let (name, index) = state.index[id], name == schema.name, state.objects[name]?[index].isDeleted == false else { return false }
-            var record = state.objects[name]![index]
-            for (field, value) in checked { record[field] = value }
-            record["LastModifiedDate"] = .dateTime(whole)
-            record["SystemModstamp"] = .dateTime(whole)
-            Self.derive(&record, schema: schema, number: nil)
-            state.objects[name]![index] = record
-            return true
-        }
-        guard found else { throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: []) }
+        try write(checked, to: id, schema: schema, stamp: stamp / 1000 * 1000)
     }
 
     /// Checks names and types; returns values keyed by canonical field names.

@@ -13,9 +13,11 @@ struct APIError: Error, Sendable {
     static func notFound(_ message: String) -> APIError { .init(status: .notFound, code: "not_found", message: message) }
     static let unauthorized = APIError(status: .unauthorized, code: "unauthorized", message: "unauthorized")
 
+    /// `{"error":{"code":…,"message":…}}`.
+    var body: String { #"{"error":{"code":"# + JSONValueText.quote(code) + #","message":"# + JSONValueText.quote(message) + "}}" }
+
     var response: Response {
-        let body = #"{"error":{"code":"# + JSONValueText.quote(code) + #","message":"# + JSONValueText.quote(message) + "}}"
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
 

@@ -4,7 +4,8 @@ import Logging
 import NIOCore
 import Synchronization
 
-/// The connections the API holds, against ``APILimits/maxConnections``.
+/// Places counted against a limit: the API's connections (``APILimits/maxConnections``) or its
+/// event streams (``APILimits/maxEventStreams``).
 final class ConnectionBudget: Sendable {
     let limit: Int
     private let open = Atomic<Int>(0)
@@ -23,9 +24,6 @@ final class ConnectionBudget: Sendable {
 
     /// Gives a place back.
     func giveBack() { open.subtract(1, ordering: .relaxed) }
-
-    /// Connections open now.
-    var count: Int { open.load(ordering: .relaxed) }
 }
 
 /// The first handler of every API connection, on raw bytes: past the connection limit it answers
@@ -52,12 +50,18 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
         self.headerTimeout = headerTimeout
     }
 
-    static let busy = Array(("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n"
-        + "Content-Length: 104\r\n\r\n"
-        + #"{"error":{"code":"too_many_connections","message":"the host has no connection left; retry in a moment"}}"#).utf8)
-    static let timedOut = Array(("HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nConnection: close\r\n"
-        + "Content-Length: 96\r\n\r\n"
-        + #"{"error":{"code":"request_timeout","message":"the request's headers did not arrive in time"}}"#).utf8)
+    static let busy = answer("503 Service Unavailable", APIError(status: .serviceUnavailable, code: "too_many_connections",
+                                                                 message: "the host has no connection left; retry in a moment"), retryAfter: 1)
+    static let timedOut = answer("408 Request Timeout", APIError(status: .requestTimeout, code: "request_timeout",
+                                                                 message: "the request's headers did not arrive in time"))
+
+    /// A whole HTTP/1.1 answer that closes the connection, with the API's error body.
+    static func answer(_ statusLine: String, _ error: APIError, retryAfter: Int? = nil) -> [UInt8] {
+        let body = Array(error.body.utf8)
+        let head = "HTTP/1.1 \(statusLine)\r\nContent-Type: application/json\r\n" + (retryAfter.map { "Retry-After: \($0)\r\n" } ?? "")
+            + "Connection: close\r\nContent-Length: \(body.count)\r\n\r\n"
+        return Array(head.utf8) + body
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         if context.channel.isActive { activate(context) }
