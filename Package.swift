@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SalesforceSandbox", targets: ["SalesforceSandbox"]),
         .library(name: "SalesforceConnector", targets: ["SalesforceConnector"]),
         .library(name: "LiveAssistConnector", targets: ["LiveAssistConnector"]),
+        .library(name: "SwitchboardConfig", targets: ["SwitchboardConfig"]),
         .library(name: "SwitchboardHost", targets: ["SwitchboardHost"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
     ],
@@ -49,10 +50,15 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // connectors.yaml → validated ConnectorConfigurations (YAML positions, schema checks, module registry).
+        .target(
+            name: "SwitchboardConfig",
+            dependencies: ["ConnectorKit", .product(name: "Yams", package: "Yams")]
+        ),
         .target(
             name: "ConnectorKitTesting",
             dependencies: [
-                "ConnectorKit",
+                "ConnectorKit", "SwitchboardConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -88,7 +94,7 @@ let package = Package(
         .target(
             name: "SwitchboardHost",
             dependencies: [
-                "ConnectorKit",
+                "ConnectorKit", "SwitchboardConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

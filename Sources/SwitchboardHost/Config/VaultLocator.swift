@@ -1,5 +1,6 @@
 import ConnectorKit
 import Foundation
+import Yams
 
 /// Finds the vault and its master key from the `vault:` section alone, so `switchboard vault …`
 /// works while other parts of `connectors.yaml` are still being written (say, before the vault

@@ -7,23 +7,31 @@ import Yams
 /// Duplicate keys do not stop parsing: each repeated key is renamed in place to a private marker
 /// (same length, so every position stays right) and remembered, so the validator can report it
 /// with its field path alongside every other error.
-struct YAMLDocument {
+package struct YAMLDocument {
     /// A key that appeared twice in one mapping.
-    struct DuplicateKey {
+    package struct DuplicateKey {
         var key: String
         var firstLine: Int
     }
 
-    let file: String
-    let text: String
-    let root: Node?
+    package let file: String
+    package let text: String
+    package let root: Node?
     /// Renamed duplicate keys, by their marker text.
-    let duplicates: [String: DuplicateKey]
+    package let duplicates: [String: DuplicateKey]
 
-    static let markerBase: UInt32 = 0xF0000
+    package static let markerBase: UInt32 = 0xF0000
+
+    /// A document from its parts (an empty one has no root).
+    package init(file: String, text: String, root: Node?, duplicates: [String: DuplicateKey]) {
+        self.file = file
+        self.text = text
+        self.root = root
+        self.duplicates = duplicates
+    }
 
     /// Parses `text`; on a syntax error returns the diagnostic instead.
-    static func parse(_ text: String, file: String) -> Result<YAMLDocument, ConfigDiagnostic> {
+    package static func parse(_ text: String, file: String) -> Result<YAMLDocument, ConfigDiagnostic> {
         var working = text
         var duplicates: [String: DuplicateKey] = [:]
         for attempt in 0..<200 {
@@ -53,7 +61,7 @@ struct YAMLDocument {
 
     /// Turns libyaml's complaint into one a person can act on. Tabs get a special word, since
     /// libyaml only says it "found character that cannot start any token".
-    static func syntaxDiagnostic(_ error: YamlError, text: String, file: String) -> ConfigDiagnostic {
+    package static func syntaxDiagnostic(_ error: YamlError, text: String, file: String) -> ConfigDiagnostic {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         func tabIndentation(upTo line: Int) -> SourceLocation? {
             for (number, content) in lines.enumerated() where number < max(line, 1) {

@@ -2,17 +2,22 @@ import ConnectorKit
 
 /// Expands `${VAR}` and `${VAR:-default}` in a configuration value from the environment.
 /// `$${` writes a literal `${`. Anything else with `$` is left as it is.
-enum Interpolation {
+package enum Interpolation {
     /// Why a value could not be expanded; `offset` is the character offset of the `${` in the value.
-    struct Failure: Error, Equatable {
-        var offset: Int
-        var message: String
+    package struct Failure: Error, Equatable {
+        package var offset: Int
+        package var message: String
+
+        package init(offset: Int, message: String) {
+            self.offset = offset
+            self.message = message
+        }
     }
 
     /// Whether the text contains anything to expand.
-    static func needsExpansion(_ text: String) -> Bool { text.contains("${") }
+    package static func needsExpansion(_ text: String) -> Bool { text.contains("${") }
 
-    static func expand(_ text: String, environment: [String: String]) -> Result<String, Failure> {
+    package static func expand(_ text: String, environment: [String: String]) -> Result<String, Failure> {
         var output = ""
         let characters = Array(text)
         var index = 0

@@ -5,42 +5,42 @@ import Yams
 /// Walks a YAML node tree against a ``SettingsSchema``, producing typed ``SettingValue``s and
 /// collecting every problem (it never stops at the first). Each node visited leaves its position
 /// under its field path, so later checks can point at it too.
-struct SchemaValidator {
-    let document: YAMLDocument
-    let environment: [String: String]
+package struct SchemaValidator {
+    package let document: YAMLDocument
+    package let environment: [String: String]
     /// The folder `path` settings are relative to.
-    var baseDirectory = ""
-    private(set) var diagnostics: [ConfigDiagnostic] = []
+    package var baseDirectory = ""
+    package private(set) var diagnostics: [ConfigDiagnostic] = []
     /// Positions of every visited value, by field path.
-    private(set) var locations: [String: SourceLocation] = [:]
+    package private(set) var locations: [String: SourceLocation] = [:]
     /// Every secret reference found, with its path.
-    private(set) var secretReferences: [(reference: SecretReference, path: String)] = []
+    package private(set) var secretReferences: [(reference: SecretReference, path: String)] = []
 
-    init(document: YAMLDocument, environment: [String: String]) {
+    package init(document: YAMLDocument, environment: [String: String]) {
         self.document = document
         self.environment = environment
     }
 
     // MARK: Reporting
 
-    func location(of node: Node, offset: Int = 0) -> SourceLocation? {
+    package func location(of node: Node, offset: Int = 0) -> SourceLocation? {
         guard let mark = node.mark else { return nil }
         return SourceLocation(file: document.file, line: mark.line, column: mark.column + offset)
     }
 
-    mutating func report(_ path: String, at node: Node?, _ message: String, offset: Int = 0, severity: ConfigDiagnostic.Severity = .error) {
+    package mutating func report(_ path: String, at node: Node?, _ message: String, offset: Int = 0, severity: ConfigDiagnostic.Severity = .error) {
         diagnostics.append(ConfigDiagnostic(
             file: document.file, location: node.flatMap { location(of: $0, offset: offset) }, path: path, message: message,
             severity: severity))
     }
 
-    mutating func report(_ path: String, at location: SourceLocation?, _ message: String) {
+    package mutating func report(_ path: String, at location: SourceLocation?, _ message: String) {
         diagnostics.append(ConfigDiagnostic(file: document.file, location: location, path: path, message: message))
     }
 
-    static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    package static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    static func kind(of node: Node) -> String {
+    package static func kind(of node: Node) -> String {
         switch node {
         case .mapping: "a mapping"
         case .sequence: "a list"
@@ -50,14 +50,14 @@ struct SchemaValidator {
         }
     }
 
-    static func isNull(_ scalar: Node.Scalar) -> Bool {
+    package static func isNull(_ scalar: Node.Scalar) -> Bool {
         scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
-    static func isNull(_ node: Node) -> Bool { if case .scalar(let s) = node { isNull(s) } else { false } }
+    package static func isNull(_ node: Node) -> Bool { if case .scalar(let s) = node { isNull(s) } else { false } }
 
     /// Shows a value in a message, shortened; for non-secret fields only.
-    static func show(_ text: String) -> String {
+    package static func show(_ text: String) -> String {
         let clean = text.replacingOccurrences(of: "\n", with: "⏎")
         return "'" + (clean.count > 60 ? clean.prefix(57) + "…" : clean) + "'"
     }
@@ -65,7 +65,7 @@ struct SchemaValidator {
     // MARK: Mappings
 
     /// The key/value pairs of a mapping, reporting duplicate and non-text keys.
-    mutating func pairs(of node: Node, path: String, duplicateNoun: String = "key") -> [(key: String, keyNode: Node, value: Node)] {
+    package mutating func pairs(of node: Node, path: String, duplicateNoun: String = "key") -> [(key: String, keyNode: Node, value: Node)] {
         guard case .mapping(let mapping) = node else { return [] }
         var result: [(String, Node, Node)] = []
         for (keyNode, value) in mapping {
@@ -84,7 +84,7 @@ struct SchemaValidator {
     }
 
     /// Validates a mapping against a schema. `extraKeys` are handled by the caller and not reported.
-    mutating func object(
+    package mutating func object(
         _ node: Node, schema: SettingsSchema, path: String, enabledFeatures: Set<Feature>? = nil,
         extraKeys: Set<String> = []
     ) -> SettingsObject {
@@ -128,14 +128,14 @@ struct SchemaValidator {
         return result
     }
 
-    func suggestion(for key: String, among known: [String]) -> String? {
+    package func suggestion(for key: String, among known: [String]) -> String? {
         guard let guess = known.min(by: { editDistance($0, key) < editDistance($1, key) }), editDistance(guess, key) <= 2 else {
             return nil
         }
         return guess
     }
 
-    func unknownKeyMessage(_ key: String, known: [String]) -> String {
+    package func unknownKeyMessage(_ key: String, known: [String]) -> String {
         var message = "unknown key '\(key)'"
         if let guess = suggestion(for: key, among: known) { message += "; did you mean '\(guess)'?" }
         return message + (known.isEmpty ? "; no settings are accepted here" : "; expected one of: " + known.joined(separator: ", "))
@@ -144,7 +144,7 @@ struct SchemaValidator {
     // MARK: Values
 
     /// A scalar's text with `${…}` expanded, or `nil` after reporting why not.
-    mutating func text(_ node: Node, path: String, expected: SettingType) -> String? {
+    package mutating func text(_ node: Node, path: String, expected: SettingType) -> String? {
         guard case .scalar(let scalar) = node else {
             report(path, at: node, "expected \(expected), found \(Self.kind(of: node))")
             return nil
@@ -162,7 +162,7 @@ struct SchemaValidator {
         }
     }
 
-    mutating func value(_ node: Node, type: SettingType, path: String) -> SettingValue? {
+    package mutating func value(_ node: Node, type: SettingType, path: String) -> SettingValue? {
         locations[path] = location(of: node)
         switch type {
         case .list(let element):
@@ -189,7 +189,7 @@ struct SchemaValidator {
         }
     }
 
-    mutating func scalar(_ text: String, node: Node, type: SettingType, path: String) -> SettingValue? {
+    package mutating func scalar(_ text: String, node: Node, type: SettingType, path: String) -> SettingValue? {
         switch type {
         case .string:
             guard !text.isEmpty else { report(path, at: node, "must not be empty"); return nil }
@@ -264,7 +264,7 @@ struct SchemaValidator {
 }
 
 /// The number of single-character edits between two strings, for "did you mean".
-func editDistance(_ a: String, _ b: String) -> Int {
+package func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     guard !a.isEmpty else { return b.count }
     guard !b.isEmpty else { return a.count }

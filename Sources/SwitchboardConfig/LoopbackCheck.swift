@@ -6,17 +6,17 @@ import Darwin
 
 /// Whether a host name or address reaches only this machine — parsed, never matched as text
 /// (`127.evil.example` starts with `127.` and is anyone's).
-enum LoopbackCheck {
+package enum LoopbackCheck {
     /// An IPv4 literal in 127.0.0.0/8, the IPv6 literal `::1` (brackets allowed), or a name all of
     /// whose addresses are loopback (`localhost`). A name that does not resolve is not loopback.
-    static func isLoopback(_ host: String) -> Bool {
+    package static func isLoopback(_ host: String) -> Bool {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         if let literal = literal(bare) { return literal }
         return resolvesToLoopbackOnly(bare)
     }
 
     /// For an IP literal: whether it is loopback; nil when `text` is not an IP literal.
-    static func literal(_ text: String) -> Bool? {
+    package static func literal(_ text: String) -> Bool? {
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
         var v6 = in6_addr()
@@ -31,7 +31,7 @@ enum LoopbackCheck {
     }
 
     /// An address in its text form (`inet_ntop`).
-    static func presentation(_ family: Int32, _ address: UnsafeRawPointer) -> String? {
+    package static func presentation(_ family: Int32, _ address: UnsafeRawPointer) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         return buffer.withUnsafeMutableBufferPointer { out in
             inet_ntop(family, address, out.baseAddress, socklen_t(out.count)).map { String(cString: $0) }
@@ -39,7 +39,7 @@ enum LoopbackCheck {
     }
 
     /// Whether a name resolves, and only to loopback addresses.
-    static func resolvesToLoopbackOnly(_ name: String) -> Bool {
+    package static func resolvesToLoopbackOnly(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else { return false }
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
