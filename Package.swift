@@ -61,6 +61,7 @@ let package = Package(
                 "ConnectorKit", "SwitchboardConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
         // The `salesforce` module: JWT bearer auth, REST client, and (later) its features.

@@ -7,6 +7,7 @@ public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible
         private enum Base: String, Sendable, Hashable {
             case misconfigured, featureNotEnabled = "feature_not_enabled", unauthorized, notFound = "not_found"
             case invalidRequest = "invalid_request", conflict, rateLimited = "rate_limited", upstream, unavailable
+            case notImplemented = "not_implemented"
         }
 
         private let base: Base
@@ -30,6 +31,8 @@ public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible
         public static let upstream = Code(.upstream)
         /// The external system could not be reached.
         public static let unavailable = Code(.unavailable)
+        /// The module declares the operation but has no implementation yet (a scaffolded `TODO`).
+        public static let notImplemented = Code(.notImplemented)
 
         /// The stable name APIs show (`not_found`).
         public var description: String { base.rawValue }
@@ -88,6 +91,11 @@ public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible
     }
     /// The external system could not be reached.
     public static func unavailable(_ message: String) -> Self { .init(.unavailable, message) }
+    /// An operation the module declares but does not implement yet:
+    /// `.notImplemented("ticketing.create", module: "zendesk")` reads "zendesk: ticketing.create is not implemented yet".
+    public static func notImplemented(_ operation: String, module: String) -> Self {
+        .init(.notImplemented, "\(module): \(operation) is not implemented yet")
+    }
 
     /// A stable name for the kind of error, for APIs: `misconfigured`, `feature_not_enabled`,
     /// `unauthorized`, `not_found`, `invalid_request`, `conflict`, `rate_limited`, `upstream`, `unavailable`.

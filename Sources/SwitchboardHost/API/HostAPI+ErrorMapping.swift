@@ -18,6 +18,7 @@ extension HostAPI {
             case .conflict: .conflict
             case .rateLimited, .unavailable, .upstream: .serviceUnavailable
             case .unauthorized: .badGateway
+            case .notImplemented: .notImplemented
             default: .internalServerError
             }
             if error.isRetryable || error.code == .unauthorized {
