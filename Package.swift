@@ -1,6 +1,34 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
+/// A connector module built into `switchboard`: a library target `Sources/<name>` (with product),
+/// its test target `Tests/<name>Tests`, and a dependency of the `switchboard` executable, whose module
+/// registry is generated from those dependencies (Plugins/ModuleRegistry) — listing a module here
+/// is all it takes to build it in.
+struct ConnectorModuleTarget {
+    var name: String
+    var dependencies: [Target.Dependency] = []
+    var testDependencies: [Target.Dependency] = []
+
+    /// A module made by `new-connector`: ConnectorKit, its test target the conformance kit.
+    static func module(_ name: String) -> ConnectorModuleTarget { ConnectorModuleTarget(name: name) }
+}
+
+/// The connector modules built into `switchboard`, one line each. `swift package new-connector`
+/// adds its line above the marker; nothing else needs editing.
+let connectorModules: [ConnectorModuleTarget] = [
+    // The `salesforce` module: JWT bearer auth, REST client, ticketing, users, knowledge, live agent.
+    ConnectorModuleTarget(name: "SalesforceConnector", dependencies: [logging, serviceLifecycle],
+                          testDependencies: ["SalesforceSandbox", "SwitchboardHost", logging]),
+    // The `dynamics-live-assist` module: Dynamics 365 contact lookup + Live Assist chat tokens.
+    ConnectorModuleTarget(name: "LiveAssistConnector", dependencies: [serviceLifecycle],
+                          testDependencies: ["SalesforceSandbox", "SwitchboardHost", logging, serviceLifecycle]),
+    // new-connector: modules above this line
+]
+
 let package = Package(
     name: "Switchboard",
     platforms: [.macOS(.v15)],
@@ -8,12 +36,12 @@ let package = Package(
         .library(name: "ConnectorKit", targets: ["ConnectorKit"]),
         .library(name: "ConnectorKitTesting", targets: ["ConnectorKitTesting"]),
         .library(name: "SalesforceSandbox", targets: ["SalesforceSandbox"]),
-        .library(name: "SalesforceConnector", targets: ["SalesforceConnector"]),
-        .library(name: "LiveAssistConnector", targets: ["LiveAssistConnector"]),
         .library(name: "SwitchboardConfig", targets: ["SwitchboardConfig"]),
         .library(name: "SwitchboardHost", targets: ["SwitchboardHost"]),
+        .library(name: "SwitchboardCLI", targets: ["SwitchboardCLI"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
-    ],
+        .plugin(name: "NewConnector", targets: ["NewConnector"]),
+    ] + connectorModules.map { .library(name: $0.name, targets: [$0.name]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -64,23 +92,6 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
-        // The `salesforce` module: JWT bearer auth, REST client, and (later) its features.
-        .target(
-            name: "SalesforceConnector",
-            dependencies: [
-                "ConnectorKit",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
-        // The `dynamics-live-assist` module: Dynamics 365 contact lookup + Live Assist chat tokens.
-        .target(
-            name: "LiveAssistConnector",
-            dependencies: [
-                "ConnectorKit",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
         // A fake Salesforce org on loopback. It verifies JWTs with jwt-kit, never with our signer.
         .target(
             name: "SalesforceSandbox",
@@ -113,23 +124,43 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .executableTarget(
-            name: "switchboard",
+        // The whole command line as a library: `Switchboard.main(modules:)` (custom builds call it too).
+        .target(
+            name: "SwitchboardCLI",
             dependencies: [
                 "SwitchboardHost",
                 "ConnectorKit",
-                "SalesforceConnector",
-                "LiveAssistConnector",
                 "SalesforceSandbox",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                logging,
+                serviceLifecycle,
             ]
         ),
+        // `switchboard`: Switchboard.main with the modules it depends on (registry generated by the plugin).
+        .executableTarget(
+            name: "switchboard",
+            dependencies: ["SwitchboardCLI", "ConnectorKit"] + connectorModules.map { .target(name: $0.name) },
+            plugins: ["ModuleRegistry"]
+        ),
+        // The scaffolder and registry generator, as a library (tested) and the tool the plugins run.
+        .target(name: "ConnectorScaffold"),
+        .executableTarget(
+            name: "switchboard-scaffold",
+            dependencies: ["ConnectorScaffold", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .plugin(
+            name: "NewConnector",
+            capability: .command(
+                intent: .custom(verb: "new-connector", description: "Scaffold a connector module: target, tests, registration, connectors.yaml snippet"),
+                permissions: [.writeToPackageDirectory(reason: "new-connector writes the module's target and test folders and edits Package.swift")]
+            ),
+            dependencies: ["switchboard-scaffold"]
+        ),
+        .plugin(name: "ModuleRegistry", capability: .buildTool(), dependencies: ["switchboard-scaffold"]),
         .testTarget(
             name: "ConnectorKitTests",
             dependencies: [
@@ -156,21 +187,6 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "SalesforceConnectorTests",
-            dependencies: [
-                "SalesforceConnector", "SalesforceSandbox", "ConnectorKit", "ConnectorKitTesting", "SwitchboardHost",
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .testTarget(
-            name: "LiveAssistConnectorTests",
-            dependencies: [
-                "LiveAssistConnector", "SalesforceSandbox", "ConnectorKit", "ConnectorKitTesting", "SwitchboardHost",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
-        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "switchboard", "ConnectorKit", "ConnectorKitTesting", "SalesforceSandbox", "SwitchboardHost",
@@ -178,6 +194,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-    ],
+        .testTarget(
+            name: "ConnectorScaffoldTests",
+            dependencies: ["ConnectorScaffold", "ConnectorKit"]
+        ),
+    ] + connectorModules.flatMap { module -> [Target] in
+        [
+            .target(name: module.name, dependencies: ["ConnectorKit"] + module.dependencies),
+            .testTarget(name: module.name + "Tests", dependencies: [.target(name: module.name), "ConnectorKit", "ConnectorKitTesting"] + module.testDependencies),
+        ]
+    },
     swiftLanguageModes: [.v6]
 )

@@ -24,4 +24,16 @@ extension SettingsObject {
             throw .misconfigured("\(path) is missing", field: path)
         }
     }
+
+    /// The duration at `path` (the schema's default when the file leaves it out); a misconfiguration otherwise.
+    public func requiredDuration(_ path: String) throws(ConnectorError) -> Duration {
+        guard let duration = value(at: path)?.durationValue else { throw .misconfigured("\(path) is missing", field: path) }
+        return duration
+    }
+
+    /// The whole number at `path` (the schema's default when the file leaves it out); a misconfiguration otherwise.
+    public func requiredInteger(_ path: String) throws(ConnectorError) -> Int {
+        guard let number = value(at: path)?.integerValue else { throw .misconfigured("\(path) is missing", field: path) }
+        return number
+    }
 }

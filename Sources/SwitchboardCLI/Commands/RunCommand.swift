@@ -48,7 +48,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var configuration: HostConfiguration
         do {
-            configuration = try ConfigLoader(registry: BuiltInModules.registry).load(path: configOption.config)
+            configuration = try ConfigLoader(registry: CompiledModules.registry).load(path: configOption.config)
             if let listenOverride, let address = ListenAddress(parsing: listenOverride) { try configuration.overrideListen(address) }
         } catch {
             Terminal.error(error.description)
@@ -84,7 +84,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         do {
             try await SandboxProvisioner.withSandbox(for: configuration, logger: logger) { configuration in
-                let runtime = try HostRuntime(configuration: configuration, registry: BuiltInModules.registry, selection: selection,
+                let runtime = try HostRuntime(configuration: configuration, registry: CompiledModules.registry, selection: selection,
                                               storage: .sqlite(store), logger: logger, metrics: metrics)
                 _ = try runtime.resolveAPIToken()
                 try await runtime.run()

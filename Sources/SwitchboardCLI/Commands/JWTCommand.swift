@@ -98,7 +98,7 @@ struct JWTCommand: ParsableCommand {
                 let vault: CredentialVault
                 var plan: ConnectorTokenMinter.Plan
                 if let connector, let flow = flow.flatMap(ConnectorTokenMinter.Flow.init(rawValue:)) {
-                    let configuration = try ConfigLoader(registry: BuiltInModules.registry).load(path: configOption.config)
+                    let configuration = try ConfigLoader(registry: CompiledModules.registry).load(path: configOption.config)
                     guard let instance = configuration.connectors.first(where: { $0.name == connector }) else {
                         throw KeyToolError("no connector '\(connector)' in \(configOption.config); configured: \(configuration.connectors.map(\.name).joined(separator: ", "))")
                     }

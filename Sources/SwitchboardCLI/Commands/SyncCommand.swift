@@ -33,7 +33,7 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration: HostConfiguration
         do {
-            configuration = try ConfigLoader(registry: BuiltInModules.registry).load(path: configOption.config)
+            configuration = try ConfigLoader(registry: CompiledModules.registry).load(path: configOption.config)
         } catch {
             Terminal.error(error.description)
             throw ExitCode.failure
@@ -61,7 +61,7 @@ struct SyncCommand: AsyncParsableCommand {
         do {
             let store = try StoreLocation.open(configuration)
             try await SandboxProvisioner.withSandbox(for: configuration, logger: logger) { configuration in
-                let runtime = try HostRuntime(configuration: configuration, registry: BuiltInModules.registry,
+                let runtime = try HostRuntime(configuration: configuration, registry: CompiledModules.registry,
                                               selection: ConnectorSelection(features: nil, connectors: [connectorName]),
                                               storage: .sqlite(store), logger: logger)
                 try await runtime.withConnector(named: connectorName) { connector in

@@ -69,7 +69,7 @@ struct StateCommand: AsyncParsableCommand {
     static func load(_ option: ConfigOption, connector: String) throws -> HostConfiguration {
         let configuration: HostConfiguration
         do {
-            configuration = try ConfigLoader(registry: BuiltInModules.registry, checksSecrets: false).load(path: option.config)
+            configuration = try ConfigLoader(registry: CompiledModules.registry, checksSecrets: false).load(path: option.config)
         } catch {
             Terminal.error(error.description)
             throw ExitCode.failure

@@ -14,7 +14,7 @@ struct ModulesCommand: ParsableCommand {
     var host = false
 
     func run() throws {
-        let registry = BuiltInModules.registry
+        let registry = CompiledModules.registry
         if registry.modules.isEmpty {
             print("No connector modules are built into this switchboard yet.")
         }

@@ -20,7 +20,7 @@ struct ValidateCommand: ParsableCommand {
     var skipSecretChecks = false
 
     func run() throws {
-        let loader = ConfigLoader(registry: BuiltInModules.registry, checksSecrets: !skipSecretChecks)
+        let loader = ConfigLoader(registry: CompiledModules.registry, checksSecrets: !skipSecretChecks)
         do {
             let configuration = try loader.load(path: configOption.config)
             for warning in configuration.warnings { Terminal.error(warning.description) }
