@@ -70,13 +70,15 @@ struct NewConnectorCommand: ParsableCommand {
             }
             print("\nThe example connector, for connectors.yaml under `connectors:`\(plan.config == nil ? "" : " (appended)"):\n")
             print(plan.snippet)
-            print("""
-                Next:
-                  swift build                                        # builds it into switchboard
-                  swift test --filter \(plan.name.testTarget)        # the conformance kit (TODOs show as not implemented)
-                  swift run switchboard modules                      # lists '\(plan.name.module)' with its settings
-                Write each feature in Sources/\(plan.name.target)/ (docs/connector-authoring.md).
-                """)
+            let steps = [
+                ("swift build", "builds it into switchboard"),
+                ("swift test --filter \(plan.name.testTarget)", "the conformance kit (TODOs show as not implemented)"),
+                ("swift run switchboard modules", "lists '\(plan.name.module)' with its settings"),
+            ]
+            let width = steps.map(\.0.count).max() ?? 0
+            print("Next:")
+            for (command, purpose) in steps { print("  " + command.padding(toLength: width + 2, withPad: " ", startingAt: 0) + "# " + purpose) }
+            print("Write each feature in Sources/\(plan.name.target)/ (docs/connector-authoring.md).")
         }
     }
 }
