@@ -60,8 +60,12 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// Decides after attempt number `attempt` (1-based) ended with `outcome`.
     /// - Parameters:
+    ///   - attempt: the attempt that just ended, 1-based.
+    ///   - outcome: how it ended.
+    ///   - elapsed: time since the first attempt began.
     ///   - safeToRepeat: the method is idempotent, or the caller marked the request safe.
     ///   - reauthenticated: a re-authentication was already done for this request.
+    ///   - now: the current time (a `Retry-After` date is measured from it).
     ///   - random: 0…1, chooses the jitter.
     public func decide(attempt: Int, outcome: Outcome, elapsed: Duration, safeToRepeat: Bool, reauthenticated: Bool,
                        now: Date, random: Double) -> Decision {

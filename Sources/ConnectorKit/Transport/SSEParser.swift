@@ -12,8 +12,8 @@ import Darwin
 /// with no data is not dispatched; what is pending at the end of the stream is dropped.
 ///
 /// Sans-IO: feed it bytes in chunks of any size, it hands back events. Line ends are read off a
-/// per-64-byte bitmask (``LineEndMask``; ``LineEndSearch`` off x86-64); data and ids stay in the
-/// chunk until it is used up, and type names come from a table made once (``SSETypeNames``), so
+/// per-64-byte bitmask (`LineEndMask`; `LineEndSearch` off x86-64); data and ids stay in the
+/// chunk until it is used up, and type names come from a table made once (`SSETypeNames`), so
 /// an event on the borrowing path costs no copy, allocation or reference count.
 public struct SSEParser: Sendable {
     /// The last event ID of the stream (sent back as `Last-Event-ID` on reconnect).
