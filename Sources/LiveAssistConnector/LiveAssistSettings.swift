@@ -27,9 +27,9 @@ struct LiveAssistSettings: Sendable {
         tenant = try settings.requiredText("dynamics.tenant")
         clientId = try settings.requiredText("dynamics.client_id")
         clientSecret = try settings.requiredSecret("dynamics.client_secret")
-        apiVersion = settings.value(at: "dynamics.api_version")?.stringValue ?? "9.2"
+        apiVersion = try settings.requiredText("dynamics.api_version")
         issuer = try settings.requiredText("live-agent.issuer")
         privateKey = try settings.requiredSecret("live-agent.private_key")
-        tokenLifetime = settings.value(at: "live-agent.token_lifetime")?.durationValue ?? .seconds(900)
+        tokenLifetime = try settings.requiredDuration("live-agent.token_lifetime")
     }
 }

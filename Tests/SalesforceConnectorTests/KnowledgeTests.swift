@@ -42,7 +42,8 @@ struct KnowledgeSyncTests {
             let context = ConnectorContext(connectorName: "sf", vault: CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/", environment: [:])),
                                            http: transport, store: store, sink: store, events: store, handoffs: store, logger: SandboxFixture.quiet)
             let sync = KnowledgeSync(rest: SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "sf"), sink: store,
-                                     store: context.store, settings: .init(languages: ["en_US", "fr"], bodyFields: ["Body__c"], batchSize: 200))
+                                     store: context.store, settings: .init(object: KnowledgeSync.Settings.defaults.object, languages: ["en_US", "fr"],
+                                                                           bodyFields: ["Body__c"], batchSize: 200))
             do { try await body(sandbox, store, sync) } catch {
                 try? await transport.shutdown()
                 throw error

@@ -37,9 +37,11 @@ struct TicketingTests {
             let context = ConnectorContext(connectorName: "sf", vault: CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/", environment: [:])),
                                            http: transport, store: store, sink: store, events: store, users: store, handoffs: store, logger: SandboxFixture.quiet)
             let rest = SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "sf")
-            let ticketing = CaseTicketing(rest: rest, auth: auth, context: context,
-                                          settings: .init(idempotencyField: idempotencyField, fieldMapping: ["category": "Category__c"],
-                                                          allowUnknownRequesters: allowUnknownRequesters))
+            var settings = CaseTicketing.Settings.defaults
+            settings.idempotencyField = idempotencyField
+            settings.fieldMapping = ["category": "Category__c"]
+            settings.allowUnknownRequesters = allowUnknownRequesters
+            let ticketing = CaseTicketing(rest: rest, auth: auth, context: context, settings: settings)
             guard case .string(let email) = sandbox.org.records("Contact")[3]["Email"] else { Issue.record("no email"); return }
             do {
                 try await body(Rig(sandbox: sandbox, store: store, ticketing: ticketing, watcher: CaseWatcher(rest: rest, auth: auth, context: context), email: email))

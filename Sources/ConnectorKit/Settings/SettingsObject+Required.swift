@@ -36,4 +36,34 @@ extension SettingsObject {
         guard let number = value(at: path)?.integerValue else { throw .misconfigured("\(path) is missing", field: path) }
         return number
     }
+
+    /// The list of strings at `path` (the schema's default when left out); a misconfiguration otherwise.
+    public func requiredStrings(_ path: String) throws(ConnectorError) -> [String] {
+        guard let items = value(at: path)?.listValue else { throw .misconfigured("\(path) is missing", field: path) }
+        return items.compactMap(\.stringValue)
+    }
+
+    /// The string map at `path` (a `map(.string)` setting; the schema's default when left out).
+    public func requiredStringMap(_ path: String) throws(ConnectorError) -> [String: String] {
+        guard let object = value(at: path)?.objectValue else { throw .misconfigured("\(path) is missing", field: path) }
+        var map: [String: String] = [:]
+        for key in object.keys { if let text = object[key]?.stringValue { map[key] = text } }
+        return map
+    }
+}
+
+extension SettingsSchema {
+    /// The settings an empty configuration gets: every default, sections included (a section is left
+    /// out when one of its settings is required). Tests start from it; modules never restate a default.
+    public var defaults: SettingsObject {
+        var object = SettingsObject()
+        for field in fields {
+            if let value = field.defaultValue {
+                object[field.name] = value
+            } else if case .object(let nested) = field.type, !nested.fields.contains(where: \.isRequired) {
+                object[field.name] = .object(nested.defaults)
+            }
+        }
+        return object
+    }
 }

@@ -20,8 +20,9 @@ public struct KnowledgeSync: Sendable {
         /// How far behind the cursor an incremental run reads again (see ``SyncCursor``).
         public var overlap: Duration
 
-        /// Creates settings.
-        public init(object: String = "Knowledge__kav", languages: [String] = ["en_US"], bodyFields: [String] = [], batchSize: Int = 2000,
+        /// Creates settings; the configurable ones come from the `knowledge` section (see
+        /// ``init(section:)`` and ``defaults``).
+        public init(object: String, languages: [String], bodyFields: [String], batchSize: Int,
                     overlap: Duration = SyncCursor.defaultOverlap) {
             self.object = object
             self.languages = languages
@@ -29,6 +30,15 @@ public struct KnowledgeSync: Sendable {
             self.batchSize = batchSize
             self.overlap = overlap
         }
+
+        /// Decodes the `knowledge` section of validated settings.
+        public init(section settings: SettingsObject) throws(ConnectorError) {
+            self.init(object: try settings.requiredText("knowledge.object"), languages: try settings.requiredStrings("knowledge.languages"),
+                      bodyFields: try settings.requiredStrings("knowledge.body_fields"), batchSize: try settings.requiredInteger("knowledge.batch_size"))
+        }
+
+        /// The schema's defaults.
+        public static var defaults: Settings { try! Settings(section: SalesforceModule().settings.defaults) }
     }
 
     static let stream = "articles"

@@ -48,10 +48,10 @@ struct LiveAgentSettings: Sendable {
             guard let object = item.objectValue, let kid = object["key_id"]?.stringValue, let certificate = object["certificate"]?.secretValue else { return nil }
             return (kid, certificate)
         }
-        userAttribute = settings.value(at: "live-agent.routing_attributes.user")?.stringValue ?? "User_Id__c"
-        topicAttribute = settings.value(at: "live-agent.routing_attributes.topic")?.stringValue ?? "Issue_Topic__c"
-        topics = settings.value(at: "live-agent.topics")?.listValue?.compactMap(\.stringValue) ?? []
-        tokenLifetime = settings.value(at: "live-agent.token_lifetime")?.durationValue ?? .seconds(300)
-        streamIdleTimeout = settings.value(at: "live-agent.stream_idle_timeout")?.durationValue ?? .seconds(90)
+        userAttribute = try settings.requiredText("live-agent.routing_attributes.user")
+        topicAttribute = try settings.requiredText("live-agent.routing_attributes.topic")
+        topics = try settings.requiredStrings("live-agent.topics")
+        tokenLifetime = try settings.requiredDuration("live-agent.token_lifetime")
+        streamIdleTimeout = try settings.requiredDuration("live-agent.stream_idle_timeout")
     }
 }

@@ -31,8 +31,9 @@ public struct ContactSync: Sendable {
         /// How far behind the cursor an incremental run reads again (see ``SyncCursor``).
         public var overlap: Duration
 
-        /// Creates settings.
-        public init(fields: [String] = [], whereClause: String? = nil, batchSize: Int = 2000,
+        /// Creates settings; the configurable ones come from the `user-ingestion` section (see
+        /// ``init(section:)`` and ``defaults``), the rest are tuning constants.
+        public init(fields: [String], whereClause: String?, batchSize: Int,
                     rowsPerCommit: Int = 10_000, commitInterval: Duration = .seconds(1), overlap: Duration = SyncCursor.defaultOverlap) {
             self.fields = fields
             self.whereClause = whereClause
@@ -41,6 +42,16 @@ public struct ContactSync: Sendable {
             self.commitInterval = commitInterval
             self.overlap = overlap
         }
+
+        /// Decodes the `user-ingestion` section of validated settings.
+        public init(section settings: SettingsObject) throws(ConnectorError) {
+            self.init(fields: try settings.requiredStrings("user-ingestion.fields"),
+                      whereClause: settings.value(at: "user-ingestion.where")?.stringValue,
+                      batchSize: try settings.requiredInteger("user-ingestion.batch_size"))
+        }
+
+        /// The schema's defaults.
+        public static var defaults: Settings { try! Settings(section: SalesforceModule().settings.defaults) }
     }
 
     static let stream = "users"

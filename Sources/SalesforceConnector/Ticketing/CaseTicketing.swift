@@ -4,26 +4,40 @@ import Foundation
 /// Ticketing on Salesforce Cases and CaseComments. Creation is idempotent per key, on a stock org
 /// (see ``CaseCreation``).
 struct CaseTicketing: Ticketing {
+    /// The `ticketing` section, typed; every default is the schema's (``defaults``).
     struct Settings: Sendable, Hashable {
-        var caseOrigin: String = "Chat"
+        var caseOrigin: String
         /// An External ID text field on Case that receives each request's Idempotency-Key (creation
         /// becomes an upsert by it); nil on a stock org, where the key is kept by the host alone.
-        var idempotencyField: String? = nil
+        var idempotencyField: String?
         /// Ticket field name → Salesforce field name.
-        var fieldMapping: [String: String] = [:]
-        var watchInterval: Duration = .seconds(60)
+        var fieldMapping: [String: String]
+        var watchInterval: Duration
         /// Clock difference allowed between this host and Salesforce when an attempt's Case is
         /// looked for by its creation time.
         var matchSlack: Duration = .seconds(60)
         /// The longest one attempt can last when its end was not seen (the process stopped).
         var attemptWindow: Duration = .seconds(300)
-        /// The Case Priority values the assistant may set (a stock org's).
-        var priorities = ["High", "Medium", "Low"]
-        /// The Case Status values the assistant may set (a stock org's).
-        var statuses = ["New", "Working", "Escalated", "Closed"]
-        /// Open a Case for an e-mail no Contact has (by `SuppliedEmail`, as web-to-case does);
-        /// refused by default, since nobody would be on the Case.
-        var allowUnknownRequesters = false
+        /// The Case Priority values the assistant may set.
+        var priorities: [String]
+        /// The Case Status values the assistant may set.
+        var statuses: [String]
+        /// Open a Case for an e-mail no Contact has (by `SuppliedEmail`, as web-to-case does).
+        var allowUnknownRequesters: Bool
+
+        /// Decodes the `ticketing` section of validated settings.
+        init(section settings: SettingsObject) throws(ConnectorError) {
+            caseOrigin = try settings.requiredText("ticketing.case_origin")
+            idempotencyField = settings.value(at: "ticketing.idempotency_field")?.stringValue
+            fieldMapping = try settings.requiredStringMap("ticketing.fields")
+            watchInterval = try settings.requiredDuration("ticketing.watch_interval")
+            priorities = try settings.requiredStrings("ticketing.priorities")
+            statuses = try settings.requiredStrings("ticketing.statuses")
+            allowUnknownRequesters = try settings.requiredText("ticketing.unknown_requesters") == "supplied-email"
+        }
+
+        /// The schema's defaults.
+        static var defaults: Settings { try! Settings(section: SalesforceModule().settings.defaults) }
     }
 
     let rest: SalesforceREST
