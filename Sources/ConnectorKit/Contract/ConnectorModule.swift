@@ -25,4 +25,12 @@ public protocol ConnectorModule: Sendable {
     /// - Throws: ``ConnectorError`` when the settings cannot be used. The host marks the connector
     ///   failed and keeps running the others.
     func makeConnector(configuration: ConnectorConfiguration, context: ConnectorContext) throws -> any Connector
+
+    /// The tokens a connector of this module signs, for `switchboard jwt mint --connector NAME --flow F`.
+    /// None by default.
+    func tokenFlows(for configuration: ConnectorConfiguration) -> [TokenFlow]
+}
+
+extension ConnectorModule {
+    public func tokenFlows(for configuration: ConnectorConfiguration) -> [TokenFlow] { [] }
 }

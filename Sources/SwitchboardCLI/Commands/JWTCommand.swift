@@ -35,7 +35,7 @@ struct JWTCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Take key, issuer and the rest from this connector in the configuration.", valueName: "name"))
         var connector: String?
 
-        @Option(help: ArgumentHelp("With --connector: bearer, live-agent or live-assist.", valueName: "flow"))
+        @Option(help: ArgumentHelp("With --connector: the token flow of its module (salesforce: bearer, live-agent; dynamics-live-assist: live-assist).", valueName: "flow"))
         var flow: String?
 
         @Option(help: ArgumentHelp("The private key: a PEM file path, or env:NAME, file:PATH, vault:NAME.", valueName: "key"))
@@ -70,8 +70,8 @@ struct JWTCommand: ParsableCommand {
 
         func validate() throws {
             if connector != nil {
-                guard let flow, ConnectorTokenMinter.Flow(rawValue: flow) != nil else {
-                    throw ValidationError("--connector needs --flow bearer, live-agent or live-assist")
+                guard let flow, !flow.isEmpty else {
+                    throw ValidationError("--connector needs --flow (the salesforce module offers bearer and live-agent, dynamics-live-assist offers live-assist)")
                 }
                 guard key == nil, iss == nil else { throw ValidationError("--key and --iss come from the connector; leave them out with --connector") }
             } else {
@@ -96,16 +96,17 @@ struct JWTCommand: ParsableCommand {
             do {
                 let now = Date()
                 let vault: CredentialVault
-                var plan: ConnectorTokenMinter.Plan
-                if let connector, let flow = flow.flatMap(ConnectorTokenMinter.Flow.init(rawValue:)) {
+                var plan: TokenFlow.Plan
+                if let connector, let flow {
                     let configuration = try ConfigLoader(registry: CompiledModules.registry).load(path: configOption.config)
                     guard let instance = configuration.connectors.first(where: { $0.name == connector }) else {
                         throw KeyToolError("no connector '\(connector)' in \(configOption.config); configured: \(configuration.connectors.map(\.name).joined(separator: ", "))")
                     }
                     vault = CredentialVault(configuration: configuration.vault)
                     plan = try ConnectorTokenMinter.plan(
-                        flow, connector: instance, subject: sub, givenName: givenName, familyName: familyName, audience: aud,
-                        lifetime: lifetime, now: now, resolve: { try vault.resolve($0).revealedString() })
+                        flow: flow, connector: instance, registry: CompiledModules.registry,
+                        request: TokenFlow.Request(subject: sub, givenName: givenName, familyName: familyName, audience: aud, lifetime: lifetime,
+                                                   now: now, resolve: { try vault.resolve($0).revealedString() }))
                     if let kid { plan.keyID = kid }
                 } else {
                     vault = CredentialVault(configuration: try VaultLocator.configuration(configPath: configOption.config))
@@ -115,7 +116,7 @@ struct JWTCommand: ParsableCommand {
                     if let aud { claims.set("aud", aud) }
                     claims.set("iat", date: now)
                     claims.set("exp", date: now.addingTimeInterval(Double((lifetime ?? .seconds(300)).components.seconds)))
-                    plan = ConnectorTokenMinter.Plan(claims: claims, key: try SecretReference.parse(key!) ?? SecretReference(.file, key!), keyID: kid)
+                    plan = TokenFlow.Plan(claims: claims, key: try SecretReference.parse(key!) ?? SecretReference(.file, key!), keyID: kid)
                 }
                 for pair in claim {
                     guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {

@@ -1,0 +1,45 @@
+import ConnectorKit
+
+extension SalesforceModule {
+    /// `bearer` (the OAuth 2.0 JWT bearer assertion) and, with a `live-agent` section, `live-agent`
+    /// (the Enhanced Messaging user-verification token), built from the connector's settings exactly
+    /// as the connector builds them.
+    public func tokenFlows(for configuration: ConnectorConfiguration) -> [TokenFlow] {
+        let settings = configuration.settings
+        let name = configuration.name
+        var flows = [
+            TokenFlow(name: "bearer", summary: "the JWT bearer assertion posted to the org's token endpoint (iss consumer key, sub username)") { request in
+                let audience: String
+                if let given = request.audience {
+                    audience = given
+                } else if case .url(let url)? = settings.value(at: "org.login_url") {
+                    audience = JWTClaims.bearerAudience(configured: settings.value(at: "org.audience")?.stringValue, loginURL: url.absoluteString)
+                } else if let configured = settings.value(at: "org.audience")?.stringValue {
+                    audience = configured
+                } else {
+                    throw ConnectorError.invalidRequest("connector \(name) logs in to the sandbox; pass --aud with the audience its token endpoint expects", field: "aud")
+                }
+                let consumerKey: String
+                switch settings.value(at: "auth.consumer_key") {
+                case .sensitive(let literal)?: consumerKey = try literal.revealedString()
+                case .string(let literal)?: consumerKey = literal
+                default: consumerKey = try request.resolve(try settings.requiredSecret("auth.consumer_key"))
+                }
+                return TokenFlow.Plan(
+                    claims: .bearerAssertion(consumerKey: consumerKey, username: try settings.requiredText("auth.username"), audience: audience,
+                                             now: request.now, lifetime: request.lifetime ?? .seconds(180)),
+                    key: try settings.requiredSecret("auth.private_key"), keyID: nil)
+            },
+        ]
+        if settings["live-agent"] != nil {
+            flows.append(TokenFlow(name: "live-agent", summary: "the Enhanced Messaging user-verification token (sub the employee, kid the keyset's)") { request in
+                TokenFlow.Plan(
+                    claims: .messagingUserToken(subject: try request.requiredSubject("the employee's stable id", flow: "live-agent"),
+                                                issuer: try settings.requiredText("live-agent.issuer"), now: request.now,
+                                                lifetime: try request.lifetime ?? settings.requiredDuration("live-agent.token_lifetime")),
+                    key: try settings.requiredSecret("live-agent.private_key"), keyID: try settings.requiredText("live-agent.key_id"))
+            })
+        }
+        return flows
+    }
+}
