@@ -35,6 +35,13 @@ struct ExampleModule: ConnectorModule {
         ])
     }
 
+    /// Like the salesforce module: `org.login_url: sandbox` asks for the built-in sandbox (whose
+    /// executable generates missing `file:` keys, so validate lets them be missing).
+    func sandboxWiring(for configuration: ConnectorConfiguration) -> SandboxWiring? {
+        guard configuration.settings.value(at: "org.login_url") == .keyword("sandbox") else { return nil }
+        return SandboxWiring { _ in configuration.settings }
+    }
+
     func makeConnector(configuration: ConnectorConfiguration, context: ConnectorContext) throws -> any Connector {
         throw ConnectorError.misconfigured("schema-only module")
     }

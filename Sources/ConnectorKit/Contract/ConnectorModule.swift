@@ -29,8 +29,13 @@ public protocol ConnectorModule: Sendable {
     /// The tokens a connector of this module signs, for `switchboard jwt mint --connector NAME --flow F`.
     /// None by default.
     func tokenFlows(for configuration: ConnectorConfiguration) -> [TokenFlow]
+
+    /// What the connector needs from the built-in sandbox org, when its settings name it; nil when
+    /// it talks to a real system (the default).
+    func sandboxWiring(for configuration: ConnectorConfiguration) -> SandboxWiring?
 }
 
 extension ConnectorModule {
     public func tokenFlows(for configuration: ConnectorConfiguration) -> [TokenFlow] { [] }
+    public func sandboxWiring(for configuration: ConnectorConfiguration) -> SandboxWiring? { nil }
 }

@@ -83,7 +83,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         do {
-            try await SandboxProvisioner.withSandbox(for: configuration, logger: logger) { configuration in
+            try await SandboxProvisioner.withSandbox(for: configuration, registry: CompiledModules.registry, logger: logger) { configuration in
                 let runtime = try HostRuntime(configuration: configuration, registry: CompiledModules.registry, selection: selection,
                                               storage: .sqlite(store), logger: logger, metrics: metrics)
                 _ = try runtime.resolveAPIToken()

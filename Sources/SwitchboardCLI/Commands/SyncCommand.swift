@@ -60,7 +60,7 @@ struct SyncCommand: AsyncParsableCommand {
         let connectorName = connector
         do {
             let store = try StoreLocation.open(configuration)
-            try await SandboxProvisioner.withSandbox(for: configuration, logger: logger) { configuration in
+            try await SandboxProvisioner.withSandbox(for: configuration, registry: CompiledModules.registry, logger: logger) { configuration in
                 let runtime = try HostRuntime(configuration: configuration, registry: CompiledModules.registry,
                                               selection: ConnectorSelection(features: nil, connectors: [connectorName]),
                                               storage: .sqlite(store), logger: logger)

@@ -121,7 +121,7 @@ public struct ConfigLoader: Sendable {
         let vault = CredentialVault(configuration: configuration, redactor: SecretRedactor())
         // A connector that logs in to the built-in sandbox org may name `file:` secrets that do not
         // exist yet: the switchboard executable generates them for the sandbox on first use.
-        let sandboxPrefixes = connectors.filter { $0.usesSandbox }.map { "connectors.\($0.name)." }
+        let sandboxPrefixes = connectors.filter { registry.module(named: $0.module)?.sandboxWiring(for: $0) != nil }.map { "connectors.\($0.name)." }
         var firstVaultUse: String?
         for (reference, path) in validator.secretReferences where path != "vault.master_key" {
             if reference.kind == .file, sandboxPrefixes.contains(where: { path.hasPrefix($0) }),
@@ -154,13 +154,5 @@ public struct ConfigLoader: Sendable {
             validator.report(written == nil ? firstVaultUse : "vault.master_key", at: written ?? validator.locations[firstVaultUse],
                 "the vault is used, but its master key \(masterKey) cannot be read: \(problem.description)")
         }
-    }
-}
-
-extension ConnectorConfiguration {
-    /// Whether the connector talks to the built-in sandbox (`org.login_url: sandbox` for Salesforce,
-    /// `dynamics.url: sandbox` for Dynamics 365), which the switchboard executable starts.
-    public var usesSandbox: Bool {
-        settings.value(at: "org.login_url") == .keyword("sandbox") || settings.value(at: "dynamics.url") == .keyword("sandbox")
     }
 }
