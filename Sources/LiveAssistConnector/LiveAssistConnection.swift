@@ -7,7 +7,7 @@ import Synchronization
 /// mints the authenticated-chat token Live Assist verifies (RS256; `sub` = the contact GUID,
 /// `given_name`, `family_name`, `iss`, integer `iat`/`exp`). The chat itself runs in the Live
 /// Assist web client, which receives the token through `authoriseChatWithCallback`.
-final class LiveAssistConnection: Connector, LiveAgent, Sendable, CustomStringConvertible {
+final class LiveAssistConnection: Connector, ChatTokenIssuer, Sendable, CustomStringConvertible {
     let configuration: ConnectorConfiguration
     let settings: LiveAssistSettings
     let context: ConnectorContext
@@ -23,7 +23,8 @@ final class LiveAssistConnection: Connector, LiveAgent, Sendable, CustomStringCo
 
     var description: String { "LiveAssistConnection(\(configuration.name))" }
 
-    var liveAgent: (any LiveAgent)? { configuration.isEnabled(.liveAgent) ? self : nil }
+    /// Live Assist's chat runs in its own web client: the live-agent feature is a token issuer.
+    var chatTokens: (any ChatTokenIssuer)? { configuration.isEnabled(.liveAgent) ? self : nil }
 
     /// Nothing runs in the background: tokens are minted on request.
     func run() async throws { try? await gracefulShutdown() }
@@ -35,7 +36,7 @@ final class LiveAssistConnection: Connector, LiveAgent, Sendable, CustomStringCo
 
     /// Finds the contact and mints the token. An unknown e-mail is a not-found error, never a token;
     /// an e-mail shared by several contacts is a conflict (the chat would pop the wrong record).
-    func startHandoff(_ request: HandoffRequest) async throws -> Handoff {
+    func issueChatToken(for request: HandoffRequest) async throws -> ChatToken {
         guard let email = request.email?.trimmingCharacters(in: .whitespaces), !email.isEmpty else {
             throw ConnectorError.invalidRequest("email is required: Live Assist identifies the employee by their Dynamics contact", field: "email")
         }
@@ -59,17 +60,8 @@ final class LiveAssistConnection: Connector, LiveAgent, Sendable, CustomStringCo
         let token = try context.signer.sign(claims, with: try context.signer.signingKey(settings.privateKey))
         let expiresAt = Date(timeIntervalSince1970: (now.timeIntervalSince1970 + Double(settings.tokenLifetime.components.seconds)).rounded(.down))
         record(.healthy, "last token minted for a contact")
-        return Handoff(id: "la_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""), conversationId: contact.id,
-                       employeeId: request.employeeId, status: .pending, clientToken: Secret(token), clientTokenExpiresAt: expiresAt)
+        return ChatToken(conversationId: contact.id, token: Secret(token), expiresAt: expiresAt)
     }
-
-    static let inClient = "Live Assist chats run in the Live Assist web client; the host only mints its token"
-
-    func sendMessage(handoffId: String, text: String) async throws { throw ConnectorError.invalidRequest(Self.inClient) }
-    func setTyping(handoffId: String, isTyping: Bool) async throws { throw ConnectorError.invalidRequest(Self.inClient) }
-    func endHandoff(handoffId: String) async throws { throw ConnectorError.invalidRequest(Self.inClient) }
-    /// Nothing to revoke: Live Assist tokens are short-lived and held by the web client.
-    func logout(employeeId: String) async throws {}
 
     private func record(_ status: HealthReport.Status, _ detail: String) {
         lastCheck.withLock { $0 = HealthReport.Check(name: "live-assist", status: status, detail: detail) }

@@ -78,11 +78,9 @@ struct ContractValueTests {
         #expect(!ConnectorError.notFound("x").isRetryable)
     }
 
-    @Test func handoffEncodingNeverIncludesTheClientToken() throws {
-        let handoff = Handoff(id: "h1", conversationId: "c1", employeeId: "e1", status: .active, clientToken: Secret("eyJ-token-value"))
-        let json = String(decoding: try JSONEncoder().encode(handoff), as: UTF8.self)
-        #expect(!json.contains("eyJ-token-value"))
-        #expect(!"\(handoff)".contains("eyJ-token-value"))
+    @Test func aChatTokensDescriptionNeverShowsTheToken() throws {
+        let token = ChatToken(conversationId: "c1", token: Secret("eyJ-token-value"), expiresAt: Date(timeIntervalSince1970: 0))
+        #expect(!"\(token)".contains("eyJ-token-value") && !String(reflecting: token).contains("eyJ-token-value"))
     }
 
     @Test func settingsObjectKeepsOrderAndFollowsPaths() {

@@ -118,6 +118,17 @@ struct HandoffProcessTests {
         let assist = try await Self.post(http, base + "/v1/handoffs", #"{"connector":"acme-dynamics","employeeId":"emp-9","email":"ada.allen.112@acme.example"}"#)
         let assistView = try Self.json(assist)
         #expect(assist.status == 201 && (assistView["clientToken"] as? String)?.split(separator: ".").count == 3 && assistView["clientTokenExpiresAt"] is String)
+        // The chat-token handoff is stored like any other: readable and endable, without events or messages.
+        let assistID = try #require(assistView["id"] as? String)
+        #expect(assistView["events"] == nil && assistView["connector"] as? String == "acme-dynamics")
+        let fetched = try await http.send(.init(url: base + "/v1/handoffs/\(assistID)"))
+        let fetchedView = try Self.json(fetched)
+        #expect(fetched.status == 200 && fetchedView["status"] as? String == "pending" && fetchedView["clientToken"] == nil)
+        let message = try await Self.post(http, base + "/v1/handoffs/\(assistID)/messages", #"{"text":"hello"}"#)
+        #expect(message.status == 409 && String(decoding: message.body, as: UTF8.self).contains("chat_in_client"))
+        let endedAssist = try await http.send(.init(method: "DELETE", url: base + "/v1/handoffs/\(assistID)"))
+        let endedView = try Self.json(endedAssist)
+        #expect(endedAssist.status == 200 && endedView["status"] as? String == "ended")
         let unknown = try await Self.post(http, base + "/v1/handoffs", #"{"connector":"acme-dynamics","employeeId":"emp-9","email":"nobody@acme.example"}"#)
         #expect(unknown.status == 404 && !String(decoding: unknown.body, as: UTF8.self).contains("clientToken"))
 

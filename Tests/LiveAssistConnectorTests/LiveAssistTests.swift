@@ -63,8 +63,8 @@ struct LiveAssistTests {
         try await Self.withRig { rig in
             let contact = rig.sandbox.dynamics.contacts[4]
             let before = Date()
-            let handoff = try await rig.connector.startHandoff(HandoffRequest(employeeId: "emp-5", email: contact.emailaddress1.uppercased()))
-            let token = try #require(try handoff.clientToken?.revealedString())
+            let handoff = try await rig.connector.issueChatToken(for: HandoffRequest(employeeId: "emp-5", email: contact.emailaddress1.uppercased()))
+            let token = try handoff.token.revealedString()
             let parts = token.split(separator: ".", omittingEmptySubsequences: false)
             #expect(parts.count == 3)
             let header = try Self.decode(parts[0]), claims = try Self.decode(parts[1])
@@ -77,7 +77,7 @@ struct LiveAssistTests {
                 return
             }
             #expect(exp - iat == 900 && abs(Double(iat) - before.timeIntervalSince1970) < 5)
-            #expect(handoff.clientTokenExpiresAt == Date(timeIntervalSince1970: Double(exp)) && handoff.conversationId == contact.contactid)
+            #expect(handoff.expiresAt == Date(timeIntervalSince1970: Double(exp)) && handoff.conversationId == contact.contactid)
 
             let directory = NSTemporaryDirectory() + "live-assist-" + UUID().uuidString
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -93,8 +93,8 @@ struct LiveAssistTests {
         #expect(DynamicsClient.odataString("dana.o'brien@acme.example") == "'dana.o''brien@acme.example'")
         #expect(DynamicsClient.queryEscape("emailaddress1 eq 'a+b'") == "emailaddress1%20eq%20%27a%2Bb%27")
         try await Self.withRig { rig in
-            let handoff = try await rig.connector.startHandoff(HandoffRequest(employeeId: "emp-1", email: "dana.o'brien@acme.example"))
-            let claims = try Self.decode(try #require(try handoff.clientToken?.revealedString()).split(separator: ".")[1])
+            let handoff = try await rig.connector.issueChatToken(for: HandoffRequest(employeeId: "emp-1", email: "dana.o'brien@acme.example"))
+            let claims = try Self.decode(try handoff.token.revealedString().split(separator: ".")[1])
             let obrien = try #require(rig.sandbox.dynamics.contacts.first { $0.lastname == "O'Brien" })
             #expect(claims["sub"] == .string(obrien.contactid) && claims["family_name"] == .string("O'Brien"))
         }
@@ -103,14 +103,14 @@ struct LiveAssistTests {
     @Test func unknownAndAmbiguousEmailsGetNoToken() async throws {
         try await Self.withRig { rig in
             let unknown = await #expect(throws: ConnectorError.self) {
-                _ = try await rig.connector.startHandoff(HandoffRequest(employeeId: "emp-1", email: "nobody@acme.example"))
+                _ = try await rig.connector.issueChatToken(for: HandoffRequest(employeeId: "emp-1", email: "nobody@acme.example"))
             }
             #expect(unknown?.code == .notFound && unknown?.message.contains("nobody@acme.example") == true)
             let shared = await #expect(throws: ConnectorError.self) {
-                _ = try await rig.connector.startHandoff(HandoffRequest(employeeId: "emp-1", email: "frontdesk@acme.example"))
+                _ = try await rig.connector.issueChatToken(for: HandoffRequest(employeeId: "emp-1", email: "frontdesk@acme.example"))
             }
             #expect(shared?.code == .conflict)
-            let missing = await #expect(throws: ConnectorError.self) { _ = try await rig.connector.startHandoff(HandoffRequest(employeeId: "emp-1")) }
+            let missing = await #expect(throws: ConnectorError.self) { _ = try await rig.connector.issueChatToken(for: HandoffRequest(employeeId: "emp-1")) }
             #expect(missing?.code == .invalidRequest)
         }
     }
@@ -118,17 +118,17 @@ struct LiveAssistTests {
     @Test func tokenIsCachedAndA429IsWaitedOut() async throws {
         try await Self.withRig { rig in
             let email = rig.sandbox.dynamics.contacts[0].emailaddress1
-            _ = try await rig.connector.startHandoff(HandoffRequest(employeeId: "emp-1", email: email))
+            _ = try await rig.connector.issueChatToken(for: HandoffRequest(employeeId: "emp-1", email: email))
             rig.sandbox.faults.add(FaultRule(path: "/api/data/v9.2/contacts", status: 429, retryAfter: "1", times: 1,
                                              body: #"{"error":{"code":"0x80072321","message":"Combined execution time of incoming requests exceeded limit of 1,200,000 milliseconds over time window of 300 seconds."}}"#))
             let started = ContinuousClock.now
-            _ = try await rig.connector.startHandoff(HandoffRequest(employeeId: "emp-1", email: email))
+            _ = try await rig.connector.issueChatToken(for: HandoffRequest(employeeId: "emp-1", email: email))
             #expect(ContinuousClock.now - started >= .seconds(1), "Retry-After honoured")
             #expect(rig.sandbox.dynamics.stats.tokenRequests == 1, "one client-credentials token for every lookup")
             #expect(rig.sandbox.dynamics.stats.lookups == 2)
             // An expired token: the 401 leads to one new token, then the lookup succeeds.
             rig.sandbox.dynamics.expireAllTokens()
-            _ = try await rig.connector.startHandoff(HandoffRequest(employeeId: "emp-1", email: email))
+            _ = try await rig.connector.issueChatToken(for: HandoffRequest(employeeId: "emp-1", email: email))
             #expect(rig.sandbox.dynamics.stats.tokenRequests == 2)
         }
     }
@@ -136,7 +136,7 @@ struct LiveAssistTests {
     @Test func aWrongClientSecretSaysWhatToFix() async throws {
         try await Self.withRig(secret: "not-the-secret") { rig in
             let error = await #expect(throws: ConnectorError.self) {
-                _ = try await rig.connector.startHandoff(HandoffRequest(employeeId: "emp-1", email: rig.sandbox.dynamics.contacts[0].emailaddress1))
+                _ = try await rig.connector.issueChatToken(for: HandoffRequest(employeeId: "emp-1", email: rig.sandbox.dynamics.contacts[0].emailaddress1))
             }
             #expect(error?.code == .unauthorized && error?.message.contains("dynamics.client_secret") == true && error?.message.contains("AADSTS7000215") == true)
             #expect(error?.message.contains("not-the-secret") == false, "the secret never appears")

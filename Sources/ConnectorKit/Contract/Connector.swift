@@ -15,8 +15,12 @@ public protocol Connector: Service {
     var userIngestion: (any UserIngestion)? { get }
     /// The knowledge-load interface, when the connector provides ``Feature/knowledge``.
     var knowledge: (any KnowledgeLoad)? { get }
-    /// The live-agent interface, when the connector provides ``Feature/liveAgent``.
+    /// The live-agent interface, when the connector provides ``Feature/liveAgent`` by relaying the
+    /// conversation itself.
     var liveAgent: (any LiveAgent)? { get }
+    /// The chat-token interface, when the connector provides ``Feature/liveAgent`` by authorising the
+    /// external service's own chat client (Live Assist) instead.
+    var chatTokens: (any ChatTokenIssuer)? { get }
     /// The public keys the connector signs with (or soon will), for the host's
     /// `/.well-known/jwks.json`: Salesforce's "Endpoint URL" keyset reads them there.
     func publishedKeys() async throws -> [JWK]
@@ -27,5 +31,6 @@ extension Connector {
     public var userIngestion: (any UserIngestion)? { nil }
     public var knowledge: (any KnowledgeLoad)? { nil }
     public var liveAgent: (any LiveAgent)? { nil }
+    public var chatTokens: (any ChatTokenIssuer)? { nil }
     public func publishedKeys() async throws -> [JWK] { [] }
 }

@@ -54,49 +54,13 @@ public struct Handoff: Sendable, Hashable, Codable {
     public var employeeId: String
     /// Where it is.
     public var status: Status
-    /// For token-only handoffs (Live Assist): the token for the web client, and its expiry.
-    public var clientToken: Secret?
-    /// When ``clientToken`` expires.
-    public var clientTokenExpiresAt: Date?
 
     /// Creates a handoff.
-    public init(
-        id: String, conversationId: String, employeeId: String, status: Status, clientToken: Secret? = nil,
-        clientTokenExpiresAt: Date? = nil
-    ) {
+    public init(id: String, conversationId: String, employeeId: String, status: Status) {
         self.id = id
         self.conversationId = conversationId
         self.employeeId = employeeId
         self.status = status
-        self.clientToken = clientToken
-        self.clientTokenExpiresAt = clientTokenExpiresAt
-    }
-
-    public static func == (lhs: Handoff, rhs: Handoff) -> Bool {
-        lhs.id == rhs.id && lhs.conversationId == rhs.conversationId && lhs.employeeId == rhs.employeeId
-            && lhs.status == rhs.status && lhs.clientTokenExpiresAt == rhs.clientTokenExpiresAt
-    }
-
-    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
-
-    enum CodingKeys: String, CodingKey { case id, conversationId, employeeId, status, clientTokenExpiresAt }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            id: try c.decode(String.self, forKey: .id), conversationId: try c.decode(String.self, forKey: .conversationId),
-            employeeId: try c.decode(String.self, forKey: .employeeId), status: try c.decode(Status.self, forKey: .status),
-            clientTokenExpiresAt: try c.decodeIfPresent(Date.self, forKey: .clientTokenExpiresAt))
-    }
-
-    /// Encodes everything but the client token (which only the API route that creates the handoff returns).
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(conversationId, forKey: .conversationId)
-        try c.encode(employeeId, forKey: .employeeId)
-        try c.encode(status, forKey: .status)
-        try c.encodeIfPresent(clientTokenExpiresAt, forKey: .clientTokenExpiresAt)
     }
 }
 

@@ -40,7 +40,7 @@ struct ConformanceRun: Sendable {
         case .ticketing: connector.ticketing != nil
         case .userIngestion: connector.userIngestion != nil
         case .knowledge: connector.knowledge != nil
-        case .liveAgent: connector.liveAgent != nil
+        case .liveAgent: connector.liveAgent != nil || connector.chatTokens != nil
         default: nil
         }
     }
