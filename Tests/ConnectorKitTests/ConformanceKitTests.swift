@@ -78,4 +78,22 @@ struct ConformanceKitTests {
             try await ConnectorConformance.check(RosterModule(), config: "staff:\n  module: roster\n  features: [knowledge]\n")
         }
     }
+
+    @Test func aFeatureOfTheModulesOwnIsCheckedToo() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        try folder.write("staff.csv", (1...5).map { "s\($0),s\($0)@acme.example,S\($0),T\($0)" }.joined(separator: "\n"))
+        var options = ConnectorConformance.Options()
+        options.baseDirectory = folder.path
+        let report = try await ConnectorConformance.check(DirectoryModule(), config: "people:\n  module: directory\n  features: [staff-directory]\n  file: staff.csv\n", options: options)
+        let checkpoint = report.results(for: .checkpointAfterWrite)
+        #expect(checkpoint.count == 1 && checkpoint.first?.feature == "staff-directory", "\(report)")
+        guard case .passed? = checkpoint.first?.outcome else { Issue.record("\(report)"); return }
+    }
+
+    @Test func moduleEventTypesAreNamespaced() throws {
+        #expect(throws: ConnectorError.self) { try ModuleEvent(type: "synced", data: .null) }
+        #expect(throws: ConnectorError.self) { try ModuleEvent(type: "ticket.reopened", data: .null) }
+        #expect(try ModuleEvent(type: "zendesk.sla_breached", subject: "T1", data: .null).type == "zendesk.sla_breached")
+    }
 }

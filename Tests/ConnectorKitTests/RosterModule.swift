@@ -110,3 +110,35 @@ struct RosterConnector: Connector, UserIngestion, Ticketing {
     }
     func watchChanges() async throws { try? await gracefulShutdown() }
 }
+
+/// A module with a feature of its own (`staff-directory`): its connector offers the sync through
+/// `syncs` and announces each run with an event type of its own. Nothing in the host names it.
+struct DirectoryModule: ConnectorModule {
+    static let directory: Feature = "staff-directory"
+    let name = "directory"
+    let summary = "Staff from a CSV file, as a feature of its own (a test module)."
+    let features: [Feature] = [Self.directory]
+    var settings: SettingsSchema {
+        SettingsSchema([SettingField("file", .path(mustExist: true), required: true, summary: "The CSV file of staff.")])
+    }
+
+    func makeConnector(configuration: ConnectorConfiguration, context: ConnectorContext) throws -> any Connector {
+        DirectoryConnector(roster: RosterConnector(mistake: .none, file: try configuration.settings.requiredText("file"), token: nil, pageSize: 3, context: context))
+    }
+}
+
+struct DirectoryConnector: Connector {
+    let roster: RosterConnector
+
+    var syncs: [FeatureSync] {
+        [FeatureSync(feature: DirectoryModule.directory, noun: "staff") { mode, progress in
+            let report = try await roster.syncUsers(mode: mode, progress: progress)
+            try await roster.context.events.emit(ConnectorEvent(connector: roster.context.connectorName, payload: .module(
+                try ModuleEvent(type: "directory.synced", data: .object([JSONMember("upserted", .integer(Int64(report.upserted)))])))))
+            return report
+        }]
+    }
+
+    func run() async throws { try? await gracefulShutdown() }
+    func check() async -> HealthReport { await roster.check() }
+}

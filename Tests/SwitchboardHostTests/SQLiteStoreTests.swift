@@ -37,6 +37,16 @@ struct SQLiteStoreTests {
     }
 
     /// Rows are bound straight through the SQLite C API: every column must come back as given —
+    /// A module's own event type is stored and streamed under its name, with its data and subject.
+    @Test func moduleEventsKeepTheirTypeDataAndSubject() async throws {
+        let store = try SQLiteStore(path: path)
+        let event = try ModuleEvent(type: "zendesk.sla_breached", subject: "T42", data: .object([JSONMember("minutes", .integer(95))]))
+        let id = try await store.emit(ConnectorEvent(connector: "desk", payload: .module(event)))
+        let stored = try await store.events(after: nil, subject: "T42")
+        #expect(stored.map(\.id) == [id] && stored.first?.type == "zendesk.sla_breached" && stored.first?.connector == "desk")
+        #expect(stored.first?.payload == #"{"minutes":95}"#)
+    }
+
     /// NULL stays NULL, an empty string stays empty, quotes, newlines and non-ASCII text in names
     /// and fields survive, and an upsert replaces every column.
     @Test func userRowsKeepEveryValueExactly() async throws {

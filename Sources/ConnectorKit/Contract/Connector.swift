@@ -21,6 +21,9 @@ public protocol Connector: Service {
     /// The chat-token interface, when the connector provides ``Feature/liveAgent`` by authorising the
     /// external service's own chat client (Live Assist) instead.
     var chatTokens: (any ChatTokenIssuer)? { get }
+    /// The syncs `switchboard sync` can run: by default the user-ingestion and knowledge syncs of the
+    /// interfaces above; a module with a sync feature of its own adds it here.
+    var syncs: [FeatureSync] { get }
     /// The public keys the connector signs with (or soon will), for the host's
     /// `/.well-known/jwks.json`: Salesforce's "Endpoint URL" keyset reads them there.
     func publishedKeys() async throws -> [JWK]
@@ -33,4 +36,18 @@ extension Connector {
     public var liveAgent: (any LiveAgent)? { nil }
     public var chatTokens: (any ChatTokenIssuer)? { nil }
     public func publishedKeys() async throws -> [JWK] { [] }
+
+    public var syncs: [FeatureSync] { builtInSyncs }
+
+    /// The user-ingestion and knowledge syncs of ``userIngestion`` and ``knowledge``.
+    public var builtInSyncs: [FeatureSync] {
+        var syncs: [FeatureSync] = []
+        if let users = userIngestion {
+            syncs.append(FeatureSync(feature: .userIngestion, noun: "users") { try await users.syncUsers(mode: $0, progress: $1) })
+        }
+        if let knowledge {
+            syncs.append(FeatureSync(feature: .knowledge, noun: "articles") { try await knowledge.syncArticles(mode: $0, progress: $1) })
+        }
+        return syncs
+    }
 }

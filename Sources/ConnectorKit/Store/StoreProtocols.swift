@@ -91,6 +91,8 @@ public struct ConnectorEvent: Sendable, Hashable {
         case ticket(TicketEvent)
         /// Something happened in a live-agent handoff.
         case handoff(HandoffEvent)
+        /// An event type of the module's own.
+        case module(ModuleEvent)
     }
 
     /// The connector that emitted it.

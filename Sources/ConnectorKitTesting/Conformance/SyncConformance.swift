@@ -10,17 +10,19 @@ struct SyncConformance: Sendable {
     typealias Sync = @Sendable (any Connector) async throws -> SyncReport
 
     func results(enabled: [Feature]) async -> [ConformanceResult] {
-        let syncs: [(Feature, Sync)] = [
-            (.userIngestion, { try await $0.userIngestion!.syncUsers(mode: .incremental, progress: { _ in }) }),
-            (.knowledge, { try await $0.knowledge!.syncArticles(mode: .incremental, progress: { _ in }) }),
-        ]
+        // Every sync the connector offers for an enabled feature: built-in or the module's own.
+        let features = ((try? harness.makeConnector())?.syncs ?? []).map(\.feature).filter { enabled.contains($0) }
         var results: [ConformanceResult] = []
-        for (feature, sync) in syncs {
-            guard enabled.contains(feature) else { continue }
-            results += await check(feature, sync)
+        for feature in features {
+            results += await check(feature) { connector in
+                guard let sync = connector.syncs.first(where: { $0.feature == feature }) else {
+                    throw ConnectorError.misconfigured("the connector no longer offers the \(feature) sync")
+                }
+                return try await sync.run(.incremental) { _ in }
+            }
         }
         if results.isEmpty {
-            let none = ConformanceOutcome.notApplicable("no sync feature (user-ingestion, knowledge) is enabled in the example")
+            let none = ConformanceOutcome.notApplicable("no sync feature is enabled in the example")
             results = [ConformanceResult(.rerunChangesNothing, none), ConformanceResult(.checkpointAfterWrite, none)]
         }
         return results

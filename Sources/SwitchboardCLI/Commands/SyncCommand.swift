@@ -24,7 +24,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Argument(help: "The connector, as named in connectors.yaml.")
     var connector: String
 
-    @Option(help: ArgumentHelp("Only this feature: user-ingestion or knowledge.", valueName: "feature"))
+    @Option(help: ArgumentHelp("Only this feature (user-ingestion, knowledge, or a sync feature of the module's own).", valueName: "feature"))
     var feature: String?
 
     @Flag(help: "Read everything and remove what vanished upstream, instead of reading changes since the checkpoint.")
@@ -44,17 +44,9 @@ struct SyncCommand: AsyncParsableCommand {
             Terminal.error("no connector named \(connector) in \(configuration.file) (connectors: \(configuration.connectors.map(\.name).joined(separator: ", ")))")
             throw ExitCode.failure
         }
-        let syncing: [Feature] = [.userIngestion, .knowledge]
-        let features: [Feature] = try {
-            guard let feature else { return declared.features.filter { syncing.contains($0) } }
-            let wanted = Feature(feature)
-            guard syncing.contains(wanted) else { throw ValidationError("--feature: \(feature) does not sync; use user-ingestion or knowledge") }
-            guard declared.isEnabled(wanted) else { throw ValidationError("--feature: \(feature) is not enabled on \(connector)") }
-            return [wanted]
-        }()
-        guard !features.isEmpty else {
-            Terminal.error("\(connector) enables no feature that syncs (user-ingestion, knowledge)")
-            throw ExitCode.failure
+        let wanted = feature.map { Feature($0) }
+        if let wanted, !declared.isEnabled(wanted) {
+            throw ValidationError("--feature: \(wanted) is not enabled on \(connector) (enabled: \(declared.features.map(\.rawValue).joined(separator: ", ")))")
         }
         let mode: SyncMode = full ? .full : .incremental
         let connectorName = connector
@@ -65,16 +57,16 @@ struct SyncCommand: AsyncParsableCommand {
                                               selection: ConnectorSelection(features: nil, connectors: [connectorName]),
                                               storage: .sqlite(store), logger: logger)
                 try await runtime.withConnector(named: connectorName) { connector in
-                    if features.contains(.userIngestion), let users = connector.userIngestion {
-                        let display = ProgressDisplay(label: "users")
-                        let started = ContinuousClock.now
-                        let report = try await users.syncUsers(mode: mode) { display.update($0) }
-                        display.finish(report, elapsed: ContinuousClock.now - started)
+                    // The connector's syncs of its enabled features (built-in or its module's own).
+                    let syncs = connector.syncs.filter { declared.isEnabled($0.feature) && (wanted == nil || $0.feature == wanted) }
+                    guard !syncs.isEmpty else {
+                        throw ValidationError(wanted.map { "--feature: \($0) does not sync" }
+                            ?? "\(connectorName) enables no feature that syncs (like user-ingestion or knowledge)")
                     }
-                    if features.contains(.knowledge), let knowledge = connector.knowledge {
-                        let display = ProgressDisplay(label: "articles")
+                    for sync in syncs {
+                        let display = ProgressDisplay(label: sync.noun)
                         let started = ContinuousClock.now
-                        let report = try await knowledge.syncArticles(mode: mode) { display.update($0) }
+                        let report = try await sync.run(mode) { display.update($0) }
                         display.finish(report, elapsed: ContinuousClock.now - started)
                     }
                 }

@@ -27,6 +27,8 @@ public struct StoredEvent: Sendable, Hashable {
         case .handoff(let event):
             return ("handoff.\(Self.snakeCase(String(describing: event.kind).prefix { $0 != "(" }))",
                     String(decoding: try JSONEncoder.sorted.encode(event), as: UTF8.self))
+        case .module(let event):
+            return (event.type, event.data.description)
         }
     }
 
@@ -35,6 +37,7 @@ public struct StoredEvent: Sendable, Hashable {
         switch payload {
         case .handoff(let event): event.handoffId
         case .ticket(let event): event.ticketId
+        case .module(let event): event.subject
         }
     }
 
