@@ -6,8 +6,7 @@ import Synchronization
 /// what a connector did with it: every committed batch in order, and commits made to fail on demand
 /// (to test that a sync never moves its checkpoint ahead of its records).
 ///
-/// Like the host's store, it accepts records only in the `users` and `articles` streams (and their
-/// sub-streams such as `users-full`).
+/// Like the host's store, it refuses records in a stream that keeps only a cursor.
 public final class RecordingStore: StateStore, RecordSink, EventSink, UserDirectory, HandoffStore, Sendable {
     /// The error an injected commit failure throws.
     public struct InjectedFailure: Error, CustomStringConvertible {
@@ -40,9 +39,9 @@ public final class RecordingStore: StateStore, RecordSink, EventSink, UserDirect
     /// Every stored record of a connector, by stream table (`users`, `articles`) and id.
     public func records(connector: String) -> [String: [String: SyncRecord]] {
         var result: [String: [String: SyncRecord]] = [:]
-        for table in ["users", "articles"] {
-            let records = memory.records(connector: connector, stream: table)
-            if !records.isEmpty { result[table] = records }
+        for stream in [SyncStream.users, .articles] {
+            let records = memory.records(connector: connector, stream: stream)
+            if !records.isEmpty { result[stream.name] = records }
         }
         return result
     }
@@ -54,10 +53,6 @@ public final class RecordingStore: StateStore, RecordSink, EventSink, UserDirect
 
     @discardableResult
     public func commit(_ batch: RecordBatch) async throws -> CommitResult {
-        guard ["users", "articles"].contains(where: { batch.stream == $0 || batch.stream.hasPrefix($0 + "-") }) else {
-            throw ConnectorError.invalidRequest(
-                "records go to the users or articles stream (or a sub-stream such as users-full), not '\(batch.stream)'", field: "stream")
-        }
         let failure: Int? = journal.withLock { journal in
             journal.attempts += 1
             return journal.failing.contains(journal.attempts) ? journal.attempts : nil
@@ -68,11 +63,11 @@ public final class RecordingStore: StateStore, RecordSink, EventSink, UserDirect
         return result
     }
 
-    public func reconcile(connector: String, stream: String, keeping ids: Set<String>) async throws -> Int {
+    public func reconcile(connector: String, stream: SyncStream, keeping ids: Set<String>) async throws -> Int {
         try await memory.reconcile(connector: connector, stream: stream, keeping: ids)
     }
 
-    public func reconcile(connector: String, stream: String, writtenBefore date: Date) async throws -> Int {
+    public func reconcile(connector: String, stream: SyncStream, writtenBefore date: Date) async throws -> Int {
         try await memory.reconcile(connector: connector, stream: stream, writtenBefore: date)
     }
 

@@ -60,10 +60,10 @@ struct FeatureTemplates {
                     let connection: \(t)Connection
 
                     func syncUsers(mode: SyncMode, progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport {
-                        // TODO: read users changed since the checkpoint (connection.context.store.checkpoint(stream: "users")),
+                        // TODO: read users changed since the checkpoint (connection.context.store.checkpoint(stream: .users)),
                         // page by page, and write each page with the cursor that covers it in one batch:
                         //   try await connection.context.sink.commit(RecordBatch(connector: connection.context.connectorName,
-                        //       stream: "users", upserts: users.map(SyncRecord.user), checkpoint: cursor))
+                        //       stream: .users, upserts: users.map(SyncRecord.user), checkpoint: cursor))
                         // The checkpoint moves only with its records; a second run with nothing new writes nothing.
                         \(todo("user-ingestion.sync"))
                     }
@@ -79,7 +79,7 @@ struct FeatureTemplates {
                     let connection: \(t)Connection
 
                     func syncArticles(mode: SyncMode, progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport {
-                        // TODO: read published articles changed since the checkpoint (stream "articles") and commit
+                        // TODO: read published articles changed since the checkpoint (stream .articles) and commit
                         // each page with its cursor in one RecordBatch; remove unpublished ones (deletions, or
                         // sink.reconcile after a full read).
                         \(todo("knowledge.sync"))

@@ -36,11 +36,11 @@ struct ConnectorContextTests {
     @Test func aBatchMovesRecordsAndCheckpointTogether() async throws {
         let store = MemoryStore()
         let user = UserRecord(id: "003A", email: "a@x.example", firstName: "A", lastName: "B", modifiedAt: Date(timeIntervalSince1970: 0))
-        try await store.commit(RecordBatch(connector: "c", stream: "users", upserts: [.user(user)], checkpoint: "t1|003A"))
-        #expect(store.records(connector: "c", stream: "users")["003A"] == .user(user))
+        try await store.commit(RecordBatch(connector: "c", stream: .users, upserts: [.user(user)], checkpoint: "t1|003A"))
+        #expect(store.records(connector: "c", stream: .users)["003A"] == .user(user))
         #expect(try await store.checkpoint(connector: "c", stream: "users")?.cursor == "t1|003A")
-        try await store.commit(RecordBatch(connector: "c", stream: "users", upserts: [], deletions: ["003A"], checkpoint: nil))
-        #expect(store.records(connector: "c", stream: "users").isEmpty)
+        try await store.commit(RecordBatch(connector: "c", stream: .users, upserts: [], deletions: ["003A"], checkpoint: nil))
+        #expect(store.records(connector: "c", stream: .users).isEmpty)
         #expect(try await store.checkpoint(connector: "c", stream: "users")?.cursor == "t1|003A", "nil leaves the checkpoint")
     }
 
@@ -76,6 +76,18 @@ struct ContractValueTests {
         #expect(error.isRetryable)
         #expect(ConnectorError.misconfigured("bad", field: "auth.username").isMisconfiguration)
         #expect(!ConnectorError.notFound("x").isRetryable)
+    }
+
+    @Test func streamsAreTypedAndACursorOnlyStreamTakesNoRecords() async throws {
+        #expect(SyncStream.users.sub("deleted").name == "users-deleted" && SyncStream.users.sub("deleted").records == .users)
+        #expect(SyncStream(storedName: "articles-en_US").records == .articles && SyncStream(storedName: "cases-watch").records == nil)
+        let store = MemoryStore()
+        let user = UserRecord(id: "003A", email: "a@acme.example", firstName: nil, lastName: nil, modifiedAt: Date())
+        await #expect(throws: SyncStreamError.self) {
+            try await store.commit(RecordBatch(connector: "c", stream: .cursor("cases-watch"), upserts: [.user(user)], checkpoint: "x"))
+        }
+        try await store.commit(RecordBatch(connector: "c", stream: .cursor("cases-watch"), upserts: [], checkpoint: "x"))
+        #expect(try await store.checkpoint(connector: "c", stream: "cases-watch")?.cursor == "x")
     }
 
     @Test func aChatTokensDescriptionNeverShowsTheToken() throws {

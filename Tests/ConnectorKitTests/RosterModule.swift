@@ -65,7 +65,7 @@ struct RosterConnector: Connector, UserIngestion, Ticketing {
 
     func syncUsers(mode: SyncMode, progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport {
         let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
-        let start = mode == .full ? 0 : (try await context.store.checkpoint(stream: "users")).flatMap { Int($0.cursor) } ?? 0
+        let start = mode == .full ? 0 : (try await context.store.checkpoint(stream: .users)).flatMap { Int($0.cursor) } ?? 0
         var report = SyncReport(upserted: 0, deleted: 0, pages: 0)
         var index = start
         while index < lines.count {
@@ -74,10 +74,10 @@ struct RosterConnector: Connector, UserIngestion, Ticketing {
             index += page.count
             do {
                 if mistake == .checkpointBeforeWrite {
-                    try await context.sink.commit(RecordBatch(connector: context.connectorName, stream: "users", upserts: [], checkpoint: String(index)))
-                    try await context.sink.commit(RecordBatch(connector: context.connectorName, stream: "users", upserts: users, checkpoint: nil))
+                    try await context.sink.commit(RecordBatch(connector: context.connectorName, stream: .users, upserts: [], checkpoint: String(index)))
+                    try await context.sink.commit(RecordBatch(connector: context.connectorName, stream: .users, upserts: users, checkpoint: nil))
                 } else {
-                    try await context.sink.commit(RecordBatch(connector: context.connectorName, stream: "users", upserts: users, checkpoint: String(index)))
+                    try await context.sink.commit(RecordBatch(connector: context.connectorName, stream: .users, upserts: users, checkpoint: String(index)))
                 }
             } catch where mistake == .swallowsStoreErrors {
                 continue

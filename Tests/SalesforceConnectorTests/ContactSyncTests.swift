@@ -119,15 +119,15 @@ struct ContactSyncTests {
         var batches: [(rows: Int, checkpoint: String?)] { lock.withLock { committed } }
 
         func commit(_ batch: RecordBatch) async throws -> CommitResult {
-            if batch.stream == "users" { lock.withLock { committed.append((batch.upserts.count, batch.checkpoint)) } }
+            if batch.stream == .users { lock.withLock { committed.append((batch.upserts.count, batch.checkpoint)) } }
             return try await store.commit(batch)
         }
 
-        func reconcile(connector: String, stream: String, keeping ids: Set<String>) async throws -> Int {
+        func reconcile(connector: String, stream: SyncStream, keeping ids: Set<String>) async throws -> Int {
             try await store.reconcile(connector: connector, stream: stream, keeping: ids)
         }
 
-        func reconcile(connector: String, stream: String, writtenBefore date: Date) async throws -> Int {
+        func reconcile(connector: String, stream: SyncStream, writtenBefore date: Date) async throws -> Int {
             try await store.reconcile(connector: connector, stream: stream, writtenBefore: date)
         }
     }

@@ -171,7 +171,7 @@ struct TicketingTests {
     @Test func requesterComesFromTheSyncedUsersFirst() async throws {
         try await Self.withRig(allowUnknownRequesters: true) { rig in
             let synced = rig.sandbox.org.records("Contact")[5].id  // deliberately not the contact SOQL would find
-            try await rig.store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [
+            try await rig.store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [
                 .user(UserRecord(id: synced, email: rig.email.uppercased(), firstName: nil, lastName: nil, modifiedAt: Date())),
             ], checkpoint: nil))
             let ticket = try await rig.ticketing.createTicket(NewTicket(requesterEmail: rig.email, subject: "Mouse", idempotencyKey: "k-dir"))

@@ -60,11 +60,11 @@ struct HostAPITests {
     @Test func usersAndKnowledgeSearch() async throws {
         let (store, directory) = try Self.store()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [
+        try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [
             .user(UserRecord(id: "003A", email: "Ada@Acme.example", firstName: "Ada", lastName: "Lovelace", fields: ["Department": "R&D"],
                              modifiedAt: Date(timeIntervalSince1970: 1_767_225_600))),
         ], checkpoint: nil))
-        try await store.commit(RecordBatch(connector: "sf", stream: "articles", upserts: [
+        try await store.commit(RecordBatch(connector: "sf", stream: .articles, upserts: [
             .article(KnowledgeArticle(id: "kA1:en_US", articleNumber: "0001", title: "Reset your VPN", summary: "VPN help", urlName: "vpn", language: "en_US",
                                       bodyHTML: ["Body__c": "<p>Restart</p>"], bodyText: "Restart the client", modifiedAt: Date())),
         ], checkpoint: nil))

@@ -23,8 +23,8 @@ struct SQLiteStoreTests {
     @Test func batchAndCheckpointLandTogetherAndSurviveReopening() async throws {
         do {
             let store = try SQLiteStore(path: path)  // creates the missing folders
-            try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: (1...3).map { .user(Self.user($0)) }, checkpoint: "c1"))
-            try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [.user(Self.user(2, email: "NEW@acme.example"))],
+            try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: (1...3).map { .user(Self.user($0)) }, checkpoint: "c1"))
+            try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [.user(Self.user(2, email: "NEW@acme.example"))],
                                                deletions: ["003SBX3"], checkpoint: "c2"))
         }
         let reopened = try SQLiteStore(path: path)  // migrations run again: a no-op
@@ -54,7 +54,7 @@ struct SQLiteStoreTests {
         let odd = UserRecord(id: "003ODD", email: "zoë.o'brien@acme.example", firstName: "", lastName: "O\"Brien\nJr.",
                              fields: ["Title": "Head of \"R&D\"\t\u{1}", "Ünit": "日本"], modifiedAt: Date(timeIntervalSince1970: 1_767_225_600.25))
         let bare = UserRecord(id: "003BARE", email: nil, firstName: nil, lastName: nil, modifiedAt: Date(timeIntervalSince1970: 0))
-        try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [.user(odd), .user(bare)], checkpoint: nil))
+        try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [.user(odd), .user(bare)], checkpoint: nil))
         let found = try await store.users(email: "ZOË.O'BRIEN@acme.example".replacingOccurrences(of: "Ë", with: "ë"))
         #expect(found.map(\.user) == [odd])
         let rows = try store.pool.read { db in
@@ -72,7 +72,7 @@ struct SQLiteStoreTests {
         changed.firstName = "Zoë"
         changed.fields = [:]
         changed.modifiedAt = Date(timeIntervalSince1970: 1_767_225_601)
-        try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [.user(changed)], checkpoint: nil))
+        try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [.user(changed)], checkpoint: nil))
         let after = try store.pool.read { db in
             try Row.fetchOne(db, sql: "SELECT email, first_name, last_name, fields, modified_at FROM users WHERE id = '003ODD'")
         }
@@ -91,7 +91,7 @@ struct SQLiteStoreTests {
         func databaseFileSize() -> Int { ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0 }
         let before = databaseFileSize()
         for page in 0..<5 {
-            try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: (0..<400).map { .user(Self.user(page * 400 + $0)) },
+            try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: (0..<400).map { .user(Self.user(page * 400 + $0)) },
                                                checkpoint: "p\(page)"))
         }
         // Wait for the state, not a time: the file grows once a checkpoint has copied the WAL.
@@ -105,10 +105,10 @@ struct SQLiteStoreTests {
 
     @Test func aFailedBatchLeavesNothingBehind() async throws {
         let store = try SQLiteStore(path: path)
-        try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [.user(Self.user(1))], checkpoint: "c1"))
+        try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [.user(Self.user(1))], checkpoint: "c1"))
         // An unknown stream fails inside the transaction, after the upserts were written: all rolled back.
         await #expect(throws: StoreError.self) {
-            try await store.commit(RecordBatch(connector: "sf", stream: "nonsense", upserts: [.user(Self.user(2))], checkpoint: "c9"))
+            try await store.commit(RecordBatch(connector: "sf", stream: .cursor("nonsense"), upserts: [.user(Self.user(2))], checkpoint: "c9"))
         }
         #expect(try await store.count(connector: "sf", stream: "users") == 1)
         #expect(try await store.checkpoint(connector: "sf", stream: "nonsense") == nil)
@@ -117,9 +117,9 @@ struct SQLiteStoreTests {
 
     @Test func reconciliationRemovesWhatVanished() async throws {
         let store = try SQLiteStore(path: path)
-        try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: (1...5).map { .user(Self.user($0)) }, checkpoint: nil))
-        try await store.commit(RecordBatch(connector: "other", stream: "users", upserts: [.user(Self.user(9))], checkpoint: nil))
-        let removed = try await store.reconcile(connector: "sf", stream: "users", keeping: ["003SBX1", "003SBX4"])
+        try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: (1...5).map { .user(Self.user($0)) }, checkpoint: nil))
+        try await store.commit(RecordBatch(connector: "other", stream: .users, upserts: [.user(Self.user(9))], checkpoint: nil))
+        let removed = try await store.reconcile(connector: "sf", stream: .users, keeping: ["003SBX1", "003SBX4"])
         #expect(removed == 3)
         #expect(try await store.ids(connector: "sf", stream: "users") == ["003SBX1", "003SBX4"])
         #expect(try await store.count(connector: "other", stream: "users") == 1, "other connectors untouched")
@@ -128,7 +128,7 @@ struct SQLiteStoreTests {
 
     @Test func fullTextSearchRanksTitlesFirstAndFollowsUpdates() async throws {
         let store = try SQLiteStore(path: path)
-        try await store.commit(RecordBatch(connector: "sf", stream: "articles", upserts: [
+        try await store.commit(RecordBatch(connector: "sf", stream: .articles, upserts: [
             .article(Self.article("ka01", title: "Printer troubleshooting", body: "Turn it off and on again.")),
             .article(Self.article("ka02", title: "Expense reports", body: "Attach the printer receipt to the report.")),
             .article(Self.article("ka03", title: "VPN access", body: "Install the client.")),
@@ -140,7 +140,7 @@ struct SQLiteStoreTests {
         #expect(try await store.searchArticles("print").count == 3, "prefix match, every language")
         #expect(try await store.searchArticles("\"); DROP TABLE articles; --").isEmpty, "operators are taken literally")
         // An update re-indexes; a deletion un-indexes.
-        try await store.commit(RecordBatch(connector: "sf", stream: "articles",
+        try await store.commit(RecordBatch(connector: "sf", stream: .articles,
                                            upserts: [.article(Self.article("ka03", title: "VPN and printer access", body: "x"))],
                                            deletions: ["ka01"], checkpoint: "k2"))
         #expect(try await store.searchArticles("printer", language: "en_US").map(\.id) == ["ka03", "ka02"])
@@ -165,8 +165,8 @@ struct SQLiteStoreTests {
 
     @Test func checkpointsCanBeShownAndReset() async throws {
         let store = try SQLiteStore(path: path)
-        try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [], checkpoint: "u"))
-        try await store.commit(RecordBatch(connector: "sf", stream: "articles", upserts: [], checkpoint: "a"))
+        try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [], checkpoint: "u"))
+        try await store.commit(RecordBatch(connector: "sf", stream: .articles, upserts: [], checkpoint: "a"))
         #expect(try await store.checkpoints(connector: "sf").map(\.stream) == ["articles", "users"])
         #expect(try await store.resetCheckpoints(connector: "sf", stream: "users") == 1)
         #expect(try await store.checkpoints(connector: "sf").map(\.cursor) == ["a"])
@@ -184,7 +184,7 @@ struct SQLiteStoreTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/nested/state.db"
         let store = try SQLiteStore(path: path)
-        try await store.commit(RecordBatch(connector: "sf", stream: "users", upserts: [
+        try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [
             .user(UserRecord(id: "003A", email: "a@acme.example", firstName: nil, lastName: nil, modifiedAt: Date())),
         ], checkpoint: "c"))
         func mode(_ file: String) throws -> Int { (try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) ?? -1 }

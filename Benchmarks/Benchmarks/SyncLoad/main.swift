@@ -114,7 +114,7 @@ struct SyncClient {
         let batches = await collector.batches
         let (_, commitSeconds, commitCPU) = try await timed { for batch in batches { try await second.commit(batch) } }
         let keep = Set(batches.flatMap { $0.upserts.compactMap { record -> String? in if case .user(let user) = record { user.id } else { nil } } })
-        let (_, reconcileSeconds, _) = try await timed { try await second.reconcile(connector: "bench", stream: "users", keeping: keep) }
+        let (_, reconcileSeconds, _) = try await timed { try await second.reconcile(connector: "bench", stream: .users, keeping: keep) }
         print(String(format: "  of which: fetch + decode alone %.2f s (%.0f/s, %.2f s CPU); store commits alone %.2f s (%.0f/s, %.2f s CPU); reconcile %.2f s",
                      fetchSeconds, Double(contacts) / fetchSeconds, fetchCPU, commitSeconds, Double(contacts) / commitSeconds, commitCPU, reconcileSeconds))
 

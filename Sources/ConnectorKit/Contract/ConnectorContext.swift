@@ -61,8 +61,8 @@ public struct ScopedStateStore: Sendable {
     let base: any StateStore
 
     /// The checkpoint of a stream.
-    public func checkpoint(stream: String) async throws -> Checkpoint? {
-        try await base.checkpoint(connector: connector, stream: stream)
+    public func checkpoint(stream: SyncStream) async throws -> Checkpoint? {
+        try await base.checkpoint(connector: connector, stream: stream.name)
     }
     /// Reads a module-owned value.
     public func moduleState(key: String) async throws -> Data? { try await base.moduleState(connector: connector, key: key) }

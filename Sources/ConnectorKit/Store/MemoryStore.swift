@@ -35,10 +35,12 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
 
     @discardableResult
     public func commit(_ batch: RecordBatch) async throws -> CommitResult {
-        state.withLock { state in
-            // Records live per table (`users-deleted` is a sub-stream of `users`); cursors per stream.
-            let table = batch.stream.split(separator: "-").first.map(String.init) ?? batch.stream
-            let key = "\(batch.connector)/\(table)"
+        guard batch.stream.records != nil || (batch.upserts.isEmpty && batch.deletions.isEmpty) else {
+            throw SyncStreamError.cursorOnly(batch.stream)
+        }
+        return state.withLock { state in
+            // Records live per store (`users-deleted` is a sub-stream of `users`); cursors per stream.
+            let key = "\(batch.connector)/\(batch.stream.records?.rawValue ?? batch.stream.name)"
             var records = state.records[key, default: [:]]
             let now = Date()
             for record in batch.upserts {
@@ -56,7 +58,7 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
             }
             state.records[key] = records
             if let cursor = batch.checkpoint {
-                state.checkpoints["\(batch.connector)/\(batch.stream)"] = Checkpoint(stream: batch.stream, cursor: cursor, updatedAt: Date())
+                state.checkpoints["\(batch.connector)/\(batch.stream.name)"] = Checkpoint(stream: batch.stream.name, cursor: cursor, updatedAt: Date())
             }
             return CommitResult(removed: removed)
         }
@@ -73,18 +75,20 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
         }
     }
 
-    public func reconcile(connector: String, stream: String, writtenBefore date: Date) async throws -> Int {
-        state.withLock { state in
-            let key = "\(connector)/\(stream)"
+    public func reconcile(connector: String, stream: SyncStream, writtenBefore date: Date) async throws -> Int {
+        guard let records = stream.records else { throw SyncStreamError.cursorOnly(stream) }
+        return state.withLock { state in
+            let key = "\(connector)/\(records.rawValue)"
             let before = state.records[key]?.count ?? 0
             state.records[key] = state.records[key]?.filter { (state.written["\(key)/\($0.key)"] ?? .distantPast) >= date }
             return before - (state.records[key]?.count ?? 0)
         }
     }
 
-    public func reconcile(connector: String, stream: String, keeping ids: Set<String>) async throws -> Int {
-        state.withLock { state in
-            let key = "\(connector)/\(stream)"
+    public func reconcile(connector: String, stream: SyncStream, keeping ids: Set<String>) async throws -> Int {
+        guard let records = stream.records else { throw SyncStreamError.cursorOnly(stream) }
+        return state.withLock { state in
+            let key = "\(connector)/\(records.rawValue)"
             let before = state.records[key]?.count ?? 0
             state.records[key] = state.records[key]?.filter { ids.contains($0.key) }
             return before - (state.records[key]?.count ?? 0)
@@ -130,8 +134,8 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
     }
 
     /// The records of a connector's stream, by id.
-    public func records(connector: String, stream: String) -> [String: SyncRecord] {
-        state.withLock { $0.records["\(connector)/\(stream)"] ?? [:] }
+    public func records(connector: String, stream: SyncStream) -> [String: SyncRecord] {
+        state.withLock { $0.records["\(connector)/\(stream.records?.rawValue ?? stream.name)"] ?? [:] }
     }
 
     /// Every event emitted, with its id, oldest first.

@@ -41,8 +41,8 @@ public enum SyncRecord: Sendable, Hashable {
 public struct RecordBatch: Sendable, Hashable {
     /// The connector.
     public var connector: String
-    /// The stream (`users`, `articles`).
-    public var stream: String
+    /// The stream: ``SyncStream/users``, ``SyncStream/articles``, a sub-stream of one, or a cursor-only stream.
+    public var stream: SyncStream
     /// Records to insert or replace.
     public var upserts: [SyncRecord]
     /// Ids to remove.
@@ -51,7 +51,7 @@ public struct RecordBatch: Sendable, Hashable {
     public var checkpoint: String?
 
     /// Creates a batch.
-    public init(connector: String, stream: String, upserts: [SyncRecord], deletions: [String] = [], checkpoint: String?) {
+    public init(connector: String, stream: SyncStream, upserts: [SyncRecord], deletions: [String] = [], checkpoint: String?) {
         self.connector = connector
         self.stream = stream
         self.upserts = upserts
@@ -77,10 +77,10 @@ public protocol RecordSink: Sendable {
     func commit(_ batch: RecordBatch) async throws -> CommitResult
     /// After a full read: removes the stream's records whose ids are not in `ids` (they vanished
     /// upstream) and returns how many went.
-    func reconcile(connector: String, stream: String, keeping ids: Set<String>) async throws -> Int
+    func reconcile(connector: String, stream: SyncStream, keeping ids: Set<String>) async throws -> Int
     /// After a full read that may have been interrupted and resumed: removes the stream's records
     /// not written since `date` (every record the read saw was written again) and returns how many went.
-    func reconcile(connector: String, stream: String, writtenBefore date: Date) async throws -> Int
+    func reconcile(connector: String, stream: SyncStream, writtenBefore date: Date) async throws -> Int
 }
 
 /// An event for the assistant, appended to the host's durable event log.

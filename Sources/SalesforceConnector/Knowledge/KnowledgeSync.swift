@@ -41,7 +41,7 @@ public struct KnowledgeSync: Sendable {
         public static var defaults: Settings { try! Settings(section: SalesforceModule().settings.defaults) }
     }
 
-    static let stream = "articles"
+    static let stream = SyncStream.articles
 
     let rest: SalesforceREST
     let sink: any RecordSink
@@ -69,7 +69,7 @@ public struct KnowledgeSync: Sendable {
         var report = SyncReport(upserted: 0, deleted: 0, pages: 0)
         var online = Set<String>()
         for language in settings.languages {
-            let stream = "\(Self.stream)-\(language)"
+            let stream = Self.stream.sub(language)
             let stored = try await store.checkpoint(stream: stream).flatMap { SyncCursor($0.cursor) }
             let cursor = mode == .full ? nil : stored
             try await rest.query(soql(language: language, after: cursor), batchSize: settings.batchSize) { page in

@@ -64,7 +64,7 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
     /// Incremental reads on the schedule; a full read when `full_every` has passed since the last
     /// one began (wherever it ran: `switchboard sync --full` counts), or when one was interrupted.
     private func contactLoop() async throws {
-        await ScheduledWork(name: "contact sync", check: ContactSync.stream, interval: settings.contactSchedule, context: context,
+        await ScheduledWork(name: "contact sync", check: ContactSync.stream.name, interval: settings.contactSchedule, context: context,
                             isPause: Self.isPause, isSkip: { $0 is SyncAlreadyRunning }).run {
             let mode = try await self.scheduledContactMode(now: self.context.clock.now())
             let report = try await self.syncUsers(mode: mode) { _ in }
@@ -92,7 +92,7 @@ final class SalesforceConnection: Connector, UserIngestion, KnowledgeLoad, Senda
 
     /// Article syncs on the knowledge schedule (each run also removes what left Online).
     private func knowledgeLoop() async throws {
-        await ScheduledWork(name: "article sync", check: KnowledgeSync.stream, interval: settings.knowledgeSchedule, context: context,
+        await ScheduledWork(name: "article sync", check: KnowledgeSync.stream.name, interval: settings.knowledgeSchedule, context: context,
                             isPause: Self.isPause, isSkip: { $0 is SyncAlreadyRunning }).run {
             let report = try await self.syncArticles(mode: .incremental) { _ in }
             self.context.logger.info("articles synced", metadata: ["upserted": "\(report.upserted)", "removed": "\(report.deleted)"])

@@ -54,10 +54,10 @@ public struct ContactSync: Sendable {
         public static var defaults: Settings { try! Settings(section: SalesforceModule().settings.defaults) }
     }
 
-    static let stream = "users"
-    static let deletionStream = "users-deleted"
+    static let stream = SyncStream.users
+    static let deletionStream = SyncStream.users.sub("deleted")
     /// The checkpoint of the last full run (``FullRun``, as JSON).
-    static let fullStream = "users-full"
+    static let fullStream = SyncStream.users.sub("full")
 
     /// The last full run: when it began, how far it read, whether it finished.
     struct FullRun: Codable, Equatable {

@@ -18,8 +18,8 @@ struct CaseWatcher: Sendable {
     let context: ConnectorContext
     var overlap: Duration = SyncCursor.defaultOverlap
 
-    static let caseStream = "cases-watch"
-    static let commentStream = "comments-watch"
+    static let caseStream = SyncStream.cursor("cases-watch")
+    static let commentStream = SyncStream.cursor("comments-watch")
     /// Module state: the comments announced whose stamps are still inside the overlap (`id → stamp ms`).
     static let recentCommentsKey = "comments-watch.recent"
 
@@ -81,7 +81,7 @@ struct CaseWatcher: Sendable {
 
     /// The stream's cursor; on the first run, set to the newest row (nil then: nothing to read yet),
     /// and the comments inside the overlap remembered as announced (they are history too).
-    private func cursor(_ stream: String, object: String) async throws -> SyncCursor? {
+    private func cursor(_ stream: SyncStream, object: String) async throws -> SyncCursor? {
         if let stored = try await context.store.checkpoint(stream: stream).flatMap({ SyncCursor($0.cursor) }) { return stored }
         let newest = try await rest.queryAll("SELECT Id, SystemModstamp FROM \(object) ORDER BY SystemModstamp DESC, Id DESC LIMIT 1").first
         let start = newest.flatMap { record -> SyncCursor? in
@@ -115,7 +115,7 @@ struct CaseWatcher: Sendable {
 
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
-    private func commit(_ stream: String, _ cursor: SyncCursor) async throws {
+    private func commit(_ stream: SyncStream, _ cursor: SyncCursor) async throws {
         try await context.sink.commit(RecordBatch(connector: context.connectorName, stream: stream, upserts: [], checkpoint: cursor.description))
     }
 }

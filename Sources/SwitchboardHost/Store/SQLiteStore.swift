@@ -98,7 +98,7 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
                 }
             }
             // A batch with records must name a record stream; a cursor alone may name any stream.
-            let table = batch.upserts.isEmpty && batch.deletions.isEmpty ? "" : try Self.table(for: batch.stream)
+            let table = batch.upserts.isEmpty && batch.deletions.isEmpty ? "" : try Self.table(for: batch.stream.name)
             var removed = 0
             for id in batch.deletions {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE connector = ? AND id = ?").execute(arguments: [batch.connector, id])
@@ -106,14 +106,14 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
             }
             if let cursor = batch.checkpoint {
                 try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (connector, stream, cursor, updated_at) VALUES (?, ?, ?, ?)",
-                               arguments: [batch.connector, batch.stream, cursor, now])
+                               arguments: [batch.connector, batch.stream.name, cursor, now])
             }
             return CommitResult(removed: removed)
         }
     }
 
-    public func reconcile(connector: String, stream: String, keeping ids: Set<String>) async throws -> Int {
-        let table = try Self.table(for: stream)
+    public func reconcile(connector: String, stream: SyncStream, keeping ids: Set<String>) async throws -> Int {
+        let table = try Self.table(for: stream.name)
         // Read the stored ids and delete the few that vanished: one pass over the table, where
         // loading every kept id into a temporary table first cost a 100,000-contact sync half a second.
         return try await write { db in
@@ -133,8 +133,8 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
         }
     }
 
-    public func reconcile(connector: String, stream: String, writtenBefore date: Date) async throws -> Int {
-        guard try Self.table(for: stream) == "users" else {
+    public func reconcile(connector: String, stream: SyncStream, writtenBefore date: Date) async throws -> Int {
+        guard try Self.table(for: stream.name) == "users" else {
             throw StoreError.unknownStream("\(stream) (only users rows carry the time they were written)")
         }
         return try await write { db in

@@ -51,9 +51,9 @@ struct PayrollConnection: Connector, UserIngestion {
         let lines = try String(contentsOfFile: export, encoding: .utf8).split(separator: "\n").dropFirst()
         let users = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }.filter { $0.count >= 4 }
             .map { UserRecord(id: $0[0], email: $0[1], firstName: $0[2], lastName: $0[3], fields: [:], modifiedAt: Date()) }
-        try await context.sink.commit(RecordBatch(connector: context.connectorName, stream: "users", upserts: users.map(SyncRecord.user),
+        try await context.sink.commit(RecordBatch(connector: context.connectorName, stream: .users, upserts: users.map(SyncRecord.user),
                                                   checkpoint: ISO8601DateFormatter().string(from: context.clock.now())))
-        let removed = try await context.sink.reconcile(connector: context.connectorName, stream: "users", keeping: Set(users.map(\.id)))
+        let removed = try await context.sink.reconcile(connector: context.connectorName, stream: .users, keeping: Set(users.map(\.id)))
         return SyncReport(upserted: users.count, deleted: removed, pages: 1)
     }
 }
