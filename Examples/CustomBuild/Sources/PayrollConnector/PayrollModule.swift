@@ -49,8 +49,11 @@ struct PayrollConnection: Connector, UserIngestion {
     /// no longer in the export are removed.
     func syncUsers(mode: SyncMode, progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport {
         let lines = try String(contentsOfFile: export, encoding: .utf8).split(separator: "\n").dropFirst()
+        // The export's own time, not now: an unchanged export must store unchanged records (the
+        // conformance kit's rerun check caught `Date()` here).
+        let exported = (try FileManager.default.attributesOfItem(atPath: export)[.modificationDate] as? Date) ?? .distantPast
         let users = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }.filter { $0.count >= 4 }
-            .map { UserRecord(id: $0[0], email: $0[1], firstName: $0[2], lastName: $0[3], fields: [:], modifiedAt: Date()) }
+            .map { UserRecord(id: $0[0], email: $0[1], firstName: $0[2], lastName: $0[3], fields: [:], modifiedAt: exported) }
         try await context.sink.commit(RecordBatch(connector: context.connectorName, stream: .users, upserts: users.map(SyncRecord.user),
                                                   checkpoint: ISO8601DateFormatter().string(from: context.clock.now())))
         let removed = try await context.sink.reconcile(connector: context.connectorName, stream: .users, keeping: Set(users.map(\.id)))
