@@ -37,6 +37,7 @@ let package = Package(
         .library(name: "ConnectorKitTesting", targets: ["ConnectorKitTesting"]),
         .library(name: "SalesforceSandbox", targets: ["SalesforceSandbox"]),
         .library(name: "SwitchboardConfig", targets: ["SwitchboardConfig"]),
+        .library(name: "ModuleProtocol", targets: ["ModuleProtocol"]),
         .library(name: "SwitchboardHost", targets: ["SwitchboardHost"]),
         .library(name: "SwitchboardCLI", targets: ["SwitchboardCLI"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
@@ -85,6 +86,8 @@ let package = Package(
             name: "SwitchboardConfig",
             dependencies: ["ConnectorKit", .product(name: "Yams", package: "Yams")]
         ),
+        // The external module protocol (docs/module-protocol.md): JSON-RPC lines, schema and model mappings.
+        .target(name: "ModuleProtocol", dependencies: ["ConnectorKit"]),
         .target(
             name: "ConnectorKitTesting",
             dependencies: [
@@ -108,7 +111,7 @@ let package = Package(
         .target(
             name: "SwitchboardHost",
             dependencies: [
-                "ConnectorKit", "SwitchboardConfig",
+                "ConnectorKit", "SwitchboardConfig", "ModuleProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -96,6 +96,10 @@ public struct ConnectorError: Error, Sendable, Hashable, CustomStringConvertible
     public static func notImplemented(_ operation: String, module: String) -> Self {
         .init(.notImplemented, "\(module): \(operation) is not implemented yet")
     }
+    /// A not-implemented error whose message is already written (an external module's).
+    public static func notImplementedMessage(_ message: String) -> Self { .init(.notImplemented, message) }
+    /// A feature interface was used that the instance does not enable, with the module's message.
+    public static func featureNotEnabledMessage(_ message: String) -> Self { .init(.featureNotEnabled, message) }
 
     /// A stable name for the kind of error, for APIs: `misconfigured`, `feature_not_enabled`,
     /// `unauthorized`, `not_found`, `invalid_request`, `conflict`, `rate_limited`, `upstream`, `unavailable`.

@@ -5,14 +5,14 @@ import SwitchboardHost
 import X509
 
 /// `switchboard jwt …`: mint and inspect tokens locally.
-struct JWTCommand: ParsableCommand {
+struct JWTCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jwt",
         abstract: "Mint and inspect JWTs locally (never paste production tokens into websites).",
         subcommands: [Mint.self, Inspect.self]
     )
 
-    struct Mint: ParsableCommand {
+    struct Mint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign a token with a key from a file, the environment or the vault, and print it.",
             discussion: """
@@ -80,7 +80,7 @@ struct JWTCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             var lifetime: Duration?
             if let ttl {
                 guard let parsed = DurationFormat.parse(ttl) else {
@@ -98,13 +98,13 @@ struct JWTCommand: ParsableCommand {
                 let vault: CredentialVault
                 var plan: TokenFlow.Plan
                 if let connector, let flow {
-                    let configuration = try ConfigLoader(registry: CompiledModules.registry).load(path: configOption.config)
+                    let (configuration, registry) = try await ConfigurationLoading.load(configOption.config)
                     guard let instance = configuration.connectors.first(where: { $0.name == connector }) else {
                         throw KeyToolError("no connector '\(connector)' in \(configOption.config); configured: \(configuration.connectors.map(\.name).joined(separator: ", "))")
                     }
                     vault = CredentialVault(configuration: configuration.vault)
                     plan = try ConnectorTokenMinter.plan(
-                        flow: flow, connector: instance, registry: CompiledModules.registry,
+                        flow: flow, connector: instance, registry: registry,
                         request: TokenFlow.Request(subject: sub, givenName: givenName, familyName: familyName, audience: aud, lifetime: lifetime,
                                                    now: now, resolve: { try vault.resolve($0).revealedString() }))
                     if let kid { plan.keyID = kid }

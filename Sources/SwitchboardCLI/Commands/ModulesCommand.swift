@@ -1,9 +1,11 @@
 import ArgumentParser
+import Foundation
+import Logging
 import ConnectorKit
 import SwitchboardHost
 
 /// `switchboard modules`: what can go in connectors.yaml.
-struct ModulesCommand: ParsableCommand {
+struct ModulesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modules",
         abstract: "List the connector modules in this build, their features and settings.",
@@ -13,13 +15,30 @@ struct ModulesCommand: ParsableCommand {
     @Flag(help: "Also describe the host's own sections (host:, vault:).")
     var host = false
 
-    func run() throws {
-        let registry = CompiledModules.registry
+    @OptionGroup var configOption: ConfigOption
+
+    func run() async throws {
+        // The built-in modules, plus the external ones connectors.yaml declares (when there is one).
+        var registry = CompiledModules.registry
+        if FileManager.default.fileExists(atPath: configOption.config) {
+            do {
+                for declaration in try ConfigLoader(registry: registry, checksSecrets: false).externalModules(path: configOption.config) {
+                    do {
+                        try registry.register(try await ExternalModule.describe(declaration, logger: Logger(label: "switchboard.modules")))
+                    } catch {
+                        Terminal.error("\(declaration.name) (external): \(error)")
+                    }
+                }
+            } catch {
+                Terminal.error(error.description)
+            }
+        }
         if registry.modules.isEmpty {
             print("No connector modules are built into this switchboard yet.")
         }
         for module in registry.modules {
-            print("\(module.name) — \(module.summary)")
+            let external = (module as? ExternalModule).map { " [external: \($0.declaration.command) \($0.declaration.arguments.joined(separator: " "))]" } ?? ""
+            print("\(module.name) — \(module.summary)\(external)")
             print("  features: \(module.features.map(\.rawValue).joined(separator: ", "))")
             print("  settings (besides module and features):")
             print(Self.describe(module.settings, indent: "    "))

@@ -47,8 +47,9 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var configuration: HostConfiguration
+        let registry: ModuleRegistry
         do {
-            configuration = try ConfigLoader(registry: CompiledModules.registry).load(path: configOption.config)
+            (configuration, registry) = try await ConfigurationLoading.load(configOption.config)
             if let listenOverride, let address = ListenAddress(parsing: listenOverride) { try configuration.overrideListen(address) }
         } catch {
             Terminal.error(error.description)
@@ -83,8 +84,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         do {
-            try await SandboxProvisioner.withSandbox(for: configuration, registry: CompiledModules.registry, logger: logger) { configuration in
-                let runtime = try HostRuntime(configuration: configuration, registry: CompiledModules.registry, selection: selection,
+            try await SandboxProvisioner.withSandbox(for: configuration, registry: registry, logger: logger) { configuration in
+                let runtime = try HostRuntime(configuration: configuration, registry: registry, selection: selection,
                                               storage: .sqlite(store), logger: logger, metrics: metrics)
                 _ = try runtime.resolveAPIToken()
                 try await runtime.run()

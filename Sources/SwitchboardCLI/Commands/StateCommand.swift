@@ -25,7 +25,7 @@ struct StateCommand: AsyncParsableCommand {
         @Option(help: "Only this stream (users, users-deleted, articles-en_US, …).") var stream: String?
 
         func run() async throws {
-            let configuration = try StateCommand.load(configOption, connector: connector)
+            let configuration = try await StateCommand.load(configOption, connector: connector)
             let store = try StoreLocation.open(configuration)
             let checkpoints = try await store.checkpoints(connector: connector, stream: stream)
             print("\(connector) in \(store.path):")
@@ -53,7 +53,7 @@ struct StateCommand: AsyncParsableCommand {
         @Option(help: "Only this stream (users, users-deleted, articles-en_US, …).") var stream: String?
 
         func run() async throws {
-            let configuration = try StateCommand.load(configOption, connector: connector)
+            let configuration = try await StateCommand.load(configOption, connector: connector)
             let path = StoreLocation.path(configuration)
             guard let lock = try StoreRunLock.acquire(storePath: path) else {
                 Terminal.error("switchboard state reset: a running host uses \(path); stop it first (its checkpoints would move under it)")
@@ -66,10 +66,10 @@ struct StateCommand: AsyncParsableCommand {
         }
     }
 
-    static func load(_ option: ConfigOption, connector: String) throws -> HostConfiguration {
+    static func load(_ option: ConfigOption, connector: String) async throws -> HostConfiguration {
         let configuration: HostConfiguration
         do {
-            configuration = try ConfigLoader(registry: CompiledModules.registry, checksSecrets: false).load(path: option.config)
+            configuration = try await ConfigurationLoading.load(option.config, checksSecrets: false).0
         } catch {
             Terminal.error(error.description)
             throw ExitCode.failure

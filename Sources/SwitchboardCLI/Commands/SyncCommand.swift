@@ -32,8 +32,9 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration: HostConfiguration
+        let registry: ModuleRegistry
         do {
-            configuration = try ConfigLoader(registry: CompiledModules.registry).load(path: configOption.config)
+            (configuration, registry) = try await ConfigurationLoading.load(configOption.config)
         } catch {
             Terminal.error(error.description)
             throw ExitCode.failure
@@ -52,8 +53,8 @@ struct SyncCommand: AsyncParsableCommand {
         let connectorName = connector
         do {
             let store = try StoreLocation.open(configuration)
-            try await SandboxProvisioner.withSandbox(for: configuration, registry: CompiledModules.registry, logger: logger) { configuration in
-                let runtime = try HostRuntime(configuration: configuration, registry: CompiledModules.registry,
+            try await SandboxProvisioner.withSandbox(for: configuration, registry: registry, logger: logger) { configuration in
+                let runtime = try HostRuntime(configuration: configuration, registry: registry,
                                               selection: ConnectorSelection(features: nil, connectors: [connectorName]),
                                               storage: .sqlite(store), logger: logger)
                 try await runtime.withConnector(named: connectorName) { connector in

@@ -3,7 +3,7 @@ import ConnectorKit
 import SwitchboardHost
 
 /// `switchboard validate`: checks connectors.yaml and reports every problem at once.
-struct ValidateCommand: ParsableCommand {
+struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check connectors.yaml and report every problem at once.",
@@ -19,10 +19,9 @@ struct ValidateCommand: ParsableCommand {
     @Flag(help: "Skip checking that env:, file: and vault: references resolve (for machines without the secrets).")
     var skipSecretChecks = false
 
-    func run() throws {
-        let loader = ConfigLoader(registry: CompiledModules.registry, checksSecrets: !skipSecretChecks)
+    func run() async throws {
         do {
-            let configuration = try loader.load(path: configOption.config)
+            let (configuration, _) = try await ConfigurationLoading.load(configOption.config, checksSecrets: !skipSecretChecks)
             for warning in configuration.warnings { Terminal.error(warning.description) }
             let connectors = configuration.connectors.map { "\($0.name) (\($0.module): \($0.features.map(\.rawValue).joined(separator: ", ")))" }
             print("\(configOption.config): valid — \(connectors.count) connector\(connectors.count == 1 ? "" : "s")"

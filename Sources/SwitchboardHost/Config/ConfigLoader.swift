@@ -50,6 +50,7 @@ public struct ConfigLoader: Sendable {
         let host = top["host"]?.objectValue ?? validator.object(.mapping(Node.Mapping([])), schema: HostSchema.host, path: "host")
         let vault = top["vault"]?.objectValue ?? validator.object(.mapping(Node.Mapping([])), schema: HostSchema.vault, path: "vault")
 
+        let externalModules = Self.declarations(top["modules"]?.objectValue, validator: &validator)
         var connectors: [ConnectorConfiguration] = []
         if case .mapping(let mapping) = root, let connectorsNode = mapping["connectors"] {
             connectors = ConnectorsSection(registry: registry).connectors(connectorsNode, validator: &validator)
@@ -93,7 +94,45 @@ public struct ConfigLoader: Sendable {
             shutdownTimeout: host["shutdown_timeout"]?.durationValue ?? .seconds(10), vault: vaultConfiguration,
             connectors: connectors, warnings: validator.diagnostics.sorted())
         configuration.apiLimits = limits
+        configuration.externalModules = externalModules
         return configuration
+    }
+
+    // MARK: External modules
+
+    /// The `modules:` entries, validated, in file order.
+    static func declarations(_ object: SettingsObject?, validator: inout SchemaValidator) -> [ExternalModuleDeclaration] {
+        guard let object else { return [] }
+        var declarations: [ExternalModuleDeclaration] = []
+        for name in object.keys {
+            guard let entry = object[name]?.objectValue else { continue }
+            let location = validator.locations["modules.\(name)"]
+            guard name.range(of: "^[a-z][a-z0-9-]{0,62}$", options: .regularExpression) != nil else {
+                validator.report("modules.\(name)", at: location, "module names use lowercase letters, digits and dashes, starting with a letter")
+                continue
+            }
+            if let declaration = try? ExternalModuleDeclaration(name: name, settings: entry, location: location) { declarations.append(declaration) }
+        }
+        return declarations
+    }
+
+    /// Only the `modules:` section of a file: the external modules to start before the connectors
+    /// that use them can be validated.
+    public func externalModules(path: String) throws(ConfigError) -> [ExternalModuleDeclaration] {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return [] }
+        let document: YAMLDocument
+        switch YAMLDocument.parse(text, file: path) {
+        case .success(let parsed): document = parsed
+        case .failure(let diagnostic): throw ConfigError(diagnostics: [diagnostic])
+        }
+        guard case .mapping(let mapping)? = document.root, let node = mapping["modules"] else { return [] }
+        var validator = SchemaValidator(document: document, environment: environment)
+        validator.baseDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let object = validator.value(node, type: .map(.object(HostSchema.externalModule)), path: "modules")?.objectValue
+        let declarations = Self.declarations(object, validator: &validator)
+        let errors = validator.diagnostics.filter { $0.severity == .error }
+        guard errors.isEmpty else { throw ConfigError(diagnostics: errors) }
+        return declarations
     }
 
     // MARK: Host checks

@@ -65,6 +65,8 @@ public struct HostConfiguration: Sendable {
     public var vault: CredentialVault.Configuration
     /// The connector instances, in file order.
     public var connectors: [ConnectorConfiguration]
+    /// The external modules declared under `modules:`.
+    public var externalModules: [ExternalModuleDeclaration] = []
     /// Problems that do not stop the host.
     public var warnings: [ConfigDiagnostic]
 
@@ -124,8 +126,20 @@ public enum HostSchema {
                      summary: "Where the vault's master key is: env:NAME or file:PATH."),
     ])
 
+    /// One entry of `modules:`: an external module's process (docs/module-protocol.md).
+    public static let externalModule = SettingsSchema([
+        SettingField("command", .string, required: true, summary: "The executable: a path (relative to working_directory) or a name on PATH."),
+        SettingField("args", .list(.string), default: .list([]), summary: "Its arguments."),
+        SettingField("working_directory", .path(mustExist: true), default: .string("."), summary: "Where it runs, relative to this file's folder."),
+        SettingField("environment", .list(.string), default: .list([]),
+                     summary: "Variables passed through from the host's environment (PATH, HOME and LANG always are); no others."),
+        SettingField("call_timeout", .duration, default: .duration(.seconds(30)), summary: "How long one call may take before the module is restarted."),
+        SettingField("sync_timeout", .duration, default: .duration(.seconds(600)), summary: "How long one sync run may take."),
+    ])
+
     /// The top level.
     public static let root = SettingsSchema([
+        SettingField("modules", .map(.object(externalModule)), summary: "External modules, by the name they report: processes speaking docs/module-protocol.md."),
         SettingField("version", .integer(min: 1, max: 1), required: true, summary: "Configuration format version; 1."),
         SettingField("host", .object(host), summary: "The host process."),
         SettingField("vault", .object(vault), summary: "The credential vault."),

@@ -1,0 +1,141 @@
+import ConnectorKit
+import Foundation
+
+/// The protocol's JSON shapes of the contract's models (docs/module-protocol.md), both ways.
+public enum Wire {
+    // MARK: Dates
+
+    /// ISO 8601 with `Z`, milliseconds when there are any.
+    public static func date(_ date: Date) -> JSONValue {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = date.timeIntervalSince1970.truncatingRemainder(dividingBy: 1) == 0
+            ? [.withInternetDateTime] : [.withInternetDateTime, .withFractionalSeconds]
+        return .string(formatter.string(from: date))
+    }
+
+    /// Reads an ISO 8601 date, with or without fractional seconds.
+    public static func date(_ json: JSONValue?, field: String) throws(RPCError) -> Date {
+        guard let text = json?.stringValue else { throw .invalidParams("\(field) must be an ISO 8601 date") }
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        throw .invalidParams("\(field): '\(text)' is not an ISO 8601 date (like 2026-11-25T10:00:00Z)")
+    }
+
+    static func string(_ json: JSONValue, _ field: String, in what: String) throws(RPCError) -> String {
+        guard let text = json[field]?.stringValue else { throw .invalidParams("\(what).\(field) must be a string") }
+        return text
+    }
+
+    // MARK: Records
+
+    /// A record of `records.commit`: `{"user":{…}}` or `{"article":{…}}`.
+    public static func record(_ json: JSONValue) throws(RPCError) -> SyncRecord {
+        if let user = json["user"] {
+            return .user(UserRecord(
+                id: try string(user, "id", in: "user"), email: user["email"]?.stringValue, firstName: user["firstName"]?.stringValue,
+                lastName: user["lastName"]?.stringValue, fields: user["fields"]?.stringMap ?? [:],
+                modifiedAt: try date(user["modifiedAt"], field: "user.modifiedAt")))
+        }
+        if let article = json["article"] {
+            return .article(KnowledgeArticle(
+                id: try string(article, "id", in: "article"), articleNumber: article["articleNumber"]?.stringValue,
+                title: try string(article, "title", in: "article"), summary: article["summary"]?.stringValue, urlName: article["urlName"]?.stringValue,
+                language: try string(article, "language", in: "article"), bodyHTML: article["bodyHTML"]?.stringMap ?? [:],
+                bodyText: try string(article, "bodyText", in: "article"), modifiedAt: try date(article["modifiedAt"], field: "article.modifiedAt")))
+        }
+        throw .invalidParams("a record is {\"user\":{…}} or {\"article\":{…}}")
+    }
+
+    /// A record as JSON.
+    public static func json(_ record: SyncRecord) -> JSONValue {
+        switch record {
+        case .user(let user):
+            .object([("user", .object([
+                ("id", .string(user.id)), ("email", user.email.map(JSONValue.string)), ("firstName", user.firstName.map(JSONValue.string)),
+                ("lastName", user.lastName.map(JSONValue.string)), ("fields", stringMap(user.fields)), ("modifiedAt", date(user.modifiedAt)),
+            ]))])
+        case .article(let article):
+            .object([("article", .object([
+                ("id", .string(article.id)), ("articleNumber", article.articleNumber.map(JSONValue.string)), ("title", .string(article.title)),
+                ("summary", article.summary.map(JSONValue.string)), ("urlName", article.urlName.map(JSONValue.string)),
+                ("language", .string(article.language)), ("bodyText", .string(article.bodyText)), ("modifiedAt", date(article.modifiedAt)),
+            ]))])
+        }
+    }
+
+    static func stringMap(_ map: [String: String]) -> JSONValue {
+        .object(map.keys.sorted().map { JSONMember($0, .string(map[$0]!)) })
+    }
+
+    // MARK: Reports
+
+    /// A sync's result.
+    public static func syncReport(_ json: JSONValue) throws(RPCError) -> SyncReport {
+        guard let upserted = json["upserted"]?.integerValue, let deleted = json["deleted"]?.integerValue else {
+            throw .invalidParams("a sync result needs integer upserted and deleted")
+        }
+        return SyncReport(upserted: Int(upserted), deleted: Int(deleted), pages: Int(json["pages"]?.integerValue ?? 0))
+    }
+
+    /// A sync's result as JSON.
+    public static func json(_ report: SyncReport) -> JSONValue {
+        .object([("upserted", .integer(Int64(report.upserted))), ("deleted", .integer(Int64(report.deleted))), ("pages", .integer(Int64(report.pages)))])
+    }
+
+    /// A health report.
+    public static func healthReport(_ json: JSONValue) throws(RPCError) -> HealthReport {
+        guard let checks = json["checks"]?.arrayValue else { throw .invalidParams("check needs {\"checks\":[…]}") }
+        var result: [HealthReport.Check] = []
+        for check in checks {
+            guard let name = check["name"]?.stringValue, let status = check["status"]?.stringValue.flatMap(HealthReport.Status.init(rawValue:)) else {
+                throw .invalidParams("each check needs a name and a status (healthy, degraded, unhealthy)")
+            }
+            result.append(HealthReport.Check(name: name, status: status, detail: check["detail"]?.stringValue ?? ""))
+        }
+        return HealthReport(checks: result)
+    }
+
+    /// A health report as JSON.
+    public static func json(_ report: HealthReport) -> JSONValue {
+        .object([("checks", .array(report.checks.map { .object([("name", .string($0.name)), ("status", .string($0.status.rawValue)), ("detail", .string($0.detail))]) }))])
+    }
+
+    // MARK: Tickets
+
+    /// A ticket.
+    public static func ticket(_ json: JSONValue) throws(RPCError) -> Ticket {
+        var comments: [TicketComment] = []
+        for comment in json["comments"]?.arrayValue ?? [] { comments.append(try self.comment(comment)) }
+        return Ticket(
+            id: try string(json, "id", in: "ticket"), number: json["number"]?.stringValue, subject: try string(json, "subject", in: "ticket"),
+            description: json["description"]?.stringValue, status: try string(json, "status", in: "ticket"), priority: json["priority"]?.stringValue,
+            origin: json["origin"]?.stringValue, isClosed: json["isClosed"]?.boolValue ?? false,
+            requester: Requester(email: json["requester"]?["email"]?.stringValue ?? "", externalId: json["requester"]?["externalId"]?.stringValue),
+            fields: json["fields"]?.stringMap ?? [:], comments: comments,
+            createdAt: try date(json["createdAt"], field: "ticket.createdAt"), updatedAt: try date(json["updatedAt"], field: "ticket.updatedAt"))
+    }
+
+    /// A comment.
+    public static func comment(_ json: JSONValue) throws(RPCError) -> TicketComment {
+        guard let author = json["author"]?.stringValue.flatMap(TicketComment.Author.init(rawValue:)) else {
+            throw .invalidParams("comment.author must be integration or agent")
+        }
+        return TicketComment(id: try string(json, "id", in: "comment"), body: try string(json, "body", in: "comment"),
+                             isPublic: json["isPublic"]?.boolValue ?? false, author: author, createdAt: try date(json["createdAt"], field: "comment.createdAt"))
+    }
+
+    /// A new ticket's request as JSON.
+    public static func json(_ request: NewTicket) -> JSONValue {
+        .object([("requesterEmail", .string(request.requesterEmail)), ("subject", .string(request.subject)),
+                 ("description", request.description.map(JSONValue.string)), ("priority", request.priority.map(JSONValue.string)),
+                 ("fields", stringMap(request.fields)), ("idempotencyKey", .string(request.idempotencyKey))])
+    }
+
+    /// A ticket update as JSON.
+    public static func json(id: String, _ update: TicketUpdate) -> JSONValue {
+        .object([("id", .string(id)), ("status", update.status.map(JSONValue.string)), ("priority", update.priority.map(JSONValue.string)),
+                 ("fields", stringMap(update.fields))])
+    }
+}

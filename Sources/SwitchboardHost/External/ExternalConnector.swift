@@ -1,0 +1,108 @@
+import ConnectorKit
+import Foundation
+import ModuleProtocol
+import ServiceLifecycle
+
+/// One connector of an external module: its child process (``ModuleSession``), its features as calls
+/// over the protocol, and the scheduled syncs of every sync feature whose section has a `schedule`.
+final class ExternalConnector: Connector, Sendable, CustomStringConvertible {
+    let module: ExternalModule
+    let configuration: ConnectorConfiguration
+    let context: ConnectorContext
+    let session: ModuleSession
+    let health = HealthChecks()
+
+    init(module: ExternalModule, configuration: ConnectorConfiguration, context: ConnectorContext) {
+        self.module = module
+        self.configuration = configuration
+        self.context = context
+        let services = ModuleHostServices(module: module.name, configuration: configuration, schema: module.settings, context: context)
+        session = ModuleSession(module: module, configuration: configuration, logger: context.logger, services: services.handle)
+    }
+
+    var description: String { "ExternalConnector(\(configuration.name), module \(module.name))" }
+
+    var timeout: Duration { module.declaration.callTimeout }
+
+    func call(_ method: String, _ params: JSONValue = .object([JSONMember]()), timeout: Duration? = nil) async throws -> JSONValue {
+        try await session.peer().call(method, params, timeout: timeout ?? self.timeout)
+    }
+
+    // MARK: Lifecycle
+
+    /// Starts the child and keeps it until graceful shutdown (then `shutdown`, SIGTERM, SIGKILL); a
+    /// child that fails ends `run()` with its error, so the supervisor restarts it with backoff.
+    func run() async throws {
+        try await session.startManaged()
+        let session = self.session
+        await withDiscardingTaskGroup { group in
+            for sync in syncs {
+                guard let interval = configuration.settings.value(at: "\(sync.feature.rawValue).schedule")?.durationValue else { continue }
+                let work = ScheduledWork(name: "\(module.name) \(sync.feature) sync", check: sync.feature.rawValue, interval: interval,
+                                         context: context, health: health)
+                group.addTask { await work.run { "\(try await sync.run(.incremental) { _ in }.upserted) records written" } }
+            }
+            await withTaskCancellationHandler {
+                await withGracefulShutdownHandler {
+                    await session.waitUntilEnded()
+                } onGracefulShutdown: {
+                    Task { await session.stop(grace: .seconds(5)) }
+                }
+            } onCancel: {
+                Task { await session.stop(grace: .milliseconds(500)) }
+            }
+            group.cancelAll()
+        }
+        if Task.isShuttingDownGracefully || Task.isCancelled {
+            await session.stop(grace: .seconds(5))
+            return
+        }
+        throw await session.failure() ?? ConnectorError.unavailable("the external module \(module.name) stopped")
+    }
+
+    func check() async -> HealthReport {
+        do {
+            var report = try Wire.healthReport(try await call("check"))
+            report.checks += health.all
+            return report
+        } catch {
+            return HealthReport(checks: [HealthReport.Check(name: "module", status: .unhealthy, detail: "\(error)")] + health.all)
+        }
+    }
+
+    // MARK: Features
+
+    var ticketing: (any Ticketing)? { configuration.isEnabled(.ticketing) ? ExternalTicketing(connector: self) : nil }
+
+    var syncs: [FeatureSync] {
+        configuration.features.filter { $0 == .userIngestion || $0 == .knowledge || !Feature.builtIn.contains($0) }.map { feature in
+            FeatureSync(feature: feature, noun: feature == .userIngestion ? "users" : feature == .knowledge ? "articles" : "records") { mode, _ in
+                try Wire.syncReport(try await self.call("sync.run", .object([("feature", .string(feature.rawValue)), ("mode", .string(mode.rawValue))]),
+                                                        timeout: self.module.declaration.syncTimeout))
+            }
+        }
+    }
+}
+
+/// Ticketing over the protocol.
+struct ExternalTicketing: Ticketing {
+    let connector: ExternalConnector
+
+    func createTicket(_ request: NewTicket) async throws -> Ticket { try Wire.ticket(try await connector.call("ticketing.create", Wire.json(request))) }
+    func updateTicket(id: String, _ update: TicketUpdate) async throws -> Ticket {
+        try Wire.ticket(try await connector.call("ticketing.update", Wire.json(id: id, update)))
+    }
+    func ticket(id: String) async throws -> Ticket { try Wire.ticket(try await connector.call("ticketing.get", .object([("id", .string(id))]))) }
+    func tickets(requesterEmail: String, state: TicketStateFilter) async throws -> [Ticket] {
+        let result = try await connector.call("ticketing.list", .object([("requesterEmail", .string(requesterEmail)), ("state", .string(state.rawValue))]))
+        var tickets: [Ticket] = []
+        for ticket in result["tickets"]?.arrayValue ?? [] { tickets.append(try Wire.ticket(ticket)) }
+        return tickets
+    }
+    func addComment(ticketId: String, body: String, isPublic: Bool) async throws -> TicketComment {
+        try Wire.comment(try await connector.call("ticketing.comment", .object([
+            ("ticketId", .string(ticketId)), ("body", .string(body)), ("isPublic", .bool(isPublic)),
+        ])))
+    }
+    func watchChanges() async throws { throw ConnectorError.notImplemented("ticketing.watch", module: connector.module.name) }
+}

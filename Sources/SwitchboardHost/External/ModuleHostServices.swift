@@ -1,0 +1,119 @@
+import ConnectorKit
+import Foundation
+import Logging
+import ModuleProtocol
+
+/// What an external module may ask of the host (docs/module-protocol.md, "Module → host calls"),
+/// scoped to one connector: only the secret references its settings hold in fields its schema marks
+/// secret resolve or sign; records, checkpoints and events go to this connector's store.
+struct ModuleHostServices: Sendable {
+    let module: String
+    let context: ConnectorContext
+    /// The secret references the instance's settings hold in secret fields.
+    let allowedSecrets: Set<SecretReference>
+
+    init(module: String, configuration: ConnectorConfiguration, schema: SettingsSchema, context: ConnectorContext) {
+        self.module = module
+        self.context = context
+        allowedSecrets = Self.secrets(configuration.settings, schema: schema)
+    }
+
+    static func secrets(_ settings: SettingsObject, schema: SettingsSchema) -> Set<SecretReference> {
+        var found: Set<SecretReference> = []
+        for field in schema.fields {
+            guard let value = settings[field.name] else { continue }
+            switch (field.type, value) {
+            case (.secret, .secret(let reference)): found.insert(reference)
+            case (.object(let nested), .object(let object)): found.formUnion(secrets(object, schema: nested))
+            case (.list(.secret), .list(let items)): for case .secret(let reference) in items { found.insert(reference) }
+            default: break
+            }
+        }
+        return found
+    }
+
+    func handle(_ method: String, _ params: JSONValue) async throws -> JSONValue {
+        switch method {
+        case "secrets.resolve":
+            let reference = try allowed(params["reference"], method: method)
+            let secret = try context.vault.resolve(reference)
+            return .object([("value", .string(try secret.revealedString()))])
+        case "jwt.sign":
+            let key = try allowed(params["key"], method: method)
+            guard let members = params["claims"]?.members else { throw RPCError.invalidParams("jwt.sign needs claims: {…}") }
+            var claims = JWTClaims()
+            for member in members { claims[member.name] = member.value }
+            let algorithm = params["algorithm"]?.stringValue.flatMap(JWTAlgorithm.init(rawValue:)) ?? .rs256
+            let token = try context.signer.sign(claims, with: try context.signer.signingKey(key), algorithm: algorithm,
+                                                keyID: params["keyId"]?.stringValue)
+            return .object([("token", .string(token))])
+        case "http.request":
+            return try await http(params)
+        case "records.commit":
+            let stream = try stream(params)
+            var upserts: [SyncRecord] = []
+            for record in params["upserts"]?.arrayValue ?? [] { upserts.append(try Wire.record(record)) }
+            let deletions = (params["deletions"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let result = try await context.sink.commit(RecordBatch(connector: context.connectorName, stream: stream, upserts: upserts,
+                                                                   deletions: deletions, checkpoint: params["checkpoint"]?.stringValue))
+            return .object([("removed", .integer(Int64(result.removed)))])
+        case "records.reconcile":
+            let stream = try stream(params)
+            guard let keeping = params["keeping"]?.arrayValue else { throw RPCError.invalidParams("records.reconcile needs keeping: [id]") }
+            let removed = try await context.sink.reconcile(connector: context.connectorName, stream: stream, keeping: Set(keeping.compactMap(\.stringValue)))
+            return .object([("removed", .integer(Int64(removed)))])
+        case "checkpoint.get":
+            let cursor = try await context.store.checkpoint(stream: try stream(params))?.cursor
+            return .object([("cursor", cursor.map(JSONValue.string) ?? .null)])
+        case "events.emit":
+            guard let type = params["type"]?.stringValue, type.hasPrefix(module + ".") else {
+                throw RPCError(ConnectorError.invalidRequest("event types of module \(module) start with '\(module).'", field: "type"))
+            }
+            let event = try ModuleEvent(type: type, subject: params["subject"]?.stringValue, data: params["data"] ?? .object([JSONMember]()))
+            let id = try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .module(event)))
+            return .object([("id", .integer(id))])
+        default:
+            throw RPCError.methodNotFound(method)
+        }
+    }
+
+    /// A secret reference the instance was configured with in a secret field; anything else is
+    /// refused and logged (the reference is not secret, its value would be).
+    private func allowed(_ value: JSONValue?, method: String) throws -> SecretReference {
+        guard let text = value?.stringValue, let reference = try? SecretReference.parse(text) else {
+            throw RPCError.invalidParams("\(method) needs a secret reference (env:NAME, file:PATH or vault:NAME)")
+        }
+        guard allowedSecrets.contains(reference) else {
+            context.logger.warning("refused an external module's request for a secret it was not configured with",
+                                   metadata: ["method": .string(method), "reference": .string(text)])
+            throw RPCError(ConnectorError.unauthorized("\(text) is not one of this connector's secret settings"))
+        }
+        return reference
+    }
+
+    private func stream(_ params: JSONValue) throws -> SyncStream {
+        guard let name = params["stream"]?.stringValue, !name.isEmpty else { throw RPCError.invalidParams("stream is required (users, articles, …)") }
+        return SyncStream(storedName: name)
+    }
+
+    private func http(_ params: JSONValue) async throws -> JSONValue {
+        guard let url = params["url"]?.stringValue else { throw RPCError.invalidParams("http.request needs url") }
+        let headers = (params["headers"]?.arrayValue ?? []).compactMap { pair -> (String, String)? in
+            guard let items = pair.arrayValue, items.count == 2, let name = items[0].stringValue, let value = items[1].stringValue else { return nil }
+            return (name, value)
+        }
+        var body: [UInt8]?
+        if let encoded = params["body"]?.stringValue {
+            guard let data = Data(base64Encoded: encoded) else { throw RPCError.invalidParams("http.request body must be base64") }
+            body = Array(data)
+        }
+        let response = try await context.http.send(HTTPTransport.Request(
+            method: params["method"]?.stringValue ?? "GET", url: url, headers: headers, body: body,
+            safeToRepeat: params["safeToRepeat"]?.boolValue, connector: context.connectorName))
+        return .object([
+            ("status", .integer(Int64(response.status))),
+            ("headers", .array(response.headers.map { .array([.string($0.0), .string($0.1)]) })),
+            ("body", .string(Data(response.body).base64EncodedString())),
+        ])
+    }
+}
