@@ -74,14 +74,31 @@ final class ExternalConnector: Connector, Sendable, CustomStringConvertible {
 
     var ticketing: (any Ticketing)? { configuration.isEnabled(.ticketing) ? ExternalTicketing(connector: self) : nil }
 
+    var userIngestion: (any UserIngestion)? { configuration.isEnabled(.userIngestion) ? ExternalSync(connector: self, feature: .userIngestion) : nil }
+    var knowledge: (any KnowledgeLoad)? { configuration.isEnabled(.knowledge) ? ExternalSync(connector: self, feature: .knowledge) : nil }
+
+    /// The built-in syncs, and one per feature of the module's own.
     var syncs: [FeatureSync] {
-        configuration.features.filter { $0 == .userIngestion || $0 == .knowledge || !Feature.builtIn.contains($0) }.map { feature in
-            FeatureSync(feature: feature, noun: feature == .userIngestion ? "users" : feature == .knowledge ? "articles" : "records") { mode, _ in
-                try Wire.syncReport(try await self.call("sync.run", .object([("feature", .string(feature.rawValue)), ("mode", .string(mode.rawValue))]),
-                                                        timeout: self.module.declaration.syncTimeout))
+        builtInSyncs + configuration.features.filter { !Feature.builtIn.contains($0) }.map { feature in
+            FeatureSync(feature: feature, noun: "records") { mode, progress in
+                try await ExternalSync(connector: self, feature: feature).run(mode: mode)
             }
         }
     }
+}
+
+/// A sync feature over the protocol (`sync.run`).
+struct ExternalSync: UserIngestion, KnowledgeLoad {
+    let connector: ExternalConnector
+    let feature: Feature
+
+    func run(mode: SyncMode) async throws -> SyncReport {
+        try Wire.syncReport(try await connector.call("sync.run", .object([("feature", .string(feature.rawValue)), ("mode", .string(mode.rawValue))]),
+                                                     timeout: connector.module.declaration.syncTimeout))
+    }
+
+    func syncUsers(mode: SyncMode, progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport { try await run(mode: mode) }
+    func syncArticles(mode: SyncMode, progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport { try await run(mode: mode) }
 }
 
 /// Ticketing over the protocol.

@@ -93,17 +93,27 @@ actor ModuleSession {
     /// Why the current child ended, when it did.
     func failure() async -> ConnectorError? { await live?.peer.broken }
 
-    /// Stops the child: `shutdown`, then SIGTERM, then SIGKILL, within `grace`.
+    private var stopping: Task<Void, Never>?
+
+    /// Stops the child: `shutdown`, then SIGTERM, then SIGKILL, within `grace`; returns once it has
+    /// exited and been reaped. A second caller waits for the stop under way.
     func stop(grace: Duration) async {
+        if let stopping { return await stopping.value }
         guard let live else { return }
-        self.live = nil
-        await live.peer.expectExit()
-        let half = grace / 2
-        _ = try? await live.peer.call("shutdown", timeout: half)
-        live.child.closeInput()
-        if !(await live.child.waitForExit(within: half)) { await live.child.stop(grace: .milliseconds(500)) }
-        await live.reader.value
-        live.logs.cancel()
+        let task = Task {
+            await live.peer.expectExit()
+            let half = grace / 2
+            _ = try? await live.peer.call("shutdown", timeout: half)
+            live.child.closeInput()
+            if !(await live.child.waitForExit(within: half)) { await live.child.stop(grace: .milliseconds(500)) }
+            _ = await live.child.waitForExit()
+            await live.reader.value
+            live.logs.cancel()
+        }
+        stopping = task
+        await task.value
+        if self.live?.child === live.child { self.live = nil }
+        stopping = nil
         ended()
     }
 

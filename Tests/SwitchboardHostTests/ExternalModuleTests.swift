@@ -1,0 +1,150 @@
+import ConnectorKit
+import ConnectorKitTesting
+import Foundation
+import Logging
+import ServiceLifecycleTestKit
+import Testing
+@testable import SwitchboardHost
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// External modules as real child processes (python3): the handshake, syncs into the store, the
+/// conformance kit, and every way a child can misbehave — each leaves the host working and no
+/// process behind.
+@Suite("External modules over the stdio protocol", .serialized)
+struct ExternalModuleTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let scripted = root + "/Tests/SwitchboardHostTests/Fixtures/scripted_module.py"
+    static let folder = root + "/Examples/modules/folder_module.py"
+    static let logs = LogCapture()
+    static let logger = logs.makeLogger(label: "switchboard")
+    /// One transport for the suite, kept for the process's life (an HTTP client must be shut down
+    /// before it is released; this one never is released).
+    static let transport = HTTPTransport(logger: logger)
+
+    static func declaration(_ script: String, name: String, callTimeout: Duration = .seconds(5)) -> ExternalModuleDeclaration {
+        ExternalModuleDeclaration(name: name, command: "python3", arguments: [script], workingDirectory: root, callTimeout: callTimeout,
+                                  syncTimeout: callTimeout)
+    }
+
+    /// A connector of the scripted module with `behavior`, on `store`.
+    static func connector(_ behavior: String, store: RecordingStore, marker: String = "/tmp/none", callTimeout: Duration = .seconds(5),
+                          environment: [String: String] = [:]) async throws -> ExternalConnector {
+        let module = try await ExternalModule.describe(declaration(scripted, name: "scripted", callTimeout: callTimeout), logger: logger)
+        let configuration = try ConnectorDeclarations.read("""
+            s:
+              module: scripted
+              features: [user-ingestion]
+              behavior: \(behavior)
+              marker: \(marker)
+              token: env:SCRIPTED_TOKEN
+              label: env:HOME
+            """, modules: [module], environment: environment)[0]
+        let vault = CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/", environment: environment), redactor: SecretRedactor())
+        let context = ConnectorContext(connectorName: "s", vault: vault, http: transport, store: store, sink: store, events: store,
+                                       handoffs: store, logger: logger)
+        return try #require(try module.makeConnector(configuration: configuration, context: context) as? ExternalConnector)
+    }
+
+    static func userSync(_ connector: ExternalConnector) async throws -> SyncReport {
+        try await #require(connector.syncs.first).run(.incremental) { _ in }
+    }
+
+    /// Whether a process id is gone (reaped: a zombie would still answer kill 0).
+    static func gone(_ pid: Int32) -> Bool { kill(pid, 0) != 0 && errno == ESRCH }
+
+    @Test func theHandshakeDescribesTheModule() async throws {
+        let module = try await ExternalModule.describe(Self.declaration(Self.folder, name: "folder"), logger: Self.logger)
+        #expect(module.features == [.userIngestion, .knowledge])
+        #expect(module.settings.field(named: "people")?.type == .path(mustExist: true) && module.settings.field(named: "people")?.feature == .userIngestion)
+        #expect(module.settings.field(named: "language")?.defaultValue == .string("en_US"))
+        let wrongName = await #expect(throws: ExternalModuleFailure.self) {
+            try await ExternalModule.describe(Self.declaration(Self.folder, name: "files"), logger: Self.logger)
+        }
+        #expect(wrongName?.reason.contains("reports the name 'folder'") == true)
+        await #expect(throws: ExternalModuleFailure.self) {
+            try await ExternalModule.describe(ExternalModuleDeclaration(name: "x", command: "no-such-command-here", workingDirectory: Self.root), logger: Self.logger)
+        }
+    }
+
+    @Test func thePythonExamplePassesTheConformanceKit() async throws {
+        let folder = NSTemporaryDirectory() + "folder-module-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/people", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/docs", withIntermediateDirectories: true)
+        try "id,email,first_name,last_name\ne1,ada@acme.example,Ada,Lovelace\ne2,alan@acme.example,Alan,Turing\n"
+            .write(toFile: folder + "/people/a.csv", atomically: true, encoding: .utf8)
+        try "[{\"id\":\"e3\",\"email\":\"grace@acme.example\",\"first_name\":\"Grace\",\"last_name\":\"Hopper\",\"title\":\"Admiral\"}]"
+            .write(toFile: folder + "/people/b.json", atomically: true, encoding: .utf8)
+        try "# VPN setup\n\nInstall the client, then sign in with your badge.\n".write(toFile: folder + "/docs/vpn.md", atomically: true, encoding: .utf8)
+        let module = try await ExternalModule.describe(Self.declaration(Self.folder, name: "folder"), logger: Self.logger)
+        var options = ConnectorConformance.Options()
+        options.baseDirectory = folder
+        let report = try await ConnectorConformance.check(module, config: "hr:\n  module: folder\n  features: [user-ingestion, knowledge]\n  people: people\n  documents: docs\n",
+                                                          options: options)
+        #expect(report.results(for: .checkpointAfterWrite).count == 2, "\(report)")
+        #expect(report.results(for: .rerunChangesNothing).allSatisfy { if case .passed = $0.outcome { true } else { false } }, "\(report)")
+    }
+
+    @Test func aChildThatCrashesMidSyncResumesFromItsCheckpoint() async throws {
+        let marker = NSTemporaryDirectory() + "crashed-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        let store = RecordingStore()
+        let connector = try await Self.connector("crash-mid-sync", store: store, marker: marker)
+        let failure = await #expect(throws: ConnectorError.self) { try await Self.userSync(connector) }
+        #expect(failure?.code == .unavailable)
+        #expect(store.commits.count == 2, "two batches were committed before the crash")
+        let resumed = try await Self.userSync(connector)
+        #expect(resumed.upserted == 2, "only the third batch is read again")
+        #expect(store.records(connector: "s")["users"]?.count == 6)
+        #expect(store.commits.flatMap(\.upserts).count == 6, "nothing written twice")
+    }
+
+    @Test func aChildThatHangsIsKilledAndTheCallFails() async throws {
+        let connector = try await Self.connector("hang", store: RecordingStore(), callTimeout: .seconds(1))
+        let started = ContinuousClock.now
+        let failure = await #expect(throws: ConnectorError.self) { try await Self.userSync(connector) }
+        #expect(failure?.code == .unavailable && failure?.message.contains("did not answer sync.run") == true, "\(String(describing: failure))")
+        #expect(ContinuousClock.now - started < .seconds(10))
+        // The next call gets a new child, which answers.
+        #expect(await connector.check().status == .healthy)
+    }
+
+    @Test func garbageAndHugeLinesBreakOnlyTheirChild() async throws {
+        for behavior in ["garbage", "huge-line"] {
+            let connector = try await Self.connector(behavior, store: RecordingStore())
+            let failure = await #expect(throws: ConnectorError.self) { try await Self.userSync(connector) }
+            #expect(failure?.code == .unavailable)
+            let text = failure?.message ?? ""
+            #expect(behavior == "garbage" ? text.contains("malformed line") : text.contains("longer than 8388608 bytes"), "\(text)")
+            #expect(await connector.check().status == .healthy, "a new child works")
+        }
+    }
+
+    @Test func onlyTheConfiguredSecretResolves() async throws {
+        let connector = try await Self.connector("ask-secrets", store: RecordingStore(), environment: ["SCRIPTED_TOKEN": "tok-123", "HOME": "/root"])
+        let result = try await connector.call("sync.run", .object([("feature", .string("user-ingestion")), ("mode", .string("incremental"))]))
+        #expect(result["own"]?.stringValue == "tok-123", "its own secret setting resolves")
+        #expect(result["other"]?.stringValue == "unauthorized", "a reference in a field not marked secret is refused")
+        #expect(Self.logs.text.contains("refused an external module's request for a secret it was not configured with"))
+    }
+
+    @Test func shutdownEscalatesToSIGKILLAndLeavesNoProcess() async throws {
+        let connector = try await Self.connector("ignore-shutdown", store: RecordingStore())
+        let pid = try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await connector.run() }
+                var pid: Int32?
+                for _ in 0..<100 where pid == nil {
+                    try await Task.sleep(for: .milliseconds(50))
+                    pid = try? await connector.session.peer().child.pid
+                }
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+                return try #require(pid)
+            }
+        }
+        #expect(Self.gone(pid), "the child was killed and reaped")
+    }
+}
