@@ -134,6 +134,7 @@ let package = Package(
             name: "SwitchboardCLI",
             dependencies: [
                 "SwitchboardHost",
+                "ConnectorKitTesting",
                 "ConnectorKit",
                 "SalesforceSandbox",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

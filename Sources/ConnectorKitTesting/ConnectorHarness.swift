@@ -44,9 +44,10 @@ public struct ConnectorHarness: Sendable {
     public static func with<T: Sendable>(
         _ module: any ConnectorModule, yaml: String, connector: String? = nil, environment: [String: String] = [:],
         baseDirectory: String = FileManager.default.currentDirectoryPath, transport: HTTPTransport.Configuration = .init(),
-        clock: ConnectorClock = .system, _ body: (ConnectorHarness) async throws -> T
+        clock: ConnectorClock = .system, otherModules: [any ConnectorModule] = [], _ body: (ConnectorHarness) async throws -> T
     ) async throws -> T {
-        let configuration = try configuration(of: module, yaml: yaml, connector: connector, environment: environment, baseDirectory: baseDirectory)
+        let configuration = try configuration(of: module, yaml: yaml, connector: connector, environment: environment, baseDirectory: baseDirectory,
+                                              otherModules: otherModules)
         let logs = LogCapture()
         let http = HTTPTransport(configuration: transport, logger: logs.makeLogger(label: "switchboard.http"))
         let harness = ConnectorHarness(module: module, configuration: configuration, environment: environment, baseDirectory: baseDirectory,
@@ -63,11 +64,14 @@ public struct ConnectorHarness: Sendable {
     }
 
     /// The validated configuration of one connector in `yaml`.
+    ///
+    /// `otherModules` are the modules the YAML's other connectors name (a whole connectors.yaml).
     public static func configuration(
         of module: any ConnectorModule, yaml: String, connector: String? = nil, environment: [String: String] = [:],
-        baseDirectory: String = FileManager.default.currentDirectoryPath
+        baseDirectory: String = FileManager.default.currentDirectoryPath, otherModules: [any ConnectorModule] = []
     ) throws -> ConnectorConfiguration {
-        let all = try ConnectorDeclarations.read(yaml, modules: [module], file: "snippet.yaml", baseDirectory: baseDirectory, environment: environment)
+        let all = try ConnectorDeclarations.read(yaml, modules: [module] + otherModules, file: "snippet.yaml", baseDirectory: baseDirectory,
+                                                 environment: environment)
         let chosen = connector.map { name in all.first { $0.name == name } } ?? all.first { $0.module == module.name }
         guard let chosen else {
             throw ConnectorError.misconfigured("the YAML declares no connector " + (connector.map { "named '\($0)'" } ?? "of module '\(module.name)'"))

@@ -49,6 +49,11 @@ struct ExternalModuleProcessTests {
         let modules = try await SwitchboardProcess.run(["modules"], in: directory)
         #expect(modules.stdout.contains("folder — People from an HR export folder") && modules.stdout.contains("[external: python3"))
 
+        // The conformance kit runs against the Python module, from the command line.
+        let kit = try await SwitchboardProcess.run(["modules", "test", "hr"], in: directory)
+        #expect(kit.status == 0 && kit.stdout.contains("conformance of module 'folder' (connector 'hr'): passed")
+                && kit.stdout.contains("pass  checkpoint-after-write (knowledge)"), "\(kit.output)")
+
         // A setting the module's schema does not know is reported at its line, like a built-in module's.
         try (try String(contentsOfFile: directory + "/connectors.yaml", encoding: .utf8) + "\n    peeple: hr\n")
             .write(toFile: directory + "/typo.yaml", atomically: true, encoding: .utf8)

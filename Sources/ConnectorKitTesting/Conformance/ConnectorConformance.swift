@@ -45,6 +45,8 @@ public enum ConnectorConformance {
         public var commitFailurePositions = 4
         /// Checks to leave out (reported as not applicable), with the test's reason in its own code.
         public var skipping: Set<ConformanceCheck> = []
+        /// The modules other connectors in the YAML name (when it is a whole connectors.yaml).
+        public var otherModules: [any ConnectorModule] = []
 
         /// Default options.
         public init() {}
@@ -62,14 +64,15 @@ public enum ConnectorConformance {
     public static func check(_ module: any ConnectorModule, config: String, options: Options = Options()) async throws -> ConformanceReport {
         var results = [ConformanceResult(.schema, outcome(problems: SchemaLint.problems(of: module), passed: "name, summary, features and \(module.settings.fields.count) settings are well-formed"))]
         let plain = try ConnectorHarness.configuration(of: module, yaml: config, connector: options.connector,
-                                                       environment: options.environment, baseDirectory: options.baseDirectory)
+                                                       environment: options.environment, baseDirectory: options.baseDirectory,
+                                                       otherModules: options.otherModules)
         results.append(ConformanceResult(.exampleValidates, .passed("connector '\(plain.name)' validates with features \(plain.features.map(\.rawValue).joined(separator: ", "))")))
         let scan = SecretScan(settings: plain.settings, environment: options.environment, baseDirectory: options.baseDirectory)
 
         let run = ConformanceRun(module: module, options: options, scan: scan)
         let more = try await ConnectorHarness.with(
             module, yaml: config, connector: plain.name, environment: scan.environment, baseDirectory: options.baseDirectory,
-            transport: options.transport
+            transport: options.transport, otherModules: options.otherModules
         ) { harness in
             try await run.checks(harness)
         }

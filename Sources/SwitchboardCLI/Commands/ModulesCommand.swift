@@ -4,11 +4,21 @@ import Logging
 import ConnectorKit
 import SwitchboardHost
 
-/// `switchboard modules`: what can go in connectors.yaml.
+/// `switchboard modules`: what can go in connectors.yaml, and `modules test` to check a connector.
 struct ModulesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modules",
-        abstract: "List the connector modules in this build, their features and settings.",
+        abstract: "List the connector modules (built in and external), or run the conformance kit on a connector.",
+        subcommands: [ModulesListCommand.self, ModulesTestCommand.self],
+        defaultSubcommand: ModulesListCommand.self
+    )
+}
+
+/// `switchboard modules [list]`.
+struct ModulesListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the connector modules in this build and those connectors.yaml declares, their features and settings.",
         discussion: "Each setting shows its type, whether it is required, its default, and what it does."
     )
 
