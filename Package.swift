@@ -87,7 +87,10 @@ let package = Package(
             dependencies: ["ConnectorKit", .product(name: "Yams", package: "Yams")]
         ),
         // The external module protocol (docs/module-protocol.md): JSON-RPC lines, schema and model mappings.
-        .target(name: "ModuleProtocol", dependencies: ["ConnectorKit"]),
+        .target(
+            name: "ModuleProtocol",
+            dependencies: ["ConnectorKit", logging, serviceLifecycle]
+        ),
         .target(
             name: "ConnectorKitTesting",
             dependencies: [
@@ -152,6 +155,12 @@ let package = Package(
             dependencies: ["SwitchboardCLI", "ConnectorKit"] + connectorModules.map { .target(name: $0.name) },
             plugins: ["ModuleRegistry"]
         ),
+        // A Swift module served over the external module protocol (tests run it as a child process).
+        .executableTarget(
+            name: "example-swift-module",
+            dependencies: ["ConnectorKit", "ModuleProtocol", serviceLifecycle],
+            path: "Examples/swift-module"
+        ),
         // The scaffolder and registry generator, as a library (tested) and the tool the plugins run.
         .target(name: "ConnectorScaffold"),
         .executableTarget(
@@ -179,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardHostTests",
             dependencies: [
-                "SwitchboardHost", "ConnectorKit", "ConnectorKitTesting",
+                "SwitchboardHost", "ConnectorKit", "ConnectorKitTesting", "example-swift-module",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

@@ -126,6 +126,24 @@ public enum Wire {
                              isPublic: json["isPublic"]?.boolValue ?? false, author: author, createdAt: try date(json["createdAt"], field: "comment.createdAt"))
     }
 
+    /// A ticket as JSON.
+    public static func json(_ ticket: Ticket) -> JSONValue {
+        .object([
+            ("id", .string(ticket.id)), ("number", ticket.number.map(JSONValue.string)), ("subject", .string(ticket.subject)),
+            ("description", ticket.description.map(JSONValue.string)), ("status", .string(ticket.status)),
+            ("priority", ticket.priority.map(JSONValue.string)), ("origin", ticket.origin.map(JSONValue.string)), ("isClosed", .bool(ticket.isClosed)),
+            ("requester", .object([("email", .string(ticket.requester.email)), ("externalId", ticket.requester.externalId.map(JSONValue.string))])),
+            ("fields", stringMap(ticket.fields)), ("comments", .array(ticket.comments.map(json))),
+            ("createdAt", date(ticket.createdAt)), ("updatedAt", date(ticket.updatedAt)),
+        ])
+    }
+
+    /// A comment as JSON.
+    public static func json(_ comment: TicketComment) -> JSONValue {
+        .object([("id", .string(comment.id)), ("body", .string(comment.body)), ("isPublic", .bool(comment.isPublic)),
+                 ("author", .string(comment.author.rawValue)), ("createdAt", date(comment.createdAt))])
+    }
+
     /// A new ticket's request as JSON.
     public static func json(_ request: NewTicket) -> JSONValue {
         .object([("requesterEmail", .string(request.requesterEmail)), ("subject", .string(request.subject)),

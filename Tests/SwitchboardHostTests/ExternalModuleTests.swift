@@ -147,4 +147,52 @@ struct ExternalModuleTests {
         }
         #expect(Self.gone(pid), "the child was killed and reaped")
     }
+
+    /// The built Swift example module (Examples/swift-module), next to the test bundle.
+    static var swiftModule: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var directory = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("example-swift-module").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        return root + "/.build/debug/example-swift-module"
+    }
+
+    /// The same `ConnectorModule` API, served from its own process by ModuleServer: the kit passes, its
+    /// secret resolves through the host, and the host signs for it with a key the module never sees.
+    @Test func aSwiftModuleServedOverTheProtocolPassesTheKitAndUsesTheHostsVaultAndSigner() async throws {
+        let folder = NSTemporaryDirectory() + "swift-module-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try (1...1200).map { "r\($0),r\($0)@acme.example,R\($0),S\($0)" }.joined(separator: "\n").write(toFile: folder + "/users.csv", atomically: true, encoding: .utf8)
+        let key = try KeyGenerator.generate(bits: 2048, keyID: "roster-1", subject: "CN=roster", days: 30)
+        try key.privateKeyPEM.revealedString().write(toFile: folder + "/key.pem", atomically: true, encoding: .utf8)
+        let declaration = ExternalModuleDeclaration(name: "roster", command: Self.swiftModule, workingDirectory: folder)
+        let module = try await ExternalModule.describe(declaration, logger: Self.logger)
+        #expect(module.features == [.userIngestion] && module.settings.field(named: "api_token")?.type == .secret)
+        let config = "people:\n  module: roster\n  features: [user-ingestion]\n  file: users.csv\n  api_token: env:ROSTER_TOKEN\n  signing_key: file:key.pem\n"
+        var options = ConnectorConformance.Options()
+        options.baseDirectory = folder
+        let report = try await ConnectorConformance.check(module, config: config, options: options)
+        #expect(report.results(for: .checkpointAfterWrite).first.map { if case .passed = $0.outcome { true } else { false } } == true, "\(report)")
+        #expect(report.results(for: .secretsStayHidden).first.map { if case .passed = $0.outcome { true } else { false } } == true, "\(report)")
+
+        let store = RecordingStore()
+        let configuration = try ConnectorDeclarations.read(config, modules: [module], baseDirectory: folder)[0]
+        let vault = CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: folder, environment: ["ROSTER_TOKEN": "token-of-17-bytes"]),
+                                    redactor: SecretRedactor())
+        let context = ConnectorContext(connectorName: "people", vault: vault, http: Self.transport, store: store, sink: store, events: store,
+                                       handoffs: store, logger: Self.logger)
+        let connector = try #require(try module.makeConnector(configuration: configuration, context: context) as? ExternalConnector)
+        let checks = await connector.check().checks
+        #expect(checks.first { $0.name == "token" }?.detail == "resolved through the host (17 bytes)", "\(checks)")
+        let signed = try #require(checks.first { $0.name == "signing" }?.detail.split(separator: " ").last.map(String.init))
+        let parts = signed.split(separator: ".")
+        #expect(parts.count == 3 && String(decoding: Base64URL.decode(String(parts[0])) ?? [], as: UTF8.self) == #"{"alg":"RS256","typ":"JWT","kid":"roster-1"}"#)
+        #expect(try await #require(connector.syncs.first).run(.full) { _ in }.upserted == 1200)
+        #expect(store.records(connector: "people")["users"]?.count == 1200)
+        await connector.session.stop(grace: .seconds(2))
+    }
 }

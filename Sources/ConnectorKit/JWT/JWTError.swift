@@ -29,7 +29,8 @@ public struct JWTError: Error, Sendable, Hashable, CustomStringConvertible {
         .init(.keyTooSmall, "the RSA key has \(bits) bits; at least \(minimumKeyBits) are required (Salesforce refuses smaller keys) — make a new one with `switchboard keys generate`")
     }
     static let encryptedKey = Self(.encryptedKey, "the private key is encrypted with a passphrase; store it unencrypted in the vault (`openssl pkey -in key.pem -out plain.pem`), which seals it itself")
-    static func signingFailed(_ why: String) -> Self { .init(.signingFailed, "signing failed: \(why)") }
+    /// Signing failed (the OpenSSL call, or the host an external module asked).
+    public static func signingFailed(_ why: String) -> Self { .init(.signingFailed, "signing failed: \(why)") }
     static func malformedToken(_ why: String) -> Self { .init(.malformedToken, why) }
     static func unsupportedAlgorithm(_ alg: String) -> Self {
         .init(.unsupportedAlgorithm, "algorithm '\(alg.prefix(20))' is not accepted; use RS256 (or RS384/RS512)")

@@ -11,15 +11,27 @@ public final class JWTSigner: Sendable {
     public let clock: ConnectorClock
     private let vault: CredentialVault?
     private let keys = Mutex<[SecretReference: JWTSigningKey]>([:])
+    /// Signs with a key held elsewhere (an external module's host), when set.
+    private let remote: JWTSigningKey.RemoteSign?
+
+    /// A signer whose keys another process holds: ``signingKey(_:)`` returns a handle, and each
+    /// signature is made there (an external module asks its host). The private key never comes here.
+    public init(remote: @escaping JWTSigningKey.RemoteSign, clock: ConnectorClock = .system) {
+        self.vault = nil
+        self.clock = clock
+        self.remote = remote
+    }
 
     /// Creates a signer. `vault` resolves `SecretReference`s for ``signingKey(_:)``.
     public init(vault: CredentialVault?, clock: ConnectorClock = .system) {
         self.vault = vault
         self.clock = clock
+        self.remote = nil
     }
 
     /// The key behind a reference, parsed on first use and cached.
     public func signingKey(_ reference: SecretReference) throws -> JWTSigningKey {
+        if let remote { return JWTSigningKey(remote: reference, sign: remote) }
         if let key = keys.withLock({ $0[reference] }) { return key }
         guard let vault else { throw JWTError.invalidKey("no vault to resolve \(reference)") }
         let key = try JWTSigningKey(pem: vault.resolve(reference))
@@ -46,20 +58,43 @@ public final class JWTSigner: Sendable {
 
 /// An RSA private key (≥ 2048 bits) ready to sign. Never printed: its description is redacted.
 public struct JWTSigningKey: Sendable, CustomStringConvertible {
-    let key: OpenSSLRSAKey
+    /// Signs a JWS signing input with the key a reference names, somewhere else.
+    public typealias RemoteSign = @Sendable (_ key: SecretReference, _ input: [UInt8], _ algorithm: JWTAlgorithm) throws(JWTError) -> [UInt8]
+
+    private enum Storage: Sendable {
+        case local(OpenSSLRSAKey)
+        case remote(SecretReference, RemoteSign)
+    }
+
+    private let storage: Storage
 
     /// Parses a PEM private key, PKCS#1 or PKCS#8. Keys under 2048 bits and encrypted keys are refused.
     public init(pem: Secret) throws(JWTError) {
-        key = try OpenSSLRSAKey(pem: pem.withRevealedBytes { $0 })
+        storage = .local(try OpenSSLRSAKey(pem: pem.withRevealedBytes { $0 }))
     }
 
-    /// The modulus size in bits.
-    public var bits: Int { key.bits }
+    init(remote reference: SecretReference, sign: @escaping RemoteSign) { storage = .remote(reference, sign) }
+
+    /// The modulus size in bits (0 for a key held by another process).
+    public var bits: Int {
+        switch storage {
+        case .local(let key): key.bits
+        case .remote: 0
+        }
+    }
 
     /// Signs raw bytes (the JWS signing input) with PKCS#1 v1.5.
     public func sign(_ message: [UInt8], algorithm: JWTAlgorithm = .rs256) throws(JWTError) -> [UInt8] {
-        try key.sign(message, algorithm: algorithm)
+        switch storage {
+        case .local(let key): try key.sign(message, algorithm: algorithm)
+        case .remote(let reference, let sign): try sign(reference, message, algorithm)
+        }
     }
 
-    public var description: String { "JWTSigningKey(RSA-\(bits), <redacted>)" }
+    public var description: String {
+        switch storage {
+        case .local: "JWTSigningKey(RSA-\(bits), <redacted>)"
+        case .remote(let reference, _): "JWTSigningKey(held by the host: \(reference))"
+        }
+    }
 }

@@ -90,6 +90,14 @@ public final class HTTPTransport: Sendable {
         /// How many attempts it took.
         public var attempts: Int
 
+        /// Creates a response.
+        public init(status: Int, headers: [(String, String)], body: [UInt8], attempts: Int = 1) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+            self.attempts = attempts
+        }
+
         /// The first header with a name (case-insensitive).
         public func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
 
@@ -104,8 +112,23 @@ public final class HTTPTransport: Sendable {
     let logger: Logger
     private let gates = Mutex<[String: ConcurrencyGate]>([:])
 
+    /// Sends requests through another process's transport (an external module's host), when set.
+    private let remote: (@Sendable (Request) async throws -> Response)?
+
+    /// A transport whose requests another process sends (an external module asks its host, which
+    /// applies its retries, limits and metrics). ``send(_:)`` only; event streams are not relayed.
+    public init(remote: @escaping @Sendable (Request) async throws -> Response, logger: Logger) {
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.redirectConfiguration = .disallow
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        self.configuration = Configuration()
+        self.logger = logger
+        self.remote = remote
+    }
+
     /// Creates the transport. Call ``shutdown()`` when done.
     public init(configuration: Configuration = Configuration(), logger: Logger) {
+        self.remote = nil
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.timeout = .init(connect: .init(configuration.connectTimeout), read: .init(configuration.readTimeout))
         clientConfiguration.redirectConfiguration = .disallow
@@ -144,6 +167,7 @@ public final class HTTPTransport: Sendable {
     /// Sends a request with retries; returns the final response whatever its status.
     /// - Throws: ``TransportError`` when retries are exhausted or the request could not be sent.
     public func send(_ request: Request) async throws -> Response {
+        if let remote { return try await remote(request) }
         let started = ContinuousClock.now
         var attempt = 0
         var reauthenticated = false

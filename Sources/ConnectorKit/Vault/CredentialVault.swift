@@ -45,8 +45,20 @@ public final class CredentialVault: Sendable, CustomStringConvertible {
     private let redactor: SecretRedactor
     private let cachedMasterKey = Mutex<MasterKey?>(nil)
 
+    /// Resolves references somewhere else (an external module's host), when set.
+    private let remote: (@Sendable (SecretReference) throws(VaultError) -> Secret)?
+
+    /// A vault whose references another process resolves (an external module asks its host): this
+    /// process never reads an environment variable, file or vault entry itself.
+    public init(remote: @escaping @Sendable (SecretReference) throws(VaultError) -> Secret, redactor: SecretRedactor = .shared) {
+        self.configuration = Configuration(vaultPath: nil, masterKey: nil, baseDirectory: "/", environment: [:])
+        self.redactor = redactor
+        self.remote = remote
+    }
+
     /// Creates a vault over a configuration. Nothing is read until a secret is resolved.
     public init(configuration: Configuration, redactor: SecretRedactor = .shared) {
+        self.remote = nil
         self.configuration = configuration
         self.redactor = redactor
     }
@@ -67,6 +79,11 @@ public final class CredentialVault: Sendable, CustomStringConvertible {
 
     /// Resolves a reference to its secret value.
     public func resolve(_ reference: SecretReference) throws(VaultError) -> Secret {
+        if let remote {
+            let secret = try remote(reference)
+            redactor.register(secret)
+            return secret
+        }
         let secret: Secret
         switch reference.kind {
         case .env:

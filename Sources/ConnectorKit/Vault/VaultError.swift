@@ -19,6 +19,7 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
         case fileUnreadable(path: String, reason: String)
         case io(path: String, reason: String)
         case notText
+        case refusedByHost(String)
     }
 
     let code: Code
@@ -37,6 +38,8 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
     static func tooLarge(_ what: String, size: Int) -> Self { .init(code: .tooLarge(what: what, size: size)) }
     static let masterKeyNotConfigured = Self(code: .masterKeyNotConfigured)
     static func masterKeyUnavailable(_ why: String) -> Self { .init(code: .masterKeyUnavailable(why)) }
+    /// The host an external module asked refused or failed to resolve the reference.
+    public static func refusedByHost(_ why: String) -> Self { .init(code: .refusedByHost(why)) }
     static func masterKeyInvalid(_ why: String) -> Self { .init(code: .masterKeyInvalid(why)) }
     static func invalidReference(_ why: String) -> Self { .init(code: .invalidReference(why)) }
     static func environmentVariableMissing(_ name: String) -> Self { .init(code: .environmentVariableMissing(name)) }
@@ -82,6 +85,8 @@ public struct VaultError: Error, Sendable, Hashable, CustomStringConvertible {
             "no vault master key is configured (vault.master_key in connectors.yaml, e.g. env:SWITCHBOARD_MASTER_KEY)"
         case .masterKeyUnavailable(let why):
             "the vault master key is unavailable: \(why)"
+        case .refusedByHost(let why):
+            "the host did not resolve the secret: \(why)"
         case .masterKeyInvalid(let why):
             "the vault master key is invalid: \(why); `switchboard vault init` prints a new one"
         case .invalidReference(let why):

@@ -47,6 +47,23 @@ struct ModuleHostServices: Sendable {
             let token = try context.signer.sign(claims, with: try context.signer.signingKey(key), algorithm: algorithm,
                                                 keyID: params["keyId"]?.stringValue)
             return .object([("token", .string(token))])
+        case "jwt.signInput":
+            let key = try allowed(params["key"], method: method)
+            guard let encoded = params["input"]?.stringValue, let input = Data(base64Encoded: encoded) else {
+                throw RPCError.invalidParams("jwt.signInput needs input: base64 of the JWS signing input")
+            }
+            let algorithm = params["algorithm"]?.stringValue.flatMap(JWTAlgorithm.init(rawValue:)) ?? .rs256
+            let signature = try context.signer.signingKey(key).sign(Array(input), algorithm: algorithm)
+            return .object([("signature", .string(Data(signature).base64EncodedString()))])
+        case "state.get":
+            guard let key = params["key"]?.stringValue else { throw RPCError.invalidParams("state.get needs key") }
+            let value = try await context.store.moduleState(key: key)
+            return .object([("value", value.map { .string($0.base64EncodedString()) } ?? .null)])
+        case "state.set":
+            guard let key = params["key"]?.stringValue else { throw RPCError.invalidParams("state.set needs key") }
+            let value = params["value"]?.stringValue.flatMap { Data(base64Encoded: $0) }
+            try await context.store.setModuleState(key: key, value: value)
+            return .object([JSONMember]())
         case "http.request":
             return try await http(params)
         case "records.commit":
@@ -59,8 +76,15 @@ struct ModuleHostServices: Sendable {
             return .object([("removed", .integer(Int64(result.removed)))])
         case "records.reconcile":
             let stream = try stream(params)
-            guard let keeping = params["keeping"]?.arrayValue else { throw RPCError.invalidParams("records.reconcile needs keeping: [id]") }
-            let removed = try await context.sink.reconcile(connector: context.connectorName, stream: stream, keeping: Set(keeping.compactMap(\.stringValue)))
+            let removed: Int
+            if let keeping = params["keeping"]?.arrayValue {
+                removed = try await context.sink.reconcile(connector: context.connectorName, stream: stream, keeping: Set(keeping.compactMap(\.stringValue)))
+            } else if params["writtenBefore"] != nil {
+                removed = try await context.sink.reconcile(connector: context.connectorName, stream: stream,
+                                                           writtenBefore: try Wire.date(params["writtenBefore"], field: "writtenBefore"))
+            } else {
+                throw RPCError.invalidParams("records.reconcile needs keeping: [id] or writtenBefore: date")
+            }
             return .object([("removed", .integer(Int64(removed)))])
         case "checkpoint.get":
             let cursor = try await context.store.checkpoint(stream: try stream(params))?.cursor

@@ -1,0 +1,78 @@
+import ConnectorKit
+import Foundation
+import ModuleProtocol
+import ServiceLifecycle
+
+// A Swift module served over the external module protocol: the same `ConnectorModule` code would run
+// in-process if listed in Package.swift's connectorModules. Declared in connectors.yaml as
+//
+//   modules:
+//     roster:
+//       command: .build/debug/example-swift-module
+//
+// It reads users from a CSV file (id,email,first,last) and, in check(), resolves its API token and
+// signs a JWT with its key — both held by the host, reached through the context as usual.
+await ModuleServer.serve(RosterModule())
+
+/// `module: roster` — users from a CSV file.
+struct RosterModule: ConnectorModule {
+    let name = "roster"
+    let summary = "Users from a CSV file (id,email,first,last); a Swift module served over the protocol."
+    let features: [Feature] = [.userIngestion]
+    var settings: SettingsSchema {
+        SettingsSchema([
+            SettingField("file", .path(mustExist: true), required: true, summary: "The CSV file."),
+            SettingField("api_token", .secret, required: true, summary: "A token the module proves it can read (its length is reported)."),
+            SettingField("signing_key", .secret, summary: "A private key the module signs a JWT with in check() (by reference: the host signs)."),
+        ])
+    }
+
+    func makeConnector(configuration: ConnectorConfiguration, context: ConnectorContext) throws -> any Connector {
+        RosterConnection(file: try configuration.settings.requiredText("file"), token: try configuration.settings.requiredSecret("api_token"),
+                         signingKey: configuration.settings["signing_key"]?.secretValue, context: context)
+    }
+}
+
+struct RosterConnection: Connector, UserIngestion {
+    let file: String
+    let token: SecretReference
+    let signingKey: SecretReference?
+    let context: ConnectorContext
+
+    var userIngestion: (any UserIngestion)? { self }
+
+    func run() async throws { try? await gracefulShutdown() }
+
+    func check() async -> HealthReport {
+        var checks = [HealthReport.Check(name: "file", status: FileManager.default.isReadableFile(atPath: file) ? .healthy : .unhealthy, detail: file)]
+        do {
+            let secret = try context.vault.resolve(token)
+            checks.append(.init(name: "token", status: .healthy, detail: "resolved through the host (\(secret.byteCount) bytes)"))
+            if let signingKey {
+                var claims = JWTClaims()
+                claims.set("sub", "roster-check")
+                let jwt = try context.signer.sign(claims, with: try context.signer.signingKey(signingKey), keyID: "roster-1")
+                checks.append(.init(name: "signing", status: .healthy, detail: "signed by the host: \(jwt)"))
+            }
+        } catch {
+            checks.append(.init(name: "token", status: .unhealthy, detail: "\(error)"))
+        }
+        return HealthReport(checks: checks)
+    }
+
+    func syncUsers(mode: SyncMode, progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport {
+        let rows = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        let start = mode == .full ? 0 : (try await context.store.checkpoint(stream: .users)).flatMap { Int($0.cursor) } ?? 0
+        var written = 0, pages = 0
+        var index = start
+        while index < rows.count {
+            let page = rows[index..<min(index + 500, rows.count)].filter { $0.count >= 4 }
+            index = min(index + 500, rows.count)
+            let users = page.map { SyncRecord.user(UserRecord(id: $0[0], email: $0[1], firstName: $0[2], lastName: $0[3], modifiedAt: Date(timeIntervalSince1970: 0))) }
+            try await context.sink.commit(RecordBatch(connector: context.connectorName, stream: .users, upserts: users, checkpoint: String(index)))
+            written += users.count
+            pages += 1
+        }
+        return SyncReport(upserted: written, deleted: 0, pages: pages)
+    }
+}

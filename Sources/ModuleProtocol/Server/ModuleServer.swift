@@ -1,0 +1,194 @@
+import ConnectorKit
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Serves a Swift ``ConnectorModule`` over the external module protocol (docs/module-protocol.md), so
+/// the same module code runs in the host's process or in its own:
+///
+/// ```swift
+/// // main.swift of an executable target
+/// import ModuleProtocol
+/// await ModuleServer.serve(PayrollModule())
+/// ```
+///
+/// The module's ``ConnectorContext`` is the host's, across the process boundary: its vault resolves
+/// through the host (only references in the connector's secret settings), its signer signs there
+/// (the private key never comes here), its HTTP requests go through the host's transport, and its
+/// records, checkpoints, state and module events go to the host's store. Logs go to stderr, which
+/// the host relays. Not yet across the boundary: ticket and handoff events, handoffs, event streams.
+public enum ModuleServer {
+    /// Answers the host until `shutdown` or the end of stdin.
+    public static func serve(_ module: any ConnectorModule) async {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let host = HostConnection()
+        host.startReading()
+        let served = ServedConnector(module: module, host: host)
+        await withDiscardingTaskGroup { group in
+            for await message in host.incoming {
+                guard case .request(let id, let method, let params) = message else { continue }
+                if method == "shutdown" {
+                    await served.stop()
+                    host.send(.response(id: id, result: .object([JSONMember]())))
+                    group.cancelAll()
+                    return
+                }
+                group.addTask {
+                    let answer: RPCMessage
+                    do {
+                        answer = .response(id: id, result: try await served.handle(method, params))
+                    } catch let error as RPCError {
+                        answer = .failure(id: id, error: error)
+                    } catch let error as ConnectorError {
+                        answer = .failure(id: id, error: RPCError(error))
+                    } catch {
+                        answer = .failure(id: id, error: RPCError(code: RPCError.connectorErrorCode, message: "\(error)",
+                                                                  data: .object([("code", .string("upstream"))])))
+                    }
+                    host.send(answer)
+                }
+            }
+            await served.stop()
+        }
+    }
+}
+
+/// The one connector a served module runs, once the host has sent `connector.start`.
+actor ServedConnector {
+    let module: any ConnectorModule
+    let host: HostConnection
+    private var connector: (any Connector)?
+    private var features: [Feature] = []
+    private var runner: ServiceGroup?
+    private var running: Task<Void, Never>?
+    private var transport: HTTPTransport?
+
+    init(module: any ConnectorModule, host: HostConnection) {
+        self.module = module
+        self.host = host
+    }
+
+    func handle(_ method: String, _ params: JSONValue) async throws -> JSONValue {
+        switch method {
+        case "initialize":
+            guard params["protocolVersion"]?.integerValue == 1 else { throw RPCError.invalidRequest("this module speaks protocol version 1") }
+            return .object([
+                ("protocolVersion", .integer(1)), ("name", .string(module.name)), ("summary", .string(module.summary)),
+                ("features", .array(module.features.map { .string($0.rawValue) })), ("settings", module.settings.jsonSchema),
+            ])
+        case "connector.start":
+            return try start(params)
+        case "check":
+            return Wire.json(await (try connected()).check())
+        case "sync.run":
+            guard let feature = params["feature"]?.stringValue.map({ Feature($0) }),
+                  let sync = try connected().syncs.first(where: { $0.feature == feature }) else {
+                throw RPCError(ConnectorError.invalidRequest("no sync for feature \(params["feature"]?.description ?? "?")", field: "feature"))
+            }
+            let mode = params["mode"]?.stringValue.flatMap(SyncMode.init(rawValue:)) ?? .incremental
+            return Wire.json(try await sync.run(mode) { _ in })
+        case "ticketing.create", "ticketing.get", "ticketing.list", "ticketing.update", "ticketing.comment":
+            guard let ticketing = try connected().ticketing else { throw RPCError(ConnectorError.featureNotEnabled(.ticketing)) }
+            return try await Self.ticketing(method, params, ticketing)
+        default:
+            throw RPCError.methodNotFound(method)
+        }
+    }
+
+    private func connected() throws -> any Connector {
+        guard let connector else { throw RPCError.invalidRequest("connector.start has not been called") }
+        return connector
+    }
+
+    private func start(_ params: JSONValue) throws -> JSONValue {
+        guard connector == nil else { throw RPCError.invalidRequest("connector.start was already called") }
+        guard let name = params["name"]?.stringValue else { throw RPCError.invalidParams("connector.start needs name") }
+        features = (params["features"]?.arrayValue ?? []).compactMap(\.stringValue).map { Feature($0) }
+        let settings = try SettingsObject(json: params["settings"] ?? .object([JSONMember]()), schema: module.settings)
+        let host = self.host
+        let logger = Logger(label: "module.\(module.name)")
+        let vault = CredentialVault(remote: { (reference: SecretReference) throws(VaultError) -> Secret in
+            do {
+                guard let value = try host.callBlocking("secrets.resolve", .object([("reference", .string(reference.description))]))["value"]?.stringValue else {
+                    throw VaultError.refusedByHost("no value in the answer")
+                }
+                return Secret(value)
+            } catch let error as RPCError {
+                throw VaultError.refusedByHost(error.message)
+            } catch {
+                throw VaultError.refusedByHost("\(error)")
+            }
+        }, redactor: SecretRedactor())
+        let signer = JWTSigner(remote: { (key: SecretReference, input: [UInt8], algorithm: JWTAlgorithm) throws(JWTError) -> [UInt8] in
+            do {
+                let answer = try host.callBlocking("jwt.signInput", .object([
+                    ("key", .string(key.description)), ("input", .string(Data(input).base64EncodedString())), ("algorithm", .string(algorithm.rawValue)),
+                ]))
+                guard let signature = answer["signature"]?.stringValue.flatMap({ Data(base64Encoded: $0) }) else { throw JWTError.signingFailed("no signature") }
+                return Array(signature)
+            } catch let error as JWTError {
+                throw error
+            } catch {
+                throw JWTError.signingFailed("the host refused: \(error)")
+            }
+        })
+        let http = HTTPTransport(remote: { request in
+            let answer = try await host.call("http.request", .object([
+                ("method", .string(request.method)), ("url", .string(request.url)),
+                ("headers", .array(request.headers.map { .array([.string($0.0), .string($0.1)]) })),
+                ("body", request.body.map { .string(Data($0).base64EncodedString()) }), ("safeToRepeat", .bool(request.safeToRepeat)),
+            ]))
+            let headers = (answer["headers"]?.arrayValue ?? []).compactMap { pair -> (String, String)? in
+                guard let items = pair.arrayValue, items.count == 2, let name = items[0].stringValue, let value = items[1].stringValue else { return nil }
+                return (name, value)
+            }
+            let body = answer["body"]?.stringValue.flatMap { Data(base64Encoded: $0) }.map(Array.init) ?? []
+            return HTTPTransport.Response(status: Int(answer["status"]?.integerValue ?? 0), headers: headers, body: body)
+        }, logger: logger)
+        transport = http
+        let store = RemoteStore(host: host, module: module.name)
+        let context = ConnectorContext(connectorName: name, vault: vault, signer: signer, http: http, store: store, sink: store, events: store,
+                                       users: store, handoffs: store, logger: logger)
+        let configuration = ConnectorConfiguration(name: name, module: module.name, features: features, settings: settings)
+        let made = try module.makeConnector(configuration: configuration, context: context)
+        connector = made
+        let group = ServiceGroup(configuration: .init(services: [made], gracefulShutdownSignals: [], logger: logger))
+        runner = group
+        running = Task { try? await group.run() }
+        return .object([JSONMember]())
+    }
+
+    /// Ends the connector's `run()` gracefully and waits for it.
+    func stop() async {
+        await runner?.triggerGracefulShutdown()
+        await running?.value
+        runner = nil
+        running = nil
+        try? await transport?.shutdown()
+        transport = nil
+    }
+
+    static func ticketing(_ method: String, _ params: JSONValue, _ ticketing: any Ticketing) async throws -> JSONValue {
+        func text(_ name: String) throws -> String {
+            guard let value = params[name]?.stringValue else { throw RPCError.invalidParams("\(method) needs \(name)") }
+            return value
+        }
+        switch method {
+        case "ticketing.create":
+            let ticket = try await ticketing.createTicket(NewTicket(
+                requesterEmail: try text("requesterEmail"), subject: try text("subject"), description: params["description"]?.stringValue,
+                priority: params["priority"]?.stringValue, fields: params["fields"]?.stringMap ?? [:], idempotencyKey: try text("idempotencyKey")))
+            return Wire.json(ticket)
+        case "ticketing.get":
+            return Wire.json(try await ticketing.ticket(id: try text("id")))
+        case "ticketing.list":
+            let state = params["state"]?.stringValue.flatMap(TicketStateFilter.init(rawValue:)) ?? .open
+            return .object([("tickets", .array(try await ticketing.tickets(requesterEmail: try text("requesterEmail"), state: state).map(Wire.json)))])
+        case "ticketing.update":
+            let update = TicketUpdate(status: params["status"]?.stringValue, priority: params["priority"]?.stringValue, fields: params["fields"]?.stringMap ?? [:])
+            return Wire.json(try await ticketing.updateTicket(id: try text("id"), update))
+        default:
+            return Wire.json(try await ticketing.addComment(ticketId: try text("ticketId"), body: try text("body"), isPublic: params["isPublic"]?.boolValue ?? false))
+        }
+    }
+}
