@@ -29,6 +29,14 @@ let connectorModules: [ConnectorModuleTarget] = [
     // new-connector: modules above this line
 ]
 
+/// Connector modules that run as their own process (docs/module-protocol.md): each is a library
+/// target like a built-in one, plus an executable `<module>-module` serving it with
+/// `ModuleServer.serve`, declared under `modules:` in connectors.yaml instead of built in.
+/// `new-connector NAME --external` adds its line above the marker.
+let externalModuleTargets: [(library: String, executable: String)] = [
+    // new-connector --external: modules above this line
+]
+
 let package = Package(
     name: "Switchboard",
     platforms: [.macOS(.v15)],
@@ -42,7 +50,8 @@ let package = Package(
         .library(name: "SwitchboardCLI", targets: ["SwitchboardCLI"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
         .plugin(name: "NewConnector", targets: ["NewConnector"]),
-    ] + connectorModules.map { .library(name: $0.name, targets: [$0.name]) },
+    ] + connectorModules.map { .library(name: $0.name, targets: [$0.name]) }
+      + externalModuleTargets.map { .executable(name: $0.executable, targets: [$0.executable]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -218,6 +227,12 @@ let package = Package(
         [
             .target(name: module.name, dependencies: ["ConnectorKit"] + module.dependencies),
             .testTarget(name: module.name + "Tests", dependencies: [.target(name: module.name), "ConnectorKit", "ConnectorKitTesting"] + module.testDependencies),
+        ]
+    } + externalModuleTargets.flatMap { module -> [Target] in
+        [
+            .target(name: module.library, dependencies: ["ConnectorKit", serviceLifecycle]),
+            .executableTarget(name: module.executable, dependencies: [.target(name: module.library), "ModuleProtocol"]),
+            .testTarget(name: module.library + "Tests", dependencies: [.target(name: module.library), "ConnectorKit", "ConnectorKitTesting"]),
         ]
     },
     swiftLanguageModes: [.v6]

@@ -21,6 +21,8 @@ public struct ConnectorName: Sendable, Hashable {
 
     /// The library target and product (`ZendeskConnector`).
     public var target: String { typePrefix + "Connector" }
+    /// The executable of an external module (`zendesk-module`).
+    public var executable: String { module + "-module" }
     /// The test target (`ZendeskConnectorTests`).
     public var testTarget: String { target + "Tests" }
     /// The `ConnectorModule` type (`ZendeskModule`).

@@ -3,6 +3,7 @@
 struct ExampleTemplates {
     let name: ConnectorName
     let features: [ScaffoldFeature]
+    var external = false
 
     /// The connector's lines, unindented (a mapping of one connector name to its settings).
     var connectorLines: [String] {
@@ -19,8 +20,23 @@ struct ExampleTemplates {
         return lines
     }
 
-    /// The commented snippet for `connectors:` in connectors.yaml (indented two spaces).
+    /// The commented snippet for `connectors:` in connectors.yaml (indented two spaces); for an
+    /// external module, its `modules:` entry first.
     var snippet: String {
+        if external {
+            return """
+                modules:
+                  # \(name.module): its own process (swift build makes .build/debug/\(name.executable)); docs/module-protocol.md
+                  \(name.module):
+                    command: .build/debug/\(name.executable)
+                connectors:
+
+                """ + internalSnippet
+        }
+        return internalSnippet
+    }
+
+    private var internalSnippet: String {
         let comments = [
             "# \(name.module): scaffolded by new-connector; `switchboard modules` documents every setting.",
             "# Set \(name.tokenVariable) (or use vault:NAME) before `switchboard validate` and `switchboard run`.",

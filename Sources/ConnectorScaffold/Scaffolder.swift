@@ -12,10 +12,14 @@ public struct ScaffoldPlan: Sendable {
     public let snippet: String
     /// connectors.yaml with the snippet appended, when asked for.
     public let config: (path: String, text: String)?
+    /// Whether the module runs as its own process.
+    public let external: Bool
 
     /// What the plan writes, one line each, for `--dry-run` and the report.
     public var summary: [String] {
-        files.map { "create \($0.path)" } + ["edit   Package.swift (adds .module(\"\(name.target)\") to connectorModules)"]
+        files.map { "create \($0.path)" } + [external
+            ? "edit   Package.swift (adds \(name.target) and \(name.executable) to externalModuleTargets)"
+            : "edit   Package.swift (adds .module(\"\(name.target)\") to connectorModules)"]
             + (config.map { ["edit   \($0.path) (appends the \(name.module) connector)"] } ?? [])
     }
 }
@@ -25,18 +29,27 @@ public struct ScaffoldPlan: Sendable {
 public enum Scaffolder {
     /// The line in Package.swift above which modules are listed.
     public static let marker = "// new-connector: modules above this line"
+    /// The line in Package.swift above which external modules are listed.
+    public static let externalMarker = "// new-connector --external: modules above this line"
 
     /// Works out what to write, or refuses.
     public static func plan(
-        name: ConnectorName, features: [ScaffoldFeature], packageDirectory: String, addToConfig: String? = nil
+        name: ConnectorName, features: [ScaffoldFeature], packageDirectory: String, addToConfig: String? = nil, external: Bool = false
     ) throws(ScaffoldError) -> ScaffoldPlan {
+        let marker = external ? externalMarker : marker
         let fileManager = FileManager.default
         let manifestPath = packageDirectory + "/Package.swift"
         guard let manifest = try? String(contentsOfFile: manifestPath, encoding: .utf8) else {
             throw ScaffoldError(.cannotEdit, "no Package.swift in \(packageDirectory); run it from the Switchboard package")
         }
         guard manifest.components(separatedBy: "\n").contains(where: { $0.trimmingCharacters(in: .whitespaces) == marker }) else {
-            throw ScaffoldError(.cannotEdit, "Package.swift has no line `\(marker)` inside connectorModules; add it back where modules are listed")
+            throw ScaffoldError(.cannotEdit, "Package.swift has no line `\(marker)` inside \(external ? "externalModuleTargets" : "connectorModules"); add it back where modules are listed")
+        }
+        if external, addToConfig != nil {
+            throw ScaffoldError(.cannotEdit, "--add-to-config appends under connectors:, but an external module also needs a modules: entry; paste the printed snippet instead")
+        }
+        if external, manifest.contains("\"\(name.executable)\"") || FileManager.default.fileExists(atPath: packageDirectory + "/Sources/" + name.executable) {
+            throw ScaffoldError(.nameTaken, "an executable \(name.executable) exists already; choose another name")
         }
         if manifest.contains("\"\(name.target)\"") {
             throw ScaffoldError(.nameTaken, "Package.swift already has a target \(name.target); choose another name")
@@ -49,19 +62,29 @@ public enum Scaffolder {
         }
 
         let templates = ModuleTemplates(name: name, features: features)
-        let example = ExampleTemplates(name: name, features: features)
+        let example = ExampleTemplates(name: name, features: features, external: external)
         let lines = manifest.components(separatedBy: "\n")
         let markerIndex = lines.firstIndex { $0.trimmingCharacters(in: .whitespaces) == marker }!
         let indentation = String(lines[markerIndex].prefix { $0 == " " })
         var edited = lines
-        edited.insert(indentation + ".module(\"\(name.target)\"),", at: markerIndex)
+        edited.insert(indentation + (external ? "(library: \"\(name.target)\", executable: \"\(name.executable)\")," : ".module(\"\(name.target)\"),"),
+                      at: markerIndex)
 
         var config: (String, String)?
         if let configPath = addToConfig {
             config = (configPath, try appended(example.snippet, connector: name.module, to: packageDirectory + "/" + configPath, shownAs: configPath))
         }
-        return ScaffoldPlan(name: name, files: templates.files() + [example.testFile], manifest: edited.joined(separator: "\n"),
-                            snippet: example.snippet, config: config)
+        let server = external ? [("Sources/\(name.executable)/main.swift", """
+            import ModuleProtocol
+            import \(name.target)
+
+            // The `\(name.module)` module as its own process, speaking docs/module-protocol.md on stdin/stdout.
+            // The same \(name.moduleType) could be built into switchboard instead (new-connector without --external).
+            await ModuleServer.serve(\(name.moduleType)())
+
+            """)] : []
+        return ScaffoldPlan(name: name, files: templates.files() + server + [example.testFile], manifest: edited.joined(separator: "\n"),
+                            snippet: example.snippet, config: config, external: external)
     }
 
     /// The file of another module whose `name` is `module`, if any.
@@ -107,7 +130,7 @@ public enum Scaffolder {
                 try fileManager.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try file.text.write(toFile: target, atomically: true, encoding: .utf8)
             }
-            for folder in ["Sources/\(plan.name.target)", "Tests/\(plan.name.testTarget)"] {
+            for folder in ["Sources/\(plan.name.target)", "Tests/\(plan.name.testTarget)"] + (plan.external ? ["Sources/\(plan.name.executable)"] : []) {
                 let destination = packageDirectory + "/" + folder
                 try fileManager.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try fileManager.moveItem(atPath: staging + "/" + folder, toPath: destination)

@@ -41,6 +41,9 @@ struct NewConnectorCommand: ParsableCommand {
     @Flag(help: "List what would be written, and write nothing.")
     var dryRun = false
 
+    @Flag(help: "Make it a module that runs as its own process (an executable serving it with ModuleServer), declared under modules: instead of built in.")
+    var external = false
+
     @Option(name: .customLong("add-to-config"), help: ArgumentHelp("Also append the example connector to this connectors.yaml (relative to the package).", valueName: "path"))
     var addToConfig: String?
 
@@ -59,7 +62,7 @@ struct NewConnectorCommand: ParsableCommand {
     private func scaffold() throws(ScaffoldError) {
         do {
             let plan = try Scaffolder.plan(name: try ConnectorName(name), features: try ScaffoldFeature.parse(features),
-                                           packageDirectory: packageDirectory, addToConfig: addToConfig)
+                                           packageDirectory: packageDirectory, addToConfig: addToConfig, external: external)
             if dryRun {
                 print("new-connector --dry-run: would write (nothing written)")
                 plan.summary.forEach { print("  " + $0) }
@@ -73,7 +76,9 @@ struct NewConnectorCommand: ParsableCommand {
             let steps = [
                 ("swift build", "builds it into switchboard"),
                 ("swift test --filter \(plan.name.testTarget)", "the conformance kit (TODOs show as not implemented)"),
-                ("swift run switchboard modules", "lists '\(plan.name.module)' with its settings"),
+                plan.external
+                    ? ("swift run switchboard modules", "lists '\(plan.name.module)' once the snippet's modules: entry is in connectors.yaml")
+                    : ("swift run switchboard modules", "lists '\(plan.name.module)' with its settings"),
             ]
             let width = steps.map(\.0.count).max() ?? 0
             print("Next:")

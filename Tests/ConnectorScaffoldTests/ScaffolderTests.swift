@@ -102,6 +102,19 @@ struct ScaffolderTests {
         }
     }
 
+    @Test func anExternalModuleGetsAnExecutableAndAModulesEntry() throws {
+        let package = try Package(manifest: "let connectorModules = [\n    \(Scaffolder.marker)\n]\nlet externalModuleTargets = [\n    \(Scaffolder.externalMarker)\n]\n")
+        defer { package.remove() }
+        do { _ = try Scaffolder.plan(name: try ConnectorName("desk"), features: [.ticketing], packageDirectory: package.path, addToConfig: "c.yaml", external: true) } catch {
+            #expect(error.code == .cannotEdit && error.message.contains("modules: entry"))
+        }
+        let plan = try Scaffolder.plan(name: try ConnectorName("desk"), features: [.ticketing], packageDirectory: package.path, external: true)
+        try Scaffolder.apply(plan, packageDirectory: package.path)
+        #expect(try package.read("Sources/desk-module/main.swift").contains("await ModuleServer.serve(DeskModule())"))
+        #expect(try package.read("Package.swift").contains("    (library: \"DeskConnector\", executable: \"desk-module\"),\n    \(Scaffolder.externalMarker)"))
+        #expect(plan.snippet.hasPrefix("modules:\n") && plan.snippet.contains("command: .build/debug/desk-module"))
+    }
+
     @Test func aFailureWhileWritingUndoesEverything() throws {
         let package = try Package()
         defer { package.remove() }
@@ -141,7 +154,11 @@ struct ScaffolderTests {
         let listStart = try #require(manifest.range(of: "let connectorModules: [ConnectorModuleTarget] = ["))
         let listEnd = try #require(manifest.range(of: Scaffolder.marker))
         let list = String(manifest[listStart.upperBound..<listEnd.lowerBound])
+        let externalStart = try #require(manifest.range(of: "let externalModuleTargets"))
+        let externalEnd = try #require(manifest.range(of: Scaffolder.externalMarker))
+        let externalList = String(manifest[externalStart.upperBound..<externalEnd.lowerBound])
         let listed = list.matches(of: /(?:name: |\.module\()"([A-Za-z0-9]+Connector)"/).map { String($0.1) }
+            + externalList.matches(of: /library: "([A-Za-z0-9]+Connector)"/).map { String($0.1) }
         let folders = try FileManager.default.contentsOfDirectory(atPath: root + "/Sources").filter { $0.hasSuffix("Connector") }
         #expect(Set(listed) == Set(folders) && listed.count == Set(listed).count, "listed: \(listed), folders: \(folders)")
         for target in listed {
