@@ -220,6 +220,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ModuleProtocolTests",
+            dependencies: ["ModuleProtocol", "ConnectorKit"]
+        ),
+        .testTarget(
             name: "ConnectorScaffoldTests",
             dependencies: ["ConnectorScaffold", "ConnectorKit"]
         ),

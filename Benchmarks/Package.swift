@@ -6,6 +6,8 @@
 //   (cd Benchmarks && swift run -c release HTTPLoad [callers] [seconds])   HTTP requests/s to the sandbox
 //   (cd Benchmarks && swift run -c release SyncLoad [contacts])            contact sync records/s, peak RSS
 //   (cd Benchmarks && swift run -c release HandoffLoad [handoffs] [messages])   host RSS per open handoff, relay p50/p99
+//   (cd Benchmarks && swift build -c release --product BenchModule && swift run -c release ModuleLoad [users] [calls])
+//                                                                       external module protocol: call p50/p99, records/s
 import Foundation
 import PackageDescription
 
@@ -72,6 +74,24 @@ let package = Package(
                 .product(name: "SwitchboardHost", package: rootIdentity),
             ],
             path: "Benchmarks/HandoffLoad"
+        ),
+        // A module served over the external module protocol, for ModuleLoad.
+        .executableTarget(
+            name: "BenchModule",
+            dependencies: [
+                .product(name: "ConnectorKit", package: rootIdentity),
+                .product(name: "ModuleProtocol", package: rootIdentity),
+            ],
+            path: "Benchmarks/BenchModule"
+        ),
+        // The protocol's cost through the host's real path: call round trip p50/p99, records/s into SQLite.
+        .executableTarget(
+            name: "ModuleLoad",
+            dependencies: [
+                .product(name: "ConnectorKit", package: rootIdentity),
+                .product(name: "SwitchboardHost", package: rootIdentity),
+            ],
+            path: "Benchmarks/ModuleLoad"
         ),
     ],
     swiftLanguageModes: [.v6]

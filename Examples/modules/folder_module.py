@@ -25,6 +25,7 @@ import sys
 
 PROTOCOL_VERSION = 1
 NAME = "folder"
+PAGE = 1000  # records per records.commit (each line stays far below the host's 8 MiB limit)
 
 SCHEMA = {
     "type": "object",
@@ -224,8 +225,12 @@ class FolderModule:
         upserted = 0
         for mtime, path in changed:
             records = [user_record(row, mtime) for row in people_in(path) if row.get("id")]
-            self.peer.call("records.commit", {"stream": "users", "upserts": records, "deletions": [],
-                                              "checkpoint": "%.6f|%s" % (mtime, path)})
+            # Pages of PAGE records; only the file's last page carries its cursor, so a run that stops
+            # half-way through a file reads the whole file again.
+            for start in range(0, max(len(records), 1), PAGE):
+                last = start + PAGE >= len(records)
+                self.peer.call("records.commit", {"stream": "users", "upserts": records[start:start + PAGE], "deletions": [],
+                                                  "checkpoint": "%.6f|%s" % (mtime, path) if last else None})
             upserted += len(records)
         deleted = 0
         if mode == "full":

@@ -5,22 +5,14 @@ import Foundation
 public enum Wire {
     // MARK: Dates
 
-    /// ISO 8601 with `Z`, milliseconds when there are any.
-    public static func date(_ date: Date) -> JSONValue {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = date.timeIntervalSince1970.truncatingRemainder(dividingBy: 1) == 0
-            ? [.withInternetDateTime] : [.withInternetDateTime, .withFractionalSeconds]
-        return .string(formatter.string(from: date))
-    }
+    /// ISO 8601 with `Z`, milliseconds when there are any (`2026-11-25T10:00:00Z`, `…:00.250Z`).
+    public static func date(_ date: Date) -> JSONValue { .string(ISO8601Text.format(date)) }
 
-    /// Reads an ISO 8601 date, with or without fractional seconds.
+    /// Reads an ISO 8601 UTC date (`Z` or `+00:00`), with or without fractional seconds.
     public static func date(_ json: JSONValue?, field: String) throws(RPCError) -> Date {
         guard let text = json?.stringValue else { throw .invalidParams("\(field) must be an ISO 8601 date") }
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        throw .invalidParams("\(field): '\(text)' is not an ISO 8601 date (like 2026-11-25T10:00:00Z)")
+        if let date = ISO8601Text.parse(text) { return date }
+        throw .invalidParams("\(field): '\(text)' is not an ISO 8601 UTC date (like 2026-11-25T10:00:00Z)")
     }
 
     static func string(_ json: JSONValue, _ field: String, in what: String) throws(RPCError) -> String {
