@@ -197,7 +197,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardHostTests",
             dependencies: [
-                "SwitchboardHost", "ConnectorKit", "ConnectorKitTesting", "example-swift-module",
+                "SwitchboardHost", "ConnectorKit", "ConnectorKitTesting", "ModuleProtocol", "example-swift-module",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),

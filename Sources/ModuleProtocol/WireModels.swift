@@ -149,3 +149,85 @@ public enum Wire {
                  ("fields", stringMap(update.fields))])
     }
 }
+
+extension Wire {
+    // MARK: Live agent and events
+
+    /// A handoff request as JSON (`live-agent.start`'s params, with the host's handoff id).
+    public static func json(handoffId: String, _ request: HandoffRequest) -> JSONValue {
+        .object([
+            ("handoffId", .string(handoffId)), ("employeeId", .string(request.employeeId)), ("email", request.email.map(JSONValue.string)),
+            ("firstName", request.firstName.map(JSONValue.string)), ("lastName", request.lastName.map(JSONValue.string)),
+            ("topic", request.topic.map(JSONValue.string)), ("summary", request.summary.map(JSONValue.string)), ("attributes", stringMap(request.attributes)),
+        ])
+    }
+
+    /// A handoff request from `live-agent.start`'s params.
+    public static func handoffRequest(_ json: JSONValue) throws(RPCError) -> HandoffRequest {
+        HandoffRequest(employeeId: try string(json, "employeeId", in: "live-agent.start"), email: json["email"]?.stringValue,
+                       firstName: json["firstName"]?.stringValue, lastName: json["lastName"]?.stringValue, topic: json["topic"]?.stringValue,
+                       summary: json["summary"]?.stringValue, attributes: json["attributes"]?.stringMap ?? [:])
+    }
+
+    /// A handoff event (`handoff.event`): `kind` is one of queued, routing_failed, agent_joined,
+    /// agent_left, agent_message, typing_started, typing_stopped, ended_by_agent, closed.
+    public static func handoffEvent(_ json: JSONValue) throws(RPCError) -> HandoffEvent {
+        let kind: HandoffEvent.Kind
+        switch json["kind"]?.stringValue {
+        case "queued": kind = .queued(estimatedWaitSeconds: json["estimatedWaitSeconds"]?.integerValue.map(Int.init))
+        case "routing_failed": kind = .routingFailed(reason: json["reason"]?.stringValue ?? "")
+        case "agent_joined": kind = .agentJoined(displayName: json["displayName"]?.stringValue ?? "")
+        case "agent_left": kind = .agentLeft(displayName: json["displayName"]?.stringValue ?? "")
+        case "agent_message": kind = .agentMessage(text: try string(json, "text", in: "handoff.event"), senderDisplayName: json["sender"]?.stringValue)
+        case "typing_started": kind = .typingStarted
+        case "typing_stopped": kind = .typingStopped
+        case "ended_by_agent": kind = .endedByAgent
+        case "closed": kind = .closed
+        default: throw .invalidParams("handoff.event kind must be one of queued, routing_failed, agent_joined, agent_left, agent_message, typing_started, typing_stopped, ended_by_agent, closed")
+        }
+        return HandoffEvent(handoffId: try string(json, "handoffId", in: "handoff.event"), entryId: try string(json, "entryId", in: "handoff.event"),
+                            kind: kind, occurredAt: json["occurredAt"] == nil ? Date() : try date(json["occurredAt"], field: "handoff.event.occurredAt"))
+    }
+
+    /// A handoff event as JSON.
+    public static func json(_ event: HandoffEvent) -> JSONValue {
+        var members: [(String, JSONValue?)] = [("handoffId", .string(event.handoffId)), ("entryId", .string(event.entryId)), ("occurredAt", date(event.occurredAt))]
+        switch event.kind {
+        case .queued(let wait): members += [("kind", .string("queued")), ("estimatedWaitSeconds", wait.map { .integer(Int64($0)) })]
+        case .routingFailed(let reason): members += [("kind", .string("routing_failed")), ("reason", .string(reason))]
+        case .agentJoined(let name): members += [("kind", .string("agent_joined")), ("displayName", .string(name))]
+        case .agentLeft(let name): members += [("kind", .string("agent_left")), ("displayName", .string(name))]
+        case .agentMessage(let text, let sender): members += [("kind", .string("agent_message")), ("text", .string(text)), ("sender", sender.map(JSONValue.string))]
+        case .typingStarted: members.append(("kind", .string("typing_started")))
+        case .typingStopped: members.append(("kind", .string("typing_stopped")))
+        case .endedByAgent: members.append(("kind", .string("ended_by_agent")))
+        case .closed: members.append(("kind", .string("closed")))
+        }
+        return .object(members)
+    }
+
+    /// A ticket event (`ticket.event`): `kind` status_changed (`from`, `to`) or comment_added (`comment`).
+    public static func ticketEvent(_ json: JSONValue) throws(RPCError) -> TicketEvent {
+        let kind: TicketEvent.Kind
+        switch json["kind"]?.stringValue {
+        case "status_changed": kind = .statusChanged(from: json["from"]?.stringValue, to: try string(json, "to", in: "ticket.event"))
+        case "comment_added":
+            guard let comment = json["comment"] else { throw .invalidParams("ticket.event comment_added needs comment") }
+            kind = .publicCommentAdded(try self.comment(comment))
+        default: throw .invalidParams("ticket.event kind must be status_changed or comment_added")
+        }
+        return TicketEvent(ticketId: try string(json, "ticketId", in: "ticket.event"), requesterEmail: json["requesterEmail"]?.stringValue, kind: kind,
+                           occurredAt: json["occurredAt"] == nil ? Date() : try date(json["occurredAt"], field: "ticket.event.occurredAt"))
+    }
+
+    /// A ticket event as JSON.
+    public static func json(_ event: TicketEvent) -> JSONValue {
+        var members: [(String, JSONValue?)] = [("ticketId", .string(event.ticketId)), ("requesterEmail", event.requesterEmail.map(JSONValue.string)),
+                                               ("occurredAt", date(event.occurredAt))]
+        switch event.kind {
+        case .statusChanged(let from, let to): members += [("kind", .string("status_changed")), ("from", from.map(JSONValue.string)), ("to", .string(to))]
+        case .publicCommentAdded(let comment): members += [("kind", .string("comment_added")), ("comment", json(comment))]
+        }
+        return .object(members)
+    }
+}

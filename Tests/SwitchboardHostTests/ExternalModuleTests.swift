@@ -2,6 +2,7 @@ import ConnectorKit
 import ConnectorKitTesting
 import Foundation
 import Logging
+import ModuleProtocol
 import ServiceLifecycleTestKit
 import Testing
 @testable import SwitchboardHost
@@ -35,7 +36,7 @@ struct ExternalModuleTests {
         let configuration = try ConnectorDeclarations.read("""
             s:
               module: scripted
-              features: [user-ingestion]
+              features: [user-ingestion\(behavior == "agent" ? ", live-agent" : "")]
               behavior: \(behavior)
               marker: \(marker)
               token: env:SCRIPTED_TOKEN
@@ -128,6 +129,28 @@ struct ExternalModuleTests {
         #expect(result["own"]?.stringValue == "tok-123", "its own secret setting resolves")
         #expect(result["other"]?.stringValue == "unauthorized", "a reference in a field not marked secret is refused")
         #expect(Self.logs.text.contains("refused an external module's request for a secret it was not configured with"))
+    }
+
+    @Test func aLiveAgentHandoffIsStoredByTheHostAndRelayedOnce() async throws {
+        let store = RecordingStore()
+        let connector = try await Self.connector("agent", store: store)
+        let liveAgent = try #require(connector.liveAgent)
+        let handoff = try await liveAgent.startHandoff(HandoffRequest(employeeId: "emp-1", email: "ada@acme.example", topic: "Access"))
+        #expect(handoff.conversationId == "conv-\(handoff.id)" && handoff.id.hasPrefix("ho_"))
+        try await liveAgent.sendMessage(handoffId: handoff.id, text: "hello")
+        let relayed = store.events.compactMap { entry -> HandoffEvent? in if case .handoff(let event) = entry.event.payload { event } else { nil } }
+        #expect(relayed.map(\.kind) == [.agentJoined(displayName: "Sam"), .agentMessage(text: "echo: hello", senderDisplayName: "Sam")],
+                "the repeated entry is relayed once: \(relayed)")
+        #expect(try await store.handoff(id: handoff.id)?.status == .active, "agent_joined moved the stored status")
+        try await liveAgent.endHandoff(handoffId: handoff.id)
+        #expect(try await store.handoff(id: handoff.id)?.status == .ended)
+        // A module cannot speak for a handoff that is not its connector's.
+        let services = ModuleHostServices(module: "scripted", configuration: connector.configuration, schema: connector.module.settings, context: connector.context)
+        let foreign = await #expect(throws: RPCError.self) {
+            _ = try await services.handle("handoff.event", .object([("handoffId", .string("ho_someone_else")), ("entryId", .string("x")),
+                                                                    ("kind", .string("closed"))]))
+        }
+        #expect(foreign?.connectorError.code == .notFound)
     }
 
     @Test func shutdownEscalatesToSIGKILLAndLeavesNoProcess() async throws {

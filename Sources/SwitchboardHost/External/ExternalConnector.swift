@@ -73,6 +73,7 @@ final class ExternalConnector: Connector, Sendable, CustomStringConvertible {
     // MARK: Features
 
     var ticketing: (any Ticketing)? { configuration.isEnabled(.ticketing) ? ExternalTicketing(connector: self) : nil }
+    var liveAgent: (any LiveAgent)? { configuration.isEnabled(.liveAgent) ? ExternalLiveAgent(connector: self) : nil }
 
     var userIngestion: (any UserIngestion)? { configuration.isEnabled(.userIngestion) ? ExternalSync(connector: self, feature: .userIngestion) : nil }
     var knowledge: (any KnowledgeLoad)? { configuration.isEnabled(.knowledge) ? ExternalSync(connector: self, feature: .knowledge) : nil }
@@ -122,4 +123,69 @@ struct ExternalTicketing: Ticketing {
         ])))
     }
     func watchChanges() async throws { throw ConnectorError.notImplemented("ticketing.watch", module: connector.module.name) }
+}
+
+/// Live-agent handoffs over the protocol. The host keeps each handoff (it is stored before the module
+/// is asked, so the module's `handoff.event`s can name it) and the module relays the conversation.
+struct ExternalLiveAgent: LiveAgent {
+    let connector: ExternalConnector
+    var handoffs: ScopedHandoffStore { connector.context.handoffs }
+
+    func startHandoff(_ request: HandoffRequest) async throws -> Handoff {
+        let id = "ho_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let now = Date()
+        var record = HandoffRecord(id: id, connector: connector.configuration.name, conversationId: "", employeeId: request.employeeId,
+                                   status: .pending, request: request, createdAt: now, updatedAt: now)
+        try await handoffs.save(record)
+        let answer: JSONValue
+        do {
+            answer = try await connector.call("live-agent.start", Wire.json(handoffId: id, request))
+        } catch {
+            record.status = .ended
+            record.endReason = "the module refused: \(error)"
+            try? await handoffs.save(record)
+            throw error
+        }
+        guard let conversation = answer["conversationId"]?.stringValue else {
+            throw ConnectorError.unavailable("the module's live-agent.start answer has no conversationId")
+        }
+        // The module may already have moved the status with its events.
+        record = try await handoffs.handoff(id: id) ?? record
+        record.conversationId = conversation
+        if record.status == .pending, let status = answer["status"]?.stringValue.flatMap(Handoff.Status.init(rawValue:)) { record.status = status }
+        record.updatedAt = Date()
+        try await handoffs.save(record)
+        return record.handoff
+    }
+
+    private func record(_ id: String) async throws -> HandoffRecord {
+        guard let record = try await handoffs.handoff(id: id) else { throw ConnectorError.notFound("no handoff \(id)") }
+        return record
+    }
+
+    func sendMessage(handoffId: String, text: String) async throws {
+        let record = try await record(handoffId)
+        _ = try await connector.call("live-agent.send", .object([("handoffId", .string(handoffId)), ("conversationId", .string(record.conversationId)), ("text", .string(text))]))
+    }
+
+    func setTyping(handoffId: String, isTyping: Bool) async throws {
+        let record = try await record(handoffId)
+        _ = try await connector.call("live-agent.typing", .object([("handoffId", .string(handoffId)), ("conversationId", .string(record.conversationId)), ("typing", .bool(isTyping))]))
+    }
+
+    func endHandoff(handoffId: String) async throws {
+        var record = try await record(handoffId)
+        _ = try await connector.call("live-agent.end", .object([("handoffId", .string(handoffId)), ("conversationId", .string(record.conversationId))]))
+        record = try await self.record(handoffId)
+        if record.status != .ended {
+            record.status = .ended
+            record.endReason = "closed"
+            record.updatedAt = Date()
+            try await handoffs.save(record)
+        }
+    }
+
+    func logout(employeeId: String) async throws {
+        _ = try await connector.call("live-agent.logout", .object([("employeeId", .string(employeeId))]))
+    }
 }

@@ -45,7 +45,7 @@ def serve(message):
     method, params, request_id = message["method"], message.get("params") or {}, message.get("id")
     behavior = settings.get("behavior", "steady")
     if method == "initialize":
-        result = {"protocolVersion": 1, "name": "scripted", "summary": "A scripted test module.", "features": ["user-ingestion"],
+        result = {"protocolVersion": 1, "name": "scripted", "summary": "A scripted test module.", "features": ["user-ingestion", "live-agent"],
                   "settings": {"type": "object", "required": ["behavior"], "properties": {
                       "behavior": {"type": "string", "description": "How to behave."},
                       "marker": {"type": "string", "description": "A file marking the first crash.", "default": "/tmp/none"},
@@ -75,6 +75,20 @@ def serve(message):
             send({"id": request_id, "result": result})
             return
         result = sync()
+    elif method == "live-agent.start":
+        # Answer first, then tell the host what the agent side does (nested calls while serving).
+        send({"id": request_id, "result": {"conversationId": "conv-" + params["handoffId"], "status": "queued"}})
+        call("handoff.event", {"handoffId": params["handoffId"], "entryId": "e0", "kind": "agent_joined", "displayName": "Sam"})
+        return
+    elif method == "live-agent.send":
+        call("handoff.event", {"handoffId": params["handoffId"], "entryId": "e-" + params["text"], "kind": "agent_message",
+                               "text": "echo: " + params["text"], "sender": "Sam"})
+        # The same entry again (a reconnect would do that): the host relays it once.
+        call("handoff.event", {"handoffId": params["handoffId"], "entryId": "e-" + params["text"], "kind": "agent_message",
+                               "text": "echo: " + params["text"], "sender": "Sam"})
+        result = {}
+    elif method in ("live-agent.typing", "live-agent.end", "live-agent.logout"):
+        result = {}
     elif method == "shutdown":
         if behavior == "ignore-shutdown":
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
