@@ -18,7 +18,7 @@ await ModuleServer.serve(RosterModule())
 struct RosterModule: ConnectorModule {
     let name = "roster"
     let summary = "Users from a CSV file (id,email,first,last); a Swift module served over the protocol."
-    let features: [Feature] = [.userIngestion]
+    let features: [Feature] = [.userIngestion, .liveAgent]
     var settings: SettingsSchema {
         SettingsSchema([
             SettingField("file", .path(mustExist: true), required: true, summary: "The CSV file."),
@@ -33,13 +33,32 @@ struct RosterModule: ConnectorModule {
     }
 }
 
-struct RosterConnection: Connector, UserIngestion {
+struct RosterConnection: Connector, UserIngestion, LiveAgent {
     let file: String
     let token: SecretReference
     let signingKey: SecretReference?
     let context: ConnectorContext
 
     var userIngestion: (any UserIngestion)? { self }
+    var liveAgent: (any LiveAgent)? { self }
+
+    // An echo agent: it joins at once and answers every message with "echo: …".
+    private func relay(_ handoff: String, _ entry: String, _ kind: HandoffEvent.Kind) async throws {
+        try await context.events.emit(ConnectorEvent(connector: context.connectorName,
+                                                      payload: .handoff(HandoffEvent(handoffId: handoff, entryId: entry, kind: kind, occurredAt: Date()))))
+    }
+
+    func startHandoff(_ request: HandoffRequest) async throws -> Handoff {
+        let id = "echo-" + request.employeeId
+        try await relay(id, "joined", .agentJoined(displayName: "Echo"))
+        return Handoff(id: id, conversationId: "conversation-" + request.employeeId, employeeId: request.employeeId, status: .queued)
+    }
+    func sendMessage(handoffId: String, text: String) async throws {
+        try await relay(handoffId, "m-" + text, .agentMessage(text: "echo: " + text, senderDisplayName: "Echo"))
+    }
+    func setTyping(handoffId: String, isTyping: Bool) async throws {}
+    func endHandoff(handoffId: String) async throws { try await relay(handoffId, "closed", .closed) }
+    func logout(employeeId: String) async throws {}
 
     func run() async throws { try? await gracefulShutdown() }
 

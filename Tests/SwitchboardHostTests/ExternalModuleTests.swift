@@ -194,7 +194,7 @@ struct ExternalModuleTests {
         try key.privateKeyPEM.revealedString().write(toFile: folder + "/key.pem", atomically: true, encoding: .utf8)
         let declaration = ExternalModuleDeclaration(name: "roster", command: Self.swiftModule, workingDirectory: folder)
         let module = try await ExternalModule.describe(declaration, logger: Self.logger)
-        #expect(module.features == [.userIngestion] && module.settings.field(named: "api_token")?.type == .secret)
+        #expect(module.features == [.userIngestion, .liveAgent] && module.settings.field(named: "api_token")?.type == .secret)
         let config = "people:\n  module: roster\n  features: [user-ingestion]\n  file: users.csv\n  api_token: env:ROSTER_TOKEN\n  signing_key: file:key.pem\n"
         var options = ConnectorConformance.Options()
         options.baseDirectory = folder
@@ -217,5 +217,25 @@ struct ExternalModuleTests {
         #expect(try await #require(connector.syncs.first).run(.full) { _ in }.upserted == 1200)
         #expect(store.records(connector: "people")["users"]?.count == 1200)
         await connector.session.stop(grace: .seconds(2))
+
+        // Its echo agent, across the boundary: the module's handoff ids become the host's.
+        let agentConfiguration = try ConnectorDeclarations.read(config.replacingOccurrences(of: "[user-ingestion]", with: "[user-ingestion, live-agent]"),
+                                                                modules: [module], baseDirectory: folder)[0]
+        let agent = try #require(try module.makeConnector(configuration: agentConfiguration, context: context) as? ExternalConnector)
+        let liveAgent = try #require(agent.liveAgent)
+        let handoff = try await liveAgent.startHandoff(HandoffRequest(employeeId: "emp-7"))
+        #expect(handoff.conversationId == "conversation-emp-7")
+        try await liveAgent.sendMessage(handoffId: handoff.id, text: "hi")
+        try await liveAgent.endHandoff(handoffId: handoff.id)
+        var relayed: [HandoffEvent] = []
+        for _ in 0..<100 {
+            relayed = store.events.compactMap { entry -> HandoffEvent? in if case .handoff(let event) = entry.event.payload { event } else { nil } }
+            if relayed.count >= 3 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(relayed.map(\.handoffId) == [handoff.id, handoff.id, handoff.id], "the host's id on every event: \(relayed)")
+        #expect(relayed.map(\.kind) == [.agentJoined(displayName: "Echo"), .agentMessage(text: "echo: hi", senderDisplayName: "Echo"), .closed])
+        #expect(try await store.handoff(id: handoff.id)?.status == .ended)
+        await agent.session.stop(grace: .seconds(2))
     }
 }

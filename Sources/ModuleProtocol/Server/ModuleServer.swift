@@ -62,6 +62,7 @@ actor ServedConnector {
     private var runner: ServiceGroup?
     private var running: Task<Void, Never>?
     private var transport: HTTPTransport?
+    private let handoffIDs = HandoffIDs()
 
     init(module: any ConnectorModule, host: HostConnection) {
         self.module = module
@@ -87,6 +88,9 @@ actor ServedConnector {
             }
             let mode = params["mode"]?.stringValue.flatMap(SyncMode.init(rawValue:)) ?? .incremental
             return Wire.json(try await sync.run(mode) { _ in })
+        case "live-agent.start", "live-agent.send", "live-agent.typing", "live-agent.end", "live-agent.logout":
+            guard let liveAgent = try connected().liveAgent else { throw RPCError(ConnectorError.featureNotEnabled(.liveAgent)) }
+            return try await liveAgentCall(method, params, liveAgent)
         case "ticketing.create", "ticketing.get", "ticketing.list", "ticketing.update", "ticketing.comment":
             guard let ticketing = try connected().ticketing else { throw RPCError(ConnectorError.featureNotEnabled(.ticketing)) }
             return try await Self.ticketing(method, params, ticketing)
@@ -146,7 +150,7 @@ actor ServedConnector {
             return HTTPTransport.Response(status: Int(answer["status"]?.integerValue ?? 0), headers: headers, body: body)
         }, logger: logger)
         transport = http
-        let store = RemoteStore(host: host, module: module.name)
+        let store = RemoteStore(host: host, module: module.name, handoffIDs: handoffIDs)
         let context = ConnectorContext(connectorName: name, vault: vault, signer: signer, http: http, store: store, sink: store, events: store,
                                        users: store, handoffs: store, logger: logger)
         let configuration = ConnectorConfiguration(name: name, module: module.name, features: features, settings: settings)
@@ -166,6 +170,37 @@ actor ServedConnector {
         running = nil
         try? await transport?.shutdown()
         transport = nil
+    }
+
+    private func liveAgentCall(_ method: String, _ params: JSONValue, _ liveAgent: any LiveAgent) async throws -> JSONValue {
+        if method == "live-agent.logout" {
+            guard let employee = params["employeeId"]?.stringValue else { throw RPCError.invalidParams("live-agent.logout needs employeeId") }
+            try await liveAgent.logout(employeeId: employee)
+            return .object([JSONMember]())
+        }
+        guard let hostID = params["handoffId"]?.stringValue else { throw RPCError.invalidParams("\(method) needs handoffId") }
+        if method == "live-agent.start" {
+            let handoff = try await liveAgent.startHandoff(try Wire.handoffRequest(params))
+            let held = await handoffIDs.link(module: handoff.id, host: hostID)
+            // Answer first (the host then knows the conversation), then relay what the module said meanwhile.
+            let host = self.host
+            Task {
+                for event in held { _ = try? await host.call("handoff.event", Wire.json(event)) }
+            }
+            return .object([("conversationId", .string(handoff.conversationId)), ("status", .string(handoff.status.rawValue))])
+        }
+        guard let moduleID = await handoffIDs.moduleID(for: hostID) else {
+            throw RPCError(ConnectorError.notFound("no handoff \(hostID) in this module"))
+        }
+        switch method {
+        case "live-agent.send":
+            try await liveAgent.sendMessage(handoffId: moduleID, text: params["text"]?.stringValue ?? "")
+        case "live-agent.typing":
+            try await liveAgent.setTyping(handoffId: moduleID, isTyping: params["typing"]?.boolValue ?? false)
+        default:
+            try await liveAgent.endHandoff(handoffId: moduleID)
+        }
+        return .object([JSONMember]())
     }
 
     static func ticketing(_ method: String, _ params: JSONValue, _ ticketing: any Ticketing) async throws -> JSONValue {

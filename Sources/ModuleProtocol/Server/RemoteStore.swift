@@ -6,6 +6,7 @@ import Foundation
 struct RemoteStore: StateStore, RecordSink, EventSink, UserDirectory, HandoffStore {
     let host: HostConnection
     let module: String
+    let handoffIDs: HandoffIDs
 
     func checkpoint(connector: String, stream: String) async throws -> Checkpoint? {
         let result = try await host.call("checkpoint.get", .object([("stream", .string(stream))]))
@@ -39,9 +40,21 @@ struct RemoteStore: StateStore, RecordSink, EventSink, UserDirectory, HandoffSto
     }
 
     func emit(_ event: ConnectorEvent) async throws -> Int64 {
-        guard case .module(let moduleEvent) = event.payload else {
-            throw ConnectorError.notImplemented("ticket and handoff events over the protocol", module: module)
+        switch event.payload {
+        case .ticket(let ticketEvent):
+            return try await host.call("ticket.event", Wire.json(ticketEvent))["id"]?.integerValue ?? 0
+        case .handoff(var handoffEvent):
+            // The module names its handoffs by its own ids; the host by the ids it stored them under.
+            guard let hostID = await handoffIDs.hostID(for: handoffEvent.handoffId) else {
+                await handoffIDs.hold(handoffEvent)
+                return 0
+            }
+            handoffEvent.handoffId = hostID
+            return try await host.call("handoff.event", Wire.json(handoffEvent))["id"]?.integerValue ?? 0
+        case .module:
+            break
         }
+        guard case .module(let moduleEvent) = event.payload else { return 0 }
         let result = try await host.call("events.emit", .object([
             ("type", .string(moduleEvent.type)), ("subject", moduleEvent.subject.map(JSONValue.string)), ("data", moduleEvent.data),
         ]))
@@ -51,9 +64,30 @@ struct RemoteStore: StateStore, RecordSink, EventSink, UserDirectory, HandoffSto
     /// The host does not lend its user directory over the protocol yet: nobody is found.
     func users(email: String) async throws -> [(connector: String, user: UserRecord)] { [] }
 
-    func saveHandoff(_ record: HandoffRecord) async throws {
-        throw ConnectorError.notImplemented("handoffs over the protocol", module: module)
-    }
+    /// The host keeps each handoff's record (it stored it before asking the module): a module's own
+    /// save is not needed across the boundary, and its reads find nothing to resume.
+    func saveHandoff(_ record: HandoffRecord) async throws {}
     func handoff(id: String) async throws -> HandoffRecord? { nil }
     func openHandoffs(connector: String) async throws -> [HandoffRecord] { [] }
+}
+
+/// The module's handoff ids and the host's, both ways; events a module emits before its
+/// `startHandoff` returned (its id not known to be the host's yet) wait here, then go in order.
+actor HandoffIDs {
+    private var hostByModule: [String: String] = [:]
+    private var moduleByHost: [String: String] = [:]
+    private var held: [HandoffEvent] = []
+
+    func hostID(for moduleID: String) -> String? { hostByModule[moduleID] }
+    func moduleID(for hostID: String) -> String? { moduleByHost[hostID] ?? (hostByModule[hostID] == nil ? hostID : nil) }
+    func hold(_ event: HandoffEvent) { held.append(event) }
+
+    /// Records a pair and hands back the events held for it, with the host's id.
+    func link(module moduleID: String, host hostID: String) -> [HandoffEvent] {
+        hostByModule[moduleID] = hostID
+        moduleByHost[hostID] = moduleID
+        let ready = held.filter { $0.handoffId == moduleID }
+        held.removeAll { $0.handoffId == moduleID }
+        return ready.map { var event = $0; event.handoffId = hostID; return event }
+    }
 }

@@ -11,12 +11,15 @@ final class ExternalConnector: Connector, Sendable, CustomStringConvertible {
     let context: ConnectorContext
     let session: ModuleSession
     let health = HealthChecks()
+    /// Serializes this connector's handoff record updates (the module's events, the host's start).
+    let handoffUpdates = AsyncLock()
 
     init(module: ExternalModule, configuration: ConnectorConfiguration, context: ConnectorContext) {
         self.module = module
         self.configuration = configuration
         self.context = context
-        let services = ModuleHostServices(module: module.name, configuration: configuration, schema: module.settings, context: context)
+        let services = ModuleHostServices(module: module.name, configuration: configuration, schema: module.settings, context: context,
+                                          handoffUpdates: handoffUpdates)
         session = ModuleSession(module: module, configuration: configuration, logger: context.logger, services: services.handle)
     }
 
@@ -149,13 +152,17 @@ struct ExternalLiveAgent: LiveAgent {
         guard let conversation = answer["conversationId"]?.stringValue else {
             throw ConnectorError.unavailable("the module's live-agent.start answer has no conversationId")
         }
-        // The module may already have moved the status with its events.
-        record = try await handoffs.handoff(id: id) ?? record
-        record.conversationId = conversation
-        if record.status == .pending, let status = answer["status"]?.stringValue.flatMap(Handoff.Status.init(rawValue:)) { record.status = status }
-        record.updatedAt = Date()
-        try await handoffs.save(record)
-        return record.handoff
+        // The module may already have moved the status with its events: read and write under the lock.
+        let handoffs = self.handoffs, fallback = record
+        let status = answer["status"]?.stringValue.flatMap(Handoff.Status.init(rawValue:))
+        return try await connector.handoffUpdates.run {
+            var record = try await handoffs.handoff(id: id) ?? fallback
+            record.conversationId = conversation
+            if record.status == .pending, let status { record.status = status }
+            record.updatedAt = Date()
+            try await handoffs.save(record)
+            return record.handoff
+        }
     }
 
     private func record(_ id: String) async throws -> HandoffRecord {
@@ -174,14 +181,16 @@ struct ExternalLiveAgent: LiveAgent {
     }
 
     func endHandoff(handoffId: String) async throws {
-        var record = try await record(handoffId)
+        let record = try await record(handoffId)
         _ = try await connector.call("live-agent.end", .object([("handoffId", .string(handoffId)), ("conversationId", .string(record.conversationId))]))
-        record = try await self.record(handoffId)
-        if record.status != .ended {
+        let handoffs = self.handoffs
+        _ = try await connector.handoffUpdates.run {
+            guard var record = try await handoffs.handoff(id: handoffId), record.status != .ended else { return false }
             record.status = .ended
             record.endReason = "closed"
             record.updatedAt = Date()
             try await handoffs.save(record)
+            return true
         }
     }
 

@@ -11,10 +11,13 @@ struct ModuleHostServices: Sendable {
     let context: ConnectorContext
     /// The secret references the instance's settings hold in secret fields.
     let allowedSecrets: Set<SecretReference>
+    /// Serializes updates of this connector's handoff records.
+    let handoffUpdates: AsyncLock
 
-    init(module: String, configuration: ConnectorConfiguration, schema: SettingsSchema, context: ConnectorContext) {
+    init(module: String, configuration: ConnectorConfiguration, schema: SettingsSchema, context: ConnectorContext, handoffUpdates: AsyncLock = AsyncLock()) {
         self.module = module
         self.context = context
+        self.handoffUpdates = handoffUpdates
         allowedSecrets = Self.secrets(configuration.settings, schema: schema)
     }
 
@@ -98,33 +101,36 @@ struct ModuleHostServices: Sendable {
             return .object([("id", .integer(id))])
         case "handoff.event":
             let event = try Wire.handoffEvent(params)
-            // Only this connector's handoffs: an event is relayed once per entry id, and an ending or
-            // a routing result moves the stored status in the same transaction.
-            guard var record = try await context.handoffs.handoff(id: event.handoffId) else {
-                throw RPCError(ConnectorError.notFound("no handoff \(event.handoffId) of this connector"))
-            }
-            var state: HandoffRecord?
-            let status: Handoff.Status? = switch event.kind {
-            case .queued: .queued
-            case .agentJoined: .active
-            case .routingFailed, .endedByAgent, .closed: .ended
-            default: nil
-            }
-            if let status, status != record.status {
-                record.status = status
-                record.updatedAt = Date()
-                if status == .ended, record.endReason == nil {
-                    record.endReason = switch event.kind {
-                    case .routingFailed(let reason): "routing failed: \(reason)"
-                    case .endedByAgent: "ended by the agent"
-                    default: "closed"
-                    }
+            let context = self.context
+            return try await handoffUpdates.run {
+                // Only this connector's handoffs: an event is relayed once per entry id, and an ending or
+                // a routing result moves the stored status in the same transaction.
+                guard var record = try await context.handoffs.handoff(id: event.handoffId) else {
+                    throw RPCError(ConnectorError.notFound("no handoff \(event.handoffId) of this connector"))
                 }
-                state = record
+                var state: HandoffRecord?
+                let status: Handoff.Status? = switch event.kind {
+                case .queued: .queued
+                case .agentJoined: .active
+                case .routingFailed, .endedByAgent, .closed: .ended
+                default: nil
+                }
+                if let status, status != record.status, record.status != .ended {
+                    record.status = status
+                    record.updatedAt = Date()
+                    if status == .ended, record.endReason == nil {
+                        record.endReason = switch event.kind {
+                        case .routingFailed(let reason): "routing failed: \(reason)"
+                        case .endedByAgent: "ended by the agent"
+                        default: "closed"
+                        }
+                    }
+                    state = record
+                }
+                let id = try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .handoff(event),
+                                                                      deduplicationKey: "\(event.handoffId)/\(event.entryId)", handoffState: state))
+                return JSONValue.object([("id", .integer(id))])
             }
-            let id = try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .handoff(event),
-                                                                  deduplicationKey: "\(event.handoffId)/\(event.entryId)", handoffState: state))
-            return .object([("id", .integer(id))])
         case "ticket.event":
             let event = try Wire.ticketEvent(params)
             let id = try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .ticket(event)))
