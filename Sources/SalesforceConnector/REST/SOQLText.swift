@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 
 /// SOQL literals, written the way Salesforce reads them.
@@ -68,11 +69,7 @@ public enum SalesforceDateTime {
         } else if !(index < bytes.count && bytes[index] == 90) {
             return nil
         }
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+        let days = Int(CivilDate.days(year: Int64(year), month: Int64(month), day: Int64(day)))
         let seconds = Double(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
         return Date(timeIntervalSince1970: seconds + Double(millis) / 1000)
     }
@@ -84,15 +81,8 @@ public enum SalesforceDateTime {
         let ms = Int(millis - seconds * 1000)
         let secondOfDay = Int(((seconds % 86_400) + 86_400) % 86_400)
         seconds -= Int64(secondOfDay)
-        let days = Int(seconds / 86_400) + 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let doe = days - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let civil = CivilDate.date(days: seconds / 86_400)
+        let (year, month, day) = (Int(civil.year), Int(civil.month), Int(civil.day))
         func pad(_ value: Int, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
