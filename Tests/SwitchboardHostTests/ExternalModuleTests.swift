@@ -153,6 +153,36 @@ struct ExternalModuleTests {
         #expect(foreign?.connectorError.code == .notFound)
     }
 
+    /// A child that dies ends its connector's run(); the host's supervisor restarts it with the same
+    /// backoff as a built-in connector, while the other connectors keep running.
+    @Test func aDyingChildIsRestartedBySupervisorWhileOthersRun() async throws {
+        let module = try await ExternalModule.describe(Self.declaration(Self.scripted, name: "scripted"), logger: Self.logger)
+        let probe = ProbeModule.Probe()
+        let registry = ModuleRegistry([ProbeModule(probe: probe), module])
+        let directory = NSTemporaryDirectory() + "external-supervision-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let configuration = try RuntimeHarness.probeConfiguration(
+            [("steady", "steady", ["ticketing"])], registry: registry,
+            extra: "  dying:\n    module: scripted\n    features: [user-ingestion]\n    behavior: exit-after-start\n",
+            directory: directory)
+        let lines = CapturedLines()
+        let runtime = try HostRuntime(configuration: configuration, registry: registry, logger: RuntimeHarness.logger(lines, redactor: SecretRedactor()))
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await runtime.run(signals: []) }
+                try await RuntimeHarness.eventually("the dying connector restarted twice", timeout: .seconds(30)) {
+                    (runtime.board.snapshot.first { $0.name == "dying" }?.restarts ?? 0) >= 2
+                }
+                #expect(runtime.board.snapshot.first { $0.name == "steady" }?.state == .running, "the other connector is untouched")
+                #expect(probe.starts("steady") == 1)
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+        #expect(lines.text.contains("the module closed its output"), "the log says why")
+    }
+
     @Test func shutdownEscalatesToSIGKILLAndLeavesNoProcess() async throws {
         let connector = try await Self.connector("ignore-shutdown", store: RecordingStore())
         let pid = try await testGracefulShutdown { trigger in

@@ -53,6 +53,10 @@ def serve(message):
                       "label": {"type": "string", "description": "Not a secret."}}}}
     elif method == "connector.start":
         settings.update(params["settings"])
+        if settings.get("behavior") == "exit-after-start":
+            send({"id": request_id, "result": {}})
+            time.sleep(0.2)
+            os._exit(7)
         result = {}
     elif method == "check":
         result = {"checks": [{"name": "scripted", "status": "healthy", "detail": behavior}]}
