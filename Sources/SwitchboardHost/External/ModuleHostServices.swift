@@ -13,6 +13,8 @@ struct ModuleHostServices: Sendable {
     let allowedSecrets: Set<SecretReference>
     /// Serializes updates of this connector's handoff records.
     let handoffUpdates: AsyncLock
+    /// Access tokens the host gets for the module's requests.
+    let tokens = ModuleTokenSources()
 
     init(module: String, configuration: ConnectorConfiguration, schema: SettingsSchema, context: ConnectorContext, handoffUpdates: AsyncLock = AsyncLock()) {
         self.module = module
@@ -170,9 +172,12 @@ struct ModuleHostServices: Sendable {
             guard let data = Data(base64Encoded: encoded) else { throw RPCError.invalidParams("http.request body must be base64") }
             body = Array(data)
         }
+        let authorization: (any AccessTokenSource)? = try params["oauth"].map { grant in
+            try tokens.source(grant, context: context) { value, field in try allowed(value, method: field) }
+        }
         let response = try await context.http.send(HTTPTransport.Request(
             method: params["method"]?.stringValue ?? "GET", url: url, headers: headers, body: body,
-            safeToRepeat: params["safeToRepeat"]?.boolValue, connector: context.connectorName))
+            safeToRepeat: params["safeToRepeat"]?.boolValue, authorization: authorization, connector: context.connectorName))
         return .object([
             ("status", .integer(Int64(response.status))),
             ("headers", .array(response.headers.map { .array([.string($0.0), .string($0.1)]) })),

@@ -50,7 +50,9 @@ def serve(message):
                       "behavior": {"type": "string", "description": "How to behave."},
                       "marker": {"type": "string", "description": "A file marking the first crash.", "default": "/tmp/none"},
                       "token": {"type": "string", "x-secret": True, "description": "A secret it may read."},
-                      "label": {"type": "string", "description": "Not a secret."}}}}
+                      "label": {"type": "string", "description": "Not a secret."},
+                      "label_url": {"type": "string", "description": "An API base URL."},
+                      "client_id": {"type": "string", "description": "An OAuth client id."}}}}
     elif method == "connector.start":
         settings.update(params["settings"])
         if settings.get("behavior") == "exit-after-start":
@@ -70,6 +72,15 @@ def serve(message):
             for _ in range(100):
                 sys.stdout.write(chunk)
             sys.stdout.write("\n"); sys.stdout.flush(); time.sleep(3600)
+        if behavior == "oauth":
+            # Ask the host to call an API with a token it gets itself (client credentials).
+            base = settings["label_url"]
+            answer = call("http.request", {"method": "GET", "url": base + "/api/data/v9.2/contacts?$select=contactid&$filter=emailaddress1%20eq%20%27nobody%40acme.example%27",
+                                           "headers": [], "oauth": {"tokenURL": base + "/sandbox-tenant/oauth2/v2.0/token",
+                                                                    "grant": "client_credentials", "clientId": settings["client_id"],
+                                                                    "clientSecret": settings["token"], "scope": base + "/.default"}})
+            send({"id": request_id, "result": {"upserted": 0, "deleted": 0, "pages": 0, "status": answer["result"]["status"]}})
+            return
         if behavior == "ask-secrets":
             own = call("secrets.resolve", {"reference": settings["token"]})
             other = call("secrets.resolve", {"reference": settings["label"]})
