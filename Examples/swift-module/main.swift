@@ -50,7 +50,9 @@ struct RosterConnection: Connector, UserIngestion, LiveAgent {
 
     func startHandoff(_ request: HandoffRequest) async throws -> Handoff {
         let id = "echo-" + request.employeeId
-        try await relay(id, "joined", .agentJoined(displayName: "Echo"))
+        // The host's user directory, across the boundary: greet the employee by the name a sync stored.
+        let name = try await context.users.users(email: request.email ?? "").first?.user.firstName ?? "a guest"
+        try await relay(id, "joined", .agentJoined(displayName: "Echo for \(name)"))
         return Handoff(id: id, conversationId: "conversation-" + request.employeeId, employeeId: request.employeeId, status: .queued)
     }
     func sendMessage(handoffId: String, text: String) async throws {

@@ -75,6 +75,18 @@ struct ExternalModuleProcessTests {
 
         host.signal(SIGTERM)
         #expect(try await host.wait().status == 0)
+
+        // --features selects an external module's features like a built-in one's: knowledge only now,
+        // so a new person in the export is not synced, while a new document is.
+        try "id,email\nE300,new.hire@acme.example\n".write(toFile: directory + "/hr/new.csv", atomically: true, encoding: .utf8)
+        try "# Badge\n\nBadges are renewed at the front desk.\n".write(toFile: directory + "/handbook/badge.md", atomically: true, encoding: .utf8)
+        let selective = try SwitchboardProcess.Running(["run", "--features", "knowledge"], directory: directory, environment: [:])
+        try await selective.waitForStderr("documents: 1 written")
+        let newcomer = String(decoding: try await http.send(.init(url: base + "/v1/users?email=new.hire@acme.example")).body, as: UTF8.self)
+        #expect(!newcomer.contains("E300"), "user-ingestion is not running: \(newcomer)")
+        selective.signal(SIGTERM)
+        #expect(try await selective.wait().status == 0)
+        #expect(!selective.stderrText.contains("people:"), "the module was never asked for people")
         let leftover = try await SwitchboardProcess.runTool("/usr/bin/pgrep", ["-f", module])
         #expect(leftover.isEmpty, "no module process is left: \(leftover)")
     }

@@ -237,7 +237,7 @@ struct ExternalModuleTests {
         let vault = CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: folder, environment: ["ROSTER_TOKEN": "token-of-17-bytes"]),
                                     redactor: SecretRedactor())
         let context = ConnectorContext(connectorName: "people", vault: vault, http: Self.transport, store: store, sink: store, events: store,
-                                       handoffs: store, logger: Self.logger)
+                                       users: store, handoffs: store, logger: Self.logger)
         let connector = try #require(try module.makeConnector(configuration: configuration, context: context) as? ExternalConnector)
         let checks = await connector.check().checks
         #expect(checks.first { $0.name == "token" }?.detail == "resolved through the host (17 bytes)", "\(checks)")
@@ -253,7 +253,7 @@ struct ExternalModuleTests {
                                                                 modules: [module], baseDirectory: folder)[0]
         let agent = try #require(try module.makeConnector(configuration: agentConfiguration, context: context) as? ExternalConnector)
         let liveAgent = try #require(agent.liveAgent)
-        let handoff = try await liveAgent.startHandoff(HandoffRequest(employeeId: "emp-7"))
+        let handoff = try await liveAgent.startHandoff(HandoffRequest(employeeId: "emp-7", email: "R5@acme.example"))
         #expect(handoff.conversationId == "conversation-emp-7")
         try await liveAgent.sendMessage(handoffId: handoff.id, text: "hi")
         try await liveAgent.endHandoff(handoffId: handoff.id)
@@ -264,7 +264,8 @@ struct ExternalModuleTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(relayed.map(\.handoffId) == [handoff.id, handoff.id, handoff.id], "the host's id on every event: \(relayed)")
-        #expect(relayed.map(\.kind) == [.agentJoined(displayName: "Echo"), .agentMessage(text: "echo: hi", senderDisplayName: "Echo"), .closed])
+        #expect(relayed.map(\.kind) == [.agentJoined(displayName: "Echo for R5"), .agentMessage(text: "echo: hi", senderDisplayName: "Echo"), .closed],
+                "the module found the synced user through users.find")
         #expect(try await store.handoff(id: handoff.id)?.status == .ended)
         await agent.session.stop(grace: .seconds(2))
     }

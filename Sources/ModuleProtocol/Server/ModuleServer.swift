@@ -16,7 +16,7 @@ import ServiceLifecycle
 /// through the host (only references in the connector's secret settings), its signer signs there
 /// (the private key never comes here), its HTTP requests go through the host's transport, and its
 /// records, checkpoints, state and module events go to the host's store. Logs go to stderr, which
-/// the host relays. Not yet across the boundary: ticket and handoff events, handoffs, event streams.
+/// the host relays. Not yet across the boundary: reads of stored handoff records, event streams (SSE).
 public enum ModuleServer {
     /// Answers the host until `shutdown` or the end of stdin.
     public static func serve(_ module: any ConnectorModule) async {

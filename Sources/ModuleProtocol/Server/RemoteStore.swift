@@ -61,8 +61,16 @@ struct RemoteStore: StateStore, RecordSink, EventSink, UserDirectory, HandoffSto
         return result["id"]?.integerValue ?? 0
     }
 
-    /// The host does not lend its user directory over the protocol yet: nobody is found.
-    func users(email: String) async throws -> [(connector: String, user: UserRecord)] { [] }
+    /// The people every user-ingestion connector of the host synced, by e-mail (`users.find`).
+    func users(email: String) async throws -> [(connector: String, user: UserRecord)] {
+        let answer = try await host.call("users.find", .object([("email", .string(email))]))
+        var found: [(connector: String, user: UserRecord)] = []
+        for item in answer["users"]?.arrayValue ?? [] {
+            guard let connector = item["connector"]?.stringValue, let record = item["record"], case .user(let user) = try Wire.record(record) else { continue }
+            found.append((connector, user))
+        }
+        return found
+    }
 
     /// The host keeps each handoff's record (it stored it before asking the module): a module's own
     /// save is not needed across the boundary, and its reads find nothing to resume.

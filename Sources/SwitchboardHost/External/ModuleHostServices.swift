@@ -133,6 +133,10 @@ struct ModuleHostServices: Sendable {
                                                                       deduplicationKey: "\(event.handoffId)/\(event.entryId)", handoffState: state))
                 return JSONValue.object([("id", .integer(id))])
             }
+        case "users.find":
+            guard let email = params["email"]?.stringValue, !email.isEmpty else { throw RPCError.invalidParams("users.find needs email") }
+            let found = try await context.users.users(email: email)
+            return .object([("users", .array(found.map { .object([("connector", .string($0.connector)), ("record", Wire.json(SyncRecord.user($0.user)))]) }))])
         case "ticket.event":
             let event = try Wire.ticketEvent(params)
             let id = try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .ticket(event)))
