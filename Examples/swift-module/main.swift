@@ -24,12 +24,14 @@ struct RosterModule: ConnectorModule {
             SettingField("file", .path(mustExist: true), required: true, summary: "The CSV file."),
             SettingField("api_token", .secret, required: true, summary: "A token the module proves it can read (its length is reported)."),
             SettingField("signing_key", .secret, summary: "A private key the module signs a JWT with in check() (by reference: the host signs)."),
+            SettingField("delay", .duration, default: .duration(.zero), summary: "A wait before each sync (to show cancellation)."),
         ])
     }
 
     func makeConnector(configuration: ConnectorConfiguration, context: ConnectorContext) throws -> any Connector {
         RosterConnection(file: try configuration.settings.requiredText("file"), token: try configuration.settings.requiredSecret("api_token"),
-                         signingKey: configuration.settings["signing_key"]?.secretValue, context: context)
+                         signingKey: configuration.settings["signing_key"]?.secretValue, delay: try configuration.settings.requiredDuration("delay"),
+                         context: context)
     }
 }
 
@@ -37,6 +39,7 @@ struct RosterConnection: Connector, UserIngestion, LiveAgent {
     let file: String
     let token: SecretReference
     let signingKey: SecretReference?
+    let delay: Duration
     let context: ConnectorContext
 
     var userIngestion: (any UserIngestion)? { self }
@@ -82,6 +85,12 @@ struct RosterConnection: Connector, UserIngestion, LiveAgent {
     }
 
     func syncUsers(mode: SyncMode, progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport {
+        do {
+            try await Task.sleep(for: delay)
+        } catch {
+            context.logger.info("roster sync cancelled before it read anything")
+            throw error
+        }
         let rows = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
         let start = mode == .full ? 0 : (try await context.store.checkpoint(stream: .users)).flatMap { Int($0.cursor) } ?? 0
         var written = 0, pages = 0

@@ -268,5 +268,19 @@ struct ExternalModuleTests {
                 "the module found the synced user through users.find")
         #expect(try await store.handoff(id: handoff.id)?.status == .ended)
         await agent.session.stop(grace: .seconds(2))
+
+        // A call the host abandons is cancelled in the module too ($/cancelRequest).
+        let slowConfiguration = try ConnectorDeclarations.read(config + "  delay: 60s\n", modules: [module], baseDirectory: folder)[0]
+        let slow = try #require(try module.makeConnector(configuration: slowConfiguration, context: context) as? ExternalConnector)
+        _ = await slow.check()  // the child is up
+        let sync = try #require(slow.syncs.first)
+        let call = Task { try await sync.run(.incremental) { _ in } }
+        try await Task.sleep(for: .milliseconds(300))
+        call.cancel()
+        _ = await call.result
+        try await RuntimeHarness.eventually("the module cancelled its sync", timeout: .seconds(10)) {
+            Self.logs.text.contains("roster sync cancelled before it read anything")
+        }
+        await slow.session.stop(grace: .seconds(2))
     }
 }

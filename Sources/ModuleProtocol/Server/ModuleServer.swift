@@ -24,16 +24,19 @@ public enum ModuleServer {
         let host = HostConnection()
         host.startReading()
         let served = ServedConnector(module: module, host: host)
-        await withDiscardingTaskGroup { group in
-            for await message in host.incoming {
-                guard case .request(let id, let method, let params) = message else { continue }
-                if method == "shutdown" {
-                    await served.stop()
-                    host.send(.response(id: id, result: .object([JSONMember]())))
-                    group.cancelAll()
-                    return
-                }
-                group.addTask {
+        let inFlight = InFlightCalls()
+        for await message in host.incoming {
+            switch message {
+            case .notification(let method, let params) where method == "$/cancelRequest":
+                // The host gave up on a call: cancel its work (its answer, if any, is ignored there).
+                if let id = params["id"] { await inFlight.cancel(id) }
+            case .request(let id, let method, _) where method == "shutdown":
+                await inFlight.cancelAll()
+                await served.stop()
+                host.send(.response(id: id, result: .object([JSONMember]())))
+                return
+            case .request(let id, let method, let params):
+                await inFlight.start(id) {
                     let answer: RPCMessage
                     do {
                         answer = .response(id: id, result: try await served.handle(method, params))
@@ -43,13 +46,39 @@ public enum ModuleServer {
                         answer = .failure(id: id, error: RPCError(error))
                     } catch {
                         answer = .failure(id: id, error: RPCError(code: RPCError.connectorErrorCode, message: "\(error)",
-                                                                  data: .object([("code", .string("upstream"))])))
+                                                                  data: .object([("code", .string(error is CancellationError ? "unavailable" : "upstream"))])))
                     }
                     host.send(answer)
                 }
+            default:
+                continue
             }
-            await served.stop()
         }
+        await inFlight.cancelAll()
+        await served.stop()
+    }
+}
+
+/// The host's calls being served, by id: each runs in a task of its own so that `$/cancelRequest`
+/// can cancel exactly it; the server cancels and awaits all of them before it stops.
+actor InFlightCalls {
+    private var tasks: [JSONValue: Task<Void, Never>] = [:]
+
+    func start(_ id: JSONValue, _ work: @escaping @Sendable () async -> Void) {
+        tasks[id] = Task {
+            await work()
+            self.finished(id)
+        }
+    }
+
+    private func finished(_ id: JSONValue) { tasks[id] = nil }
+
+    func cancel(_ id: JSONValue) { tasks[id]?.cancel() }
+
+    func cancelAll() async {
+        let running = Array(tasks.values)
+        for task in running { task.cancel() }
+        for task in running { await task.value }
     }
 }
 
