@@ -12,14 +12,6 @@ extension JSONValue {
     public var arrayValue: [JSONValue]? { if case .array(let items) = self { items } else { nil } }
     /// A boolean.
     public var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
-    /// A number, integer or not.
-    public var numberValue: Double? {
-        switch self {
-        case .integer(let value): Double(value)
-        case .number(let value): value
-        default: nil
-        }
-    }
     /// Whether it is `null`.
     public var isNull: Bool { if case .null = self { true } else { false } }
     /// A string-to-string object.

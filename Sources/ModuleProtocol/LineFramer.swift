@@ -34,7 +34,4 @@ public struct LineFramer: Sendable {
         guard pending.count <= limit else { throw Overflow(limit: limit) }
         return lines
     }
-
-    /// Bytes of an unfinished line.
-    public var buffered: Int { pending.count }
 }

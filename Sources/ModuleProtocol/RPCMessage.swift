@@ -54,3 +54,21 @@ public enum RPCMessage: Sendable, Hashable {
         return value.serialized()
     }
 }
+
+extension RPCMessage {
+    /// The answer to request `id`: `body`'s result, or its error as the protocol carries it — an
+    /// ``RPCError`` as is, a ``ConnectorError`` with its code, a cancellation as `unavailable`, anything
+    /// else as `upstream`. Both ends of the protocol answer the other side's calls through this.
+    public static func answer(id: JSONValue, _ body: () async throws -> JSONValue) async -> RPCMessage {
+        do {
+            return .response(id: id, result: try await body())
+        } catch let error as RPCError {
+            return .failure(id: id, error: error)
+        } catch let error as ConnectorError {
+            return .failure(id: id, error: RPCError(error))
+        } catch {
+            return .failure(id: id, error: RPCError(code: RPCError.connectorErrorCode, message: "\(error)",
+                                                    data: .object([("code", .string(error is CancellationError ? "unavailable" : "upstream"))])))
+        }
+    }
+}

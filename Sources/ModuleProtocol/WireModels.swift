@@ -57,6 +57,19 @@ public enum Wire {
         }
     }
 
+    /// HTTP headers as the protocol carries them: `[[name, value], …]` (names may repeat).
+    public static func json(headers: [(String, String)]) -> JSONValue {
+        .array(headers.map { .array([.string($0.0), .string($0.1)]) })
+    }
+
+    /// HTTP headers from `[[name, value], …]`; malformed pairs are left out.
+    public static func headers(_ json: JSONValue?) -> [(String, String)] {
+        (json?.arrayValue ?? []).compactMap { pair in
+            guard let items = pair.arrayValue, items.count == 2, let name = items[0].stringValue, let value = items[1].stringValue else { return nil }
+            return (name, value)
+        }
+    }
+
     static func stringMap(_ map: [String: String]) -> JSONValue {
         .object(map.keys.sorted().map { JSONMember($0, .string(map[$0]!)) })
     }

@@ -121,7 +121,7 @@ package struct SchemaValidator {
         for field in schema.fields where !seen.contains(field.name) {
             if let fallback = field.defaultValue {
                 result[field.name] = fallback
-            } else if case .object(let nested) = field.type, let defaults = Self.defaults(of: nested) {
+            } else if case .object(let nested) = field.type, let defaults = nested.sectionDefaults {
                 // A section left out, whose every setting has a default, reads as its defaults: modules
                 // read each default from the schema, never restate it in code.
                 result[field.name] = .object(defaults)
@@ -130,21 +130,6 @@ package struct SchemaValidator {
             }
         }
         return result
-    }
-
-    /// The object a section's defaults make, when every one of its settings is optional; nil when a
-    /// setting is required (the section is then absent until written) or nothing has a default.
-    package static func defaults(of schema: SettingsSchema) -> SettingsObject? {
-        var object = SettingsObject()
-        for field in schema.fields {
-            if field.isRequired { return nil }
-            if let value = field.defaultValue {
-                object[field.name] = value
-            } else if case .object(let nested) = field.type, let inner = defaults(of: nested) {
-                object[field.name] = .object(inner)
-            }
-        }
-        return object.keys.isEmpty ? nil : object
     }
 
     package func suggestion(for key: String, among known: [String]) -> String? {

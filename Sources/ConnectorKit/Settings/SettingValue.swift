@@ -41,6 +41,17 @@ public indirect enum SettingValue: Sendable, Hashable, CustomStringConvertible {
     /// The secret reference, for `.secret`.
     public var secretValue: SecretReference? { if case .secret(let v) = self { v } else { nil } }
     /// The items, for `.list`.
+    /// The text of a sensitive setting (`sensitiveString`): written literally, or a reference that
+    /// `resolve` reads at the moment of use. Nil for any other kind of value.
+    public func sensitiveText(resolve: (SecretReference) throws -> String) throws -> String? {
+        switch self {
+        case .sensitive(let secret): try secret.revealedString()
+        case .string(let text): text
+        case .secret(let reference): try resolve(reference)
+        default: nil
+        }
+    }
+
     public var listValue: [SettingValue]? { if case .list(let v) = self { v } else { nil } }
     /// The nested settings, for `.object` (and `.map`).
     public var objectValue: SettingsObject? { if case .object(let v) = self { v } else { nil } }

@@ -53,17 +53,26 @@ extension SettingsObject {
 }
 
 extension SettingsSchema {
-    /// The settings an empty configuration gets: every default, sections included (a section is left
-    /// out when one of its settings is required). Tests start from it; modules never restate a default.
+    /// The settings an empty configuration gets: every default, sections included (see
+    /// ``sectionDefaults``). Validation fills left-out sections from it; tests start from it; modules
+    /// never restate a default.
     public var defaults: SettingsObject {
         var object = SettingsObject()
         for field in fields {
             if let value = field.defaultValue {
                 object[field.name] = value
-            } else if case .object(let nested) = field.type, !nested.fields.contains(where: \.isRequired) {
-                object[field.name] = .object(nested.defaults)
+            } else if case .object(let nested) = field.type, let section = nested.sectionDefaults {
+                object[field.name] = .object(section)
             }
         }
         return object
+    }
+
+    /// What a left-out section of this schema reads as: its defaults, or nil when one of its settings
+    /// is required (the section is then absent until written) or none has a default.
+    public var sectionDefaults: SettingsObject? {
+        guard !fields.contains(where: \.isRequired) else { return nil }
+        let object = defaults
+        return object.keys.isEmpty ? nil : object
     }
 }

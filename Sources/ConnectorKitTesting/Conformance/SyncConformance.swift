@@ -86,7 +86,9 @@ struct SyncConformance: Sendable {
                 return ConformanceResult(.checkpointAfterWrite, feature: name, .failed("commit #\(position) failed but the run reported success: a store error must fail the sync"))
             }
             store.failCommits([])
-            let again = await runOnce(try! harness.makeConnector(store: store), sync, place: "the \(name) run after a failed write")
+            let rerun: any Connector
+            do { rerun = try harness.makeConnector(store: store) } catch { return ConformanceResult(.checkpointAfterWrite, feature: name, .failed("makeConnector threw: \(error)")) }
+            let again = await runOnce(rerun, sync, place: "the \(name) run after a failed write")
             guard case .success? = again else {
                 return ConformanceResult(.checkpointAfterWrite, feature: name, .failed("after commit #\(position) failed, the next run did not complete"))
             }

@@ -37,18 +37,7 @@ public enum ModuleServer {
                 return
             case .request(let id, let method, let params):
                 await inFlight.start(id) {
-                    let answer: RPCMessage
-                    do {
-                        answer = .response(id: id, result: try await served.handle(method, params))
-                    } catch let error as RPCError {
-                        answer = .failure(id: id, error: error)
-                    } catch let error as ConnectorError {
-                        answer = .failure(id: id, error: RPCError(error))
-                    } catch {
-                        answer = .failure(id: id, error: RPCError(code: RPCError.connectorErrorCode, message: "\(error)",
-                                                                  data: .object([("code", .string(error is CancellationError ? "unavailable" : "upstream"))])))
-                    }
-                    host.send(answer)
+                    host.send(await RPCMessage.answer(id: id) { try await served.handle(method, params) })
                 }
             default:
                 continue
@@ -87,7 +76,6 @@ actor ServedConnector {
     let module: any ConnectorModule
     let host: HostConnection
     private var connector: (any Connector)?
-    private var features: [Feature] = []
     private var runner: ServiceGroup?
     private var running: Task<Void, Never>?
     private var transport: HTTPTransport?
@@ -136,7 +124,7 @@ actor ServedConnector {
     private func start(_ params: JSONValue) throws -> JSONValue {
         guard connector == nil else { throw RPCError.invalidRequest("connector.start was already called") }
         guard let name = params["name"]?.stringValue else { throw RPCError.invalidParams("connector.start needs name") }
-        features = (params["features"]?.arrayValue ?? []).compactMap(\.stringValue).map { Feature($0) }
+        let features = (params["features"]?.arrayValue ?? []).compactMap(\.stringValue).map { Feature($0) }
         let settings = try SettingsObject(json: params["settings"] ?? .object([JSONMember]()), schema: module.settings)
         let host = self.host
         let logger = Logger(label: "module.\(module.name)")
@@ -168,13 +156,10 @@ actor ServedConnector {
         let http = HTTPTransport(remote: { request in
             let answer = try await host.call("http.request", .object([
                 ("method", .string(request.method)), ("url", .string(request.url)),
-                ("headers", .array(request.headers.map { .array([.string($0.0), .string($0.1)]) })),
+                ("headers", Wire.json(headers: request.headers)),
                 ("body", request.body.map { .string(Data($0).base64EncodedString()) }), ("safeToRepeat", .bool(request.safeToRepeat)),
             ]))
-            let headers = (answer["headers"]?.arrayValue ?? []).compactMap { pair -> (String, String)? in
-                guard let items = pair.arrayValue, items.count == 2, let name = items[0].stringValue, let value = items[1].stringValue else { return nil }
-                return (name, value)
-            }
+            let headers = Wire.headers(answer["headers"])
             let body = answer["body"]?.stringValue.flatMap { Data(base64Encoded: $0) }.map(Array.init) ?? []
             return HTTPTransport.Response(status: Int(answer["status"]?.integerValue ?? 0), headers: headers, body: body)
         }, logger: logger)

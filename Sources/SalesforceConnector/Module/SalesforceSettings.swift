@@ -19,12 +19,10 @@ struct SalesforceSettings: Sendable {
         let loginURL = try settings.requiredURL("org.login_url")
         let consumerKey: String
         do {
-            switch settings.value(at: "auth.consumer_key") {
-            case .sensitive(let secret)?: consumerKey = try secret.revealedString()
-            case .secret(let reference)?: consumerKey = try vault.resolve(reference).revealedString()
-            case .string(let text)?: consumerKey = text
-            default: throw ConnectorError.misconfigured("auth.consumer_key is missing", field: "auth.consumer_key")
+            guard let text = try settings.value(at: "auth.consumer_key")?.sensitiveText(resolve: { try vault.resolve($0).revealedString() }) else {
+                throw ConnectorError.misconfigured("auth.consumer_key is missing", field: "auth.consumer_key")
             }
+            consumerKey = text
         } catch let error as ConnectorError {
             throw error
         } catch {

@@ -19,11 +19,8 @@ extension SalesforceModule {
                 } else {
                     throw ConnectorError.invalidRequest("connector \(name) logs in to the sandbox; pass --aud with the audience its token endpoint expects", field: "aud")
                 }
-                let consumerKey: String
-                switch settings.value(at: "auth.consumer_key") {
-                case .sensitive(let literal)?: consumerKey = try literal.revealedString()
-                case .string(let literal)?: consumerKey = literal
-                default: consumerKey = try request.resolve(try settings.requiredSecret("auth.consumer_key"))
+                guard let consumerKey = try settings.value(at: "auth.consumer_key")?.sensitiveText(resolve: request.resolve) else {
+                    throw ConnectorError.misconfigured("auth.consumer_key is missing", field: "auth.consumer_key")
                 }
                 return TokenFlow.Plan(
                     claims: .bearerAssertion(consumerKey: consumerKey, username: try settings.requiredText("auth.username"), audience: audience,

@@ -32,13 +32,9 @@ struct ModulesListCommand: AsyncParsableCommand {
         var registry = CompiledModules.registry
         if FileManager.default.fileExists(atPath: configOption.config) {
             do {
-                for declaration in try ConfigLoader(registry: registry, checksSecrets: false).externalModules(path: configOption.config) {
-                    do {
-                        try registry.register(try await ExternalModule.describe(declaration, logger: Logger(label: "switchboard.modules")))
-                    } catch {
-                        Terminal.error("\(declaration.name) (external): \(error)")
-                    }
-                }
+                let (withExternal, problems) = try await ConfigurationLoading.registry(configOption.config)
+                registry = withExternal
+                for problem in problems { Terminal.error(problem.description) }
             } catch {
                 Terminal.error(error.description)
             }

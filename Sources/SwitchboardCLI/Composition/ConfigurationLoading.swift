@@ -11,18 +11,7 @@ enum ConfigurationLoading {
     static func load(_ path: String, checksSecrets: Bool = true, logger: Logger = Logger(label: "switchboard.modules")) async throws(ConfigError)
         -> (HostConfiguration, ModuleRegistry)
     {
-        var registry = CompiledModules.registry
-        let declarations = try ConfigLoader(registry: registry, checksSecrets: false).externalModules(path: path)
-        var diagnostics: [ConfigDiagnostic] = []
-        for declaration in declarations {
-            do {
-                let module = try await ExternalModule.describe(declaration, logger: logger)
-                try registry.register(module)
-            } catch {
-                diagnostics.append(ConfigDiagnostic(file: path, location: declaration.location, path: "modules.\(declaration.name)",
-                                                    message: "\(error)"))
-            }
-        }
+        let (registry, diagnostics) = try await registry(path, logger: logger)
         let configuration: HostConfiguration
         do {
             configuration = try ConfigLoader(registry: registry, checksSecrets: checksSecrets).load(path: path)
@@ -31,5 +20,23 @@ enum ConfigurationLoading {
         }
         guard diagnostics.isEmpty else { throw ConfigError(diagnostics: diagnostics) }
         return (configuration, registry)
+    }
+
+    /// The compiled-in modules plus each external module `path` declares that starts and describes
+    /// itself; a module that does not is a diagnostic at its `modules:` line.
+    static func registry(_ path: String, logger: Logger = Logger(label: "switchboard.modules")) async throws(ConfigError)
+        -> (ModuleRegistry, [ConfigDiagnostic])
+    {
+        var registry = CompiledModules.registry
+        var diagnostics: [ConfigDiagnostic] = []
+        for declaration in try ConfigLoader(registry: registry, checksSecrets: false).externalModules(path: path) {
+            do {
+                try registry.register(try await ExternalModule.describe(declaration, logger: logger))
+            } catch {
+                diagnostics.append(ConfigDiagnostic(file: path, location: declaration.location, path: "modules.\(declaration.name)",
+                                                    message: "\(error)"))
+            }
+        }
+        return (registry, diagnostics)
     }
 }

@@ -126,11 +126,8 @@ enum SandboxProvisioner {
 
     /// The connected app a sandbox connector needs, generating its key file when missing.
     static func connectedApp(_ app: SandboxWiring.ConnectedApp, connector: String, vault: CredentialVault, logger: Logger) throws -> ConnectedApp {
-        let consumerKey: String = switch app.consumerKey {
-        case .sensitive(let secret): try secret.revealedString()
-        case .secret(let reference): try vault.resolve(reference).revealedString()
-        case .string(let text): text
-        default: throw ConnectorError.misconfigured("connector \(connector): auth.consumer_key is not text", field: "auth.consumer_key")
+        guard let consumerKey = try app.consumerKey.sensitiveText(resolve: { try vault.resolve($0).revealedString() }) else {
+            throw ConnectorError.misconfigured("connector \(connector): auth.consumer_key is not text", field: "auth.consumer_key")
         }
         let privateKey = try sandboxKey(app.privateKey, connector: connector, keyID: "\(connector)-sandbox", vault: vault, logger: logger)
         return ConnectedApp(consumerKey: consumerKey, certificate: try KeyGenerator.certificatePEM(forPrivateKey: privateKey), users: [app.username])

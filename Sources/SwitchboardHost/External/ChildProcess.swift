@@ -127,17 +127,25 @@ final class ChildProcess: Sendable {
         }
     }
 
-    /// Writes one line (a newline is added). Blocks only a private queue, never the caller's thread.
-    func write(_ line: [UInt8]) async throws {
+    /// Queues one line (a newline is added) behind the lines queued before it; the write blocks only
+    /// a private queue, never the caller. `done` gets the error when the child's stdin is closed.
+    func send(_ line: [UInt8], done: @escaping @Sendable ((any Error)?) -> Void) {
         let handle = stdin.fileHandleForWriting
+        writeQueue.async {
+            do {
+                try handle.write(contentsOf: line + [UInt8(ascii: "\n")])
+                done(nil)
+            } catch {
+                done(ExternalModuleError.cannotStart("the module's stdin is closed (\(error.localizedDescription))"))
+            }
+        }
+    }
+
+    /// Writes one line and waits until it is written.
+    func write(_ line: [UInt8]) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            writeQueue.async {
-                do {
-                    try handle.write(contentsOf: line + [UInt8(ascii: "\n")])
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: ExternalModuleError.cannotStart("the module's stdin is closed (\(error.localizedDescription))"))
-                }
+            send(line) { error in
+                if let error { continuation.resume(throwing: error) } else { continuation.resume() }
             }
         }
     }

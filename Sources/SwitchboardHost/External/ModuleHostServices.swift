@@ -167,10 +167,7 @@ struct ModuleHostServices: Sendable {
 
     private func http(_ params: JSONValue) async throws -> JSONValue {
         guard let url = params["url"]?.stringValue else { throw RPCError.invalidParams("http.request needs url") }
-        let headers = (params["headers"]?.arrayValue ?? []).compactMap { pair -> (String, String)? in
-            guard let items = pair.arrayValue, items.count == 2, let name = items[0].stringValue, let value = items[1].stringValue else { return nil }
-            return (name, value)
-        }
+        let headers = Wire.headers(params["headers"])
         var body: [UInt8]?
         if let encoded = params["body"]?.stringValue {
             guard let data = Data(base64Encoded: encoded) else { throw RPCError.invalidParams("http.request body must be base64") }
@@ -184,7 +181,7 @@ struct ModuleHostServices: Sendable {
             safeToRepeat: params["safeToRepeat"]?.boolValue, authorization: authorization, connector: context.connectorName))
         return .object([
             ("status", .integer(Int64(response.status))),
-            ("headers", .array(response.headers.map { .array([.string($0.0), .string($0.1)]) })),
+            ("headers", Wire.json(headers: response.headers)),
             ("body", .string(Data(response.body).base64EncodedString())),
         ])
     }

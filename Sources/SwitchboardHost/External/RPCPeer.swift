@@ -39,9 +39,9 @@ actor RPCPeer {
                     guard !Task.isCancelled else { return }
                     await self?.expire(id, method: method, timeout: timeout)
                 }
-                let line = RPCMessage.request(id: .integer(id), method: method, params: params).line
-                Task { [weak self] in
-                    do { try await self?.child.write(line) } catch { await self?.fail(ConnectorError.unavailable("cannot write to the module: \(error)")) }
+                child.send(RPCMessage.request(id: .integer(id), method: method, params: params).line) { [weak self] error in
+                    guard let error else { return }
+                    Task { await self?.fail(ConnectorError.unavailable("cannot write to the module: \(error)")) }
                 }
             }
         } onCancel: {
@@ -113,17 +113,7 @@ actor RPCPeer {
                     case .request(let id, let method, let params):
                         let handler = self.handler, child = self.child
                         group.addTask {
-                            let answer: RPCMessage
-                            do {
-                                answer = .response(id: id, result: try await handler(method, params))
-                            } catch let error as RPCError {
-                                answer = .failure(id: id, error: error)
-                            } catch let error as ConnectorError {
-                                answer = .failure(id: id, error: RPCError(error))
-                            } catch {
-                                answer = .failure(id: id, error: RPCError(code: RPCError.connectorErrorCode, message: "\(error)",
-                                                                          data: .object([("code", .string("upstream"))])))
-                            }
+                            let answer = await RPCMessage.answer(id: id) { try await handler(method, params) }
                             try? await child.write(answer.line)
                         }
                     case .notification:
