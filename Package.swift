@@ -148,6 +148,7 @@ let package = Package(
                 "SwitchboardHost",
                 "ConnectorKitTesting",
                 "ConnectorKit",
+                "ModuleProtocol",
                 "SalesforceSandbox",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

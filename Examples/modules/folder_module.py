@@ -60,6 +60,9 @@ class Peer:
         self.shutting_down = False
         # Answers that arrived while a nested call was waiting for its own.
         self.answers = {}
+        # The host's calls being served (innermost last), and those the host gave up on.
+        self.serving = []
+        self.cancelled = set()
 
     def send(self, message):
         message["jsonrpc"] = "2.0"
@@ -79,6 +82,8 @@ class Peer:
             else:
                 self.answers[message.get("id")] = message
         message = self.answers.pop(request_id)
+        if self.serving and self.serving[-1] in self.cancelled:
+            raise Cancelled()  # the host gave up on the call this one serves: stop its work here
         if "error" in message:
             raise HostError(message["error"])
         return message["result"]
@@ -91,16 +96,26 @@ class Peer:
 
     def serve(self, message):
         method, params, request_id = message["method"], message.get("params") or {}, message.get("id")
+        if method == "$/cancelRequest":
+            if params.get("id") in self.serving:
+                self.cancelled.add(params.get("id"))
+            return
+        self.serving.append(request_id)
         try:
             result = self.handler(method, params)
             if request_id is not None:
                 self.send({"id": request_id, "result": result})
+        except Cancelled:
+            log("%s cancelled by the host" % method)  # no answer: the host no longer waits for one
         except ModuleError as error:
             if request_id is not None:
                 self.send({"id": request_id, "error": {"code": -32000, "message": str(error), "data": {"code": error.code}}})
         except MethodNotFound:
             if request_id is not None:
                 self.send({"id": request_id, "error": {"code": -32601, "message": "unknown method " + method}})
+        finally:
+            self.serving.pop()
+            self.cancelled.discard(request_id)
 
     def run(self):
         while not self.shutting_down:
@@ -125,6 +140,10 @@ class ModuleError(Exception):
 
 class MethodNotFound(Exception):
     pass
+
+
+class Cancelled(Exception):
+    """The host sent $/cancelRequest for the call being served."""
 
 
 def iso(timestamp):
@@ -207,8 +226,6 @@ class FolderModule:
         if method == "shutdown":
             self.peer.shutting_down = True
             return {}
-        if method == "$/cancelRequest":
-            return None
         raise MethodNotFound()
 
     def changed_files(self, stream, folder, suffixes, mode):

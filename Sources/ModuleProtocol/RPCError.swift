@@ -38,7 +38,8 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The connector error this stands for: its own code when it carries one, `unavailable` for a
-    /// protocol failure (the module misbehaved), `invalid_request` for bad params.
+    /// protocol failure (the module misbehaved), `invalid_request` for bad params, `not_implemented` for
+    /// an unknown method.
     public var connectorError: ConnectorError {
         let field = data?["field"]?.stringValue
         switch data?["code"]?.stringValue {
@@ -52,7 +53,12 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         case "upstream": return .upstream(message, httpStatus: data?["httpStatus"]?.integerValue.map(Int.init), upstreamCode: data?["upstreamCode"]?.stringValue)
         case "not_implemented": return ConnectorError.notImplementedMessage(message)
         default:
-            return code == -32602 ? .invalidRequest(message) : .unavailable("the module failed: \(message)")
+            switch code {
+            case -32602: return .invalidRequest(message)
+            // The other side does not have the method: that call is not implemented there.
+            case -32601: return ConnectorError.notImplementedMessage(message)
+            default: return .unavailable("the module failed: \(message)")
+            }
         }
     }
 

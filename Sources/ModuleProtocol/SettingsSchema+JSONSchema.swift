@@ -33,10 +33,14 @@ extension SettingsSchema {
     private static func settingType(_ property: JSONValue, path: String) throws(RPCError) -> SettingType {
         switch property["type"]?.stringValue {
         case "string":
+            if property["x-sensitive"]?.boolValue == true { return .sensitiveString }
             if property["x-secret"]?.boolValue == true { return .secret }
             if let words = property["enum"]?.arrayValue { return .oneOf(words.compactMap(\.stringValue)) }
             switch property["format"]?.stringValue {
-            case "uri"?: return .url()
+            case "uri"?:
+                let schemes = (property["x-schemes"]?.arrayValue ?? []).compactMap(\.stringValue)
+                return .url(schemes: schemes.isEmpty ? ["https", "http"] : schemes,
+                            keywords: (property["x-keywords"]?.arrayValue ?? []).compactMap(\.stringValue))
             case "duration"?: return .duration
             case "path"?: return .path(mustExist: property["x-must-exist"]?.boolValue ?? false)
             default: return .string
@@ -64,6 +68,7 @@ extension SettingsSchema {
         case (.string, .string(let text)), (.oneOf, .string(let text)), (.path, .string(let text)), (.address, .string(let text)):
             return .string(text)
         case (.duration, .string(let text)): return DurationFormat.parse(text).map(SettingValue.duration)
+        case (.url(_, let keywords), .string(let text)) where keywords.contains(text): return .keyword(text)
         case (.url, .string(let text)): return URL(string: text).map(SettingValue.url)
         case (.integer, .integer(let number)): return .integer(Int(number))
         case (.boolean, .bool(let flag)): return .boolean(flag)
@@ -71,6 +76,19 @@ extension SettingsSchema {
             var values: [SettingValue] = []
             for item in items { guard let value = value(item, type: element) else { return nil }; values.append(value) }
             return .list(values)
+        case (.map(let element), .object(let members)):
+            var object = SettingsObject()
+            for member in members { guard let value = value(member.value, type: element) else { return nil }; object[member.name] = value }
+            return .object(object)
+        case (.object(let schema), .object(let members)):
+            var object = SettingsObject()
+            for member in members {
+                guard let field = schema.field(named: member.name), let value = value(member.value, type: field.type) else { return nil }
+                object[member.name] = value
+            }
+            return .object(object)
+        case (.secret, .string(let text)), (.sensitiveString, .string(let text)):
+            return (try? SecretReference.parse(text)).map(SettingValue.secret)
         default: return nil
         }
     }
@@ -78,9 +96,17 @@ extension SettingsSchema {
 
 extension SettingsObject {
     /// Validated settings as the protocol carries them: secret fields as their references
-    /// (`"env:HR_TOKEN"`), durations as text (`"15m"`), paths resolved, URLs as text.
+    /// (`"env:HR_TOKEN"`), durations as text (`"15m"`), paths resolved, URLs as text. A sensitive
+    /// setting written literally (`consumer_key: ${SF_CONSUMER_KEY}`) is never shown: "(sensitive)".
     public var json: JSONValue {
         .object(keys.compactMap { key in self[key].map { JSONMember(key, $0.json) } })
+    }
+
+    /// The settings `connector.start` hands the module: as ``json``, except that a sensitive setting
+    /// written literally goes as its text — it is the module's own setting, given to it as a value in
+    /// the file; only references (to keys and secrets) stay in the host.
+    public var startJSON: JSONValue {
+        .object(keys.compactMap { key in self[key].map { JSONMember(key, $0.startJSON) } })
     }
 }
 
@@ -97,6 +123,16 @@ extension SettingValue {
         case .sensitive: .string("(sensitive)")
         case .list(let items): .array(items.map(\.json))
         case .object(let object): object.json
+        }
+    }
+
+    /// The value `connector.start` carries (see ``SettingsObject/startJSON``).
+    public var startJSON: JSONValue {
+        switch self {
+        case .sensitive(let secret): .string((try? secret.revealedString()) ?? "")
+        case .list(let items): .array(items.map(\.startJSON))
+        case .object(let object): object.startJSON
+        default: json
         }
     }
 }

@@ -21,12 +21,15 @@ extension SettingsSchema {
     private static func property(_ type: SettingType) -> JSONValue {
         switch type {
         case .string, .address: return .object([("type", .string("string"))])
-        case .sensitiveString, .secret: return .object([("type", .string("string")), ("x-secret", .bool(true))])
+        case .secret: return .object([("type", .string("string")), ("x-secret", .bool(true))])
+        case .sensitiveString: return .object([("type", .string("string")), ("x-secret", .bool(true)), ("x-sensitive", .bool(true))])
         case .integer(let min, let max):
             return .object([("type", .string("integer")), ("minimum", min.map { .integer(Int64($0)) }), ("maximum", max.map { .integer(Int64($0)) })])
         case .boolean: return .object([("type", .string("boolean"))])
         case .duration: return .object([("type", .string("string")), ("format", .string("duration"))])
-        case .url: return .object([("type", .string("string")), ("format", .string("uri"))])
+        case .url(let schemes, let keywords):
+            return .object([("type", .string("string")), ("format", .string("uri")), ("x-schemes", .array(schemes.map(JSONValue.string))),
+                            ("x-keywords", keywords.isEmpty ? nil : .array(keywords.map(JSONValue.string)))])
         case .oneOf(let words): return .object([("type", .string("string")), ("enum", .array(words.map(JSONValue.string)))])
         case .path(let mustExist): return .object([("type", .string("string")), ("format", .string("path")), ("x-must-exist", .bool(mustExist))])
         case .list(let element): return .object([("type", .string("array")), ("items", property(element))])
@@ -51,11 +54,17 @@ extension SettingsObject {
 
     private static func value(_ json: JSONValue, type: SettingType, path: String) throws(RPCError) -> SettingValue {
         switch type {
-        case .secret, .sensitiveString:
+        case .secret:
             guard let text = json.stringValue, let reference = try? SecretReference.parse(text) else {
                 throw .invalidParams("\(path) must be a secret reference")
             }
             return .secret(reference)
+        case .sensitiveString:
+            // A reference stays one (resolved through the host at the moment of use); literal text
+            // is the module's own setting, kept out of descriptions.
+            guard let text = json.stringValue else { throw .invalidParams("\(path) must be text or a secret reference") }
+            if let reference = try? SecretReference.parse(text) { return .secret(reference) }
+            return .sensitive(Secret(text))
         case .object(let nested):
             return .object(try SettingsObject(json: json, schema: nested))
         case .map(let element):

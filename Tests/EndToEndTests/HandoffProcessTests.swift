@@ -137,20 +137,9 @@ struct HandoffProcessTests {
     }
 
     @Test(.timeLimit(.minutes(3))) func hostKilledDuringAgentRepliesDeliversEachOnce() async throws {
-        let directory = NSTemporaryDirectory() + "switchboard-handoff-kill-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let key = try KeyGenerator.generate(bits: 2048, keyID: "e2e-1", subject: "CN=e2e", days: 30)
-        try key.privateKeyPEM.withRevealedBytes { try Data($0).write(to: URL(fileURLWithPath: directory + "/key.pem")) }
-        let port = try Self.freePort()
-        let base = "http://127.0.0.1:\(port)"
-        let sandboxProcess = try SwitchboardProcess.Running(
-            ["sandbox", "--manual-agent", "--messaging-issuer", "https://e2e.example", "--messaging-jwks-url", base + "/.well-known/jwks.json"],
-            directory: directory, environment: [:])
-        defer { sandboxProcess.signal(SIGTERM) }
-        try await sandboxProcess.waitForStdout("listening on")
-        let sandbox = try #require(sandboxProcess.stdoutText.split(separator: "\n").first { $0.contains("listening on") }?
-            .split(separator: " ").last.map(String.init))
+        let rig = try await ManualAgentRig.start(name: "handoff-kill", keyID: "e2e-1", issuer: "https://e2e.example")
+        defer { rig.finish() }
+        let (directory, port, base, sandbox) = (rig.directory, rig.port, rig.base, rig.sandbox)
         try """
             version: 1
             host: { listen: "127.0.0.1:\(port)", store: "sqlite:state.db", shutdown_timeout: 5s }

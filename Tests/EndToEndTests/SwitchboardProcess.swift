@@ -63,7 +63,7 @@ struct SwitchboardProcess {
         func waitForStdout(_ text: String, timeout: Duration = .seconds(30)) async throws {
             let deadline = ContinuousClock.now + timeout
             while !stdoutText.contains(text) {
-                guard process.isRunning, ContinuousClock.now < deadline else { throw TimedOut() }
+                guard process.isRunning, ContinuousClock.now < deadline else { throw TimedOut(waitingFor: text, running: process.isRunning, output: stderrText) }
                 try await Task.sleep(for: .milliseconds(20))
             }
         }
@@ -76,7 +76,7 @@ struct SwitchboardProcess {
             while process.isRunning {
                 if ContinuousClock.now > deadline {
                     kill(process.processIdentifier, SIGKILL)
-                    throw TimedOut()
+                    throw TimedOut(waitingFor: "exit", running: true, output: stderrText)
                 }
                 try await Task.sleep(for: .milliseconds(20))
             }
@@ -88,13 +88,19 @@ struct SwitchboardProcess {
         func waitForStderr(_ text: String, timeout: Duration = .seconds(30)) async throws {
             let deadline = ContinuousClock.now + timeout
             while !stderrText.contains(text) {
-                guard process.isRunning, ContinuousClock.now < deadline else { throw TimedOut() }
+                guard process.isRunning, ContinuousClock.now < deadline else { throw TimedOut(waitingFor: text, running: process.isRunning, output: stderrText) }
                 try await Task.sleep(for: .milliseconds(20))
             }
         }
     }
 
-    struct TimedOut: Error {}
+    /// What was awaited, whether the process still ran, and the end of its standard error.
+    struct TimedOut: Error, CustomStringConvertible {
+        var waitingFor = ""
+        var running = false
+        var output = ""
+        var description: String { "timed out waiting for \"\(waitingFor)\" (process \(running ? "running" : "exited")); stderr ends:\n\(output.suffix(3000))" }
+    }
 
     /// Runs to completion.
     static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:], stdin: Data? = nil) async throws -> Result {

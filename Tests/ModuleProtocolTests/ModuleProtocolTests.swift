@@ -50,6 +50,27 @@ struct ModuleProtocolTests {
         #expect(settings.json["token"] == .string("env:TOKEN"), "a secret travels as its reference")
     }
 
+    /// What the Salesforce module's schema uses: URL keywords and schemes, sensitive strings, map and
+    /// object defaults — a built-in module served out of process must validate the same file.
+    @Test func keywordsSensitiveStringsAndMapDefaultsSurviveTheRoundTrip() throws {
+        let schema = SettingsSchema([
+            SettingField("login_url", .url(schemes: ["https"], keywords: ["sandbox"]), default: .keyword("sandbox"), summary: "Where."),
+            SettingField("consumer_key", .sensitiveString, required: true, summary: "Sensitive text or a reference."),
+            SettingField("custom_fields", .map(.list(.string)), default: .object(SettingsObject()), summary: "By object."),
+            SettingField("limits", .object(SettingsSchema([SettingField("pages", .integer(), default: .integer(3), summary: "Pages.")])),
+                         default: .object({ var o = SettingsObject(); o["pages"] = .integer(3); return o }()), summary: "Limits."),
+        ])
+        #expect(try SettingsSchema(jsonSchema: schema.jsonSchema) == schema)
+        var settings = SettingsObject()
+        settings["consumer_key"] = .sensitive(Secret("3MVG9-literal"))
+        #expect(settings.json["consumer_key"] == .string("(sensitive)"), "shown nowhere")
+        #expect(settings.startJSON["consumer_key"] == .string("3MVG9-literal"), "the module's own setting, handed to it")
+        let read = try SettingsObject(json: settings.startJSON, schema: schema)
+        #expect(try read["consumer_key"]?.sensitiveText { _ in "" } == "3MVG9-literal" && read["consumer_key"]?.description.contains("3MVG9") == false)
+        settings["consumer_key"] = .secret(SecretReference(.env, "SF_KEY"))
+        #expect(try SettingsObject(json: settings.startJSON, schema: schema)["consumer_key"] == .secret(SecretReference(.env, "SF_KEY")))
+    }
+
     @Test func datesMatchFoundationsISO8601() throws {
         let foundation = ISO8601DateFormatter()
         let fractional = ISO8601DateFormatter()

@@ -88,6 +88,42 @@ struct ExternalModuleTests {
         #expect(report.results(for: .rerunChangesNothing).allSatisfy { if case .passed = $0.outcome { true } else { false } }, "\(report)")
     }
 
+    /// The Python example honours `$/cancelRequest`: a sync the host abandons stops at the module's
+    /// next call to the host, with what it committed kept and nothing after.
+    @Test func thePythonExampleStopsASyncTheHostAbandons() async throws {
+        let folder = NSTemporaryDirectory() + "folder-cancel-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/docs", withIntermediateDirectories: true)
+        for index in 1...4000 { try "# Note \(index)\n\nText \(index).\n".write(toFile: folder + "/docs/n\(index).md", atomically: false, encoding: .utf8) }
+        let module = try await ExternalModule.describe(Self.declaration(Self.folder, name: "folder"), logger: Self.logger)
+        let configuration = try ConnectorDeclarations.read("kb:\n  module: folder\n  features: [knowledge]\n  documents: docs\n", modules: [module],
+                                                           baseDirectory: folder)[0]
+        let store = RecordingStore()
+        let context = ConnectorContext(connectorName: "kb", vault: CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: folder)),
+                                       http: Self.transport, store: store, sink: store, events: store, handoffs: store, logger: Self.logger)
+        let connector = try #require(try module.makeConnector(configuration: configuration, context: context) as? ExternalConnector)
+        let sync = try #require(connector.syncs.first)
+        let call = Task { try await sync.run(.full) { _ in } }
+        try await RuntimeHarness.eventually("the sync committed", timeout: .seconds(20)) { (store.records(connector: "kb")["articles"]?.count ?? 0) >= 10 }
+        call.cancel()
+        _ = await call.result
+        try await RuntimeHarness.eventually("the module stopped its sync", timeout: .seconds(10)) {
+            Self.logs.text.contains("sync.run cancelled by the host")
+        }
+        let kept = store.records(connector: "kb")["articles"]?.count ?? 0
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(store.records(connector: "kb")["articles"]?.count == kept && kept < 4000, "nothing committed after the cancellation (\(kept))")
+        #expect(await connector.check().status == .healthy, "the child serves the next call")
+        await connector.session.stop(grace: .seconds(2))
+    }
+
+    /// A module's stderr line names its level first (the Swift SDK writes them so); others are info.
+    @Test func moduleLogLinesKeepTheirLevel() {
+        #expect(ModuleSession.level(of: "warning disk full on /srv") == (.warning, "disk full on /srv"))
+        #expect(ModuleSession.level(of: "Traceback (most recent call last):") == (.info, "Traceback (most recent call last):"))
+        #expect(ModuleSession.level(of: "error") == (.info, "error"))
+    }
+
     @Test func aChildThatCrashesMidSyncResumesFromItsCheckpoint() async throws {
         let marker = NSTemporaryDirectory() + "crashed-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: marker) }
@@ -244,6 +280,13 @@ struct ExternalModuleTests {
         let signed = try #require(checks.first { $0.name == "signing" }?.detail.split(separator: " ").last.map(String.init))
         let parts = signed.split(separator: ".")
         #expect(parts.count == 3 && String(decoding: Base64URL.decode(String(parts[0])) ?? [], as: UTF8.self) == #"{"alg":"RS256","typ":"JWT","kid":"roster-1"}"#)
+        // A private key is never handed out, even from a secret field the module's schema marks.
+        let services = ModuleHostServices(module: "roster", configuration: configuration, schema: module.settings, context: context)
+        #expect(try await services.handle("secrets.resolve", .object([("reference", .string("env:ROSTER_TOKEN"))]))["value"]?.stringValue == "token-of-17-bytes")
+        let keyRefused = await #expect(throws: RPCError.self) {
+            _ = try await services.handle("secrets.resolve", .object([("reference", .string("file:key.pem"))]))
+        }
+        #expect(keyRefused?.connectorError.code == .unauthorized && keyRefused?.message.contains("stays in the host") == true)
         #expect(try await #require(connector.syncs.first).run(.full) { _ in }.upserted == 1200)
         #expect(store.records(connector: "people")["users"]?.count == 1200)
         await connector.session.stop(grace: .seconds(2))

@@ -48,6 +48,17 @@ public struct EventStream: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> Iterator { Iterator(transport: transport, request: request) }
 
+    /// An event stream another process reads for this one (an external module's host): what
+    /// ``Iterator`` asks when its transport was made with ``HTTPTransport/init(remote:events:logger:)``.
+    public protocol RemoteSource: AnyObject, Sendable {
+        /// The next event; `nil` when the stream ended normally.
+        func next() async throws -> ServerSentEvent?
+        /// Connections opened so far.
+        var connections: Int { get }
+        /// The last event ID seen.
+        var lastEventID: String? { get }
+    }
+
     /// Reads events, reconnecting as needed.
     public struct Iterator: AsyncIteratorProtocol {
         private let transport: HTTPTransport
@@ -60,19 +71,25 @@ public struct EventStream: AsyncSequence, Sendable {
         private var pendingIndex = 0
         private var token: String?
         private var lastRetry: Int?
-        /// Connections opened so far (the first one included).
-        public private(set) var connections = 0
+        private var opened = 0
+        /// Reads through another process, when the transport is remote.
+        private let remote: (any RemoteSource)?
 
         init(transport: HTTPTransport, request: Request) {
             self.transport = transport
             self.request = request
             self.machine = SSEConnectionStateMachine(configuration: request.configuration, lastEventID: request.lastEventID)
+            self.remote = transport.remoteEvents?(request)
         }
 
+        /// Connections opened so far (the first one included).
+        public var connections: Int { remote?.connections ?? opened }
+
         /// The last event ID seen: store it to resume later.
-        public var lastEventID: String? { machine.lastEventID }
+        public var lastEventID: String? { remote.map { $0.lastEventID } ?? machine.lastEventID }
 
         public mutating func next() async throws -> ServerSentEvent? {
+            if let remote { return try await remote.next() }
             while true {
                 if pendingIndex < pending.count {
                     defer { pendingIndex += 1 }
@@ -118,7 +135,8 @@ public struct EventStream: AsyncSequence, Sendable {
                 self.token = token
                 outgoing.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)")
             }
-            connections += 1
+            opened += 1
+            Counter(label: "switchboard_sse_connections_total", dimensions: [("connector", request.connector)]).increment()
             do {
                 let client = transport.streamingClient(idleTimeout: request.configuration.idleTimeout)
                 let response = try await client.execute(outgoing, deadline: .distantFuture)

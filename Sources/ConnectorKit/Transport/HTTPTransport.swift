@@ -20,6 +20,9 @@ extension TokenProvider: AccessTokenSource where Token == String {}
 /// ``RetryPolicy`` (with `Retry-After`), one re-authentication on 401, a per-host concurrency limit,
 /// metrics by connector and status, and logs that never carry `Authorization`, tokens or bodies.
 public final class HTTPTransport: Sendable {
+    /// Opens an event stream read by another process (see ``EventStream/RemoteSource``).
+    public typealias RemoteEventOpener = @Sendable (EventStream.Request) -> any EventStream.RemoteSource
+
     /// Tuning.
     public struct Configuration: Sendable {
         /// Time to establish a connection.
@@ -114,21 +117,27 @@ public final class HTTPTransport: Sendable {
 
     /// Sends requests through another process's transport (an external module's host), when set.
     private let remote: (@Sendable (Request) async throws -> Response)?
+    /// Opens event streams through another process's transport, when set.
+    let remoteEvents: RemoteEventOpener?
 
-    /// A transport whose requests another process sends (an external module asks its host, which
-    /// applies its retries, limits and metrics). ``send(_:)`` only; event streams are not relayed.
-    public init(remote: @escaping @Sendable (Request) async throws -> Response, logger: Logger) {
+    /// A transport whose requests and event streams another process sends and reads (an external
+    /// module asks its host, which applies its retries, reconnects, limits and metrics). An
+    /// `authorization` source stays here: its token is added as `Authorization: Bearer`, and a 401
+    /// invalidates it and retries once with a new one (event streams: reconnect once).
+    public init(remote: @escaping @Sendable (Request) async throws -> Response, events: RemoteEventOpener? = nil, logger: Logger) {
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         self.configuration = Configuration()
         self.logger = logger
         self.remote = remote
+        self.remoteEvents = events
     }
 
     /// Creates the transport. Call ``shutdown()`` when done.
     public init(configuration: Configuration = Configuration(), logger: Logger) {
         self.remote = nil
+        self.remoteEvents = nil
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.timeout = .init(connect: .init(configuration.connectTimeout), read: .init(configuration.readTimeout))
         clientConfiguration.redirectConfiguration = .disallow
@@ -145,6 +154,23 @@ public final class HTTPTransport: Sendable {
         }
         for client in streaming { try await client.shutdown() }
         try await client.shutdown()
+    }
+
+    /// A request sent by another process: this process's token source authorises it (the other
+    /// process sees the token, never how it was obtained), and a 401 gets one new token and one retry.
+    private static func sendRemotely(_ request: Request, through remote: @Sendable (Request) async throws -> Response) async throws -> Response {
+        guard let authorization = request.authorization else { return try await remote(request) }
+        var retried = false
+        while true {
+            let token = try await authorization.token()
+            var outgoing = request
+            outgoing.authorization = nil
+            outgoing.headers = outgoing.headers.filter { $0.0.lowercased() != "authorization" } + [("Authorization", "Bearer \(token)")]
+            let response = try await remote(outgoing)
+            guard response.status == 401, !retried else { return response }
+            authorization.invalidate(token)
+            retried = true
+        }
     }
 
     /// The streaming client whose read timeout is `idleTimeout`, made on first use.
@@ -167,7 +193,7 @@ public final class HTTPTransport: Sendable {
     /// Sends a request with retries; returns the final response whatever its status.
     /// - Throws: ``TransportError`` when retries are exhausted or the request could not be sent.
     public func send(_ request: Request) async throws -> Response {
-        if let remote { return try await remote(request) }
+        if let remote { return try await Self.sendRemotely(request, through: remote) }
         let started = ContinuousClock.now
         var attempt = 0
         var reauthenticated = false

@@ -79,6 +79,11 @@ final class HostConnection: Sendable {
         output.withLock { handle in try? handle.write(contentsOf: message.line + [UInt8(ascii: "\n")]) }
     }
 
+    /// Sends a notification: a call whose answer is not wanted.
+    func notify(_ method: String, _ params: JSONValue) {
+        send(.notification(method: method, params: params))
+    }
+
     private func register(_ waiter: Waiter) -> String? {
         waiters.withLock { state in
             guard !state.closed else { return nil }

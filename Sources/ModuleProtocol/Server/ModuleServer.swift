@@ -16,14 +16,19 @@ import ServiceLifecycle
 /// through the host (only references in the connector's secret settings), its signer signs there
 /// (the private key never comes here), its HTTP requests go through the host's transport, and its
 /// records, checkpoints, state and module events go to the host's store. Logs go to stderr, which
-/// the host relays. Not yet across the boundary: reads of stored handoff records, event streams (SSE).
+/// the host relays; event streams (SSE) are read by the host's transport; handoff records are the
+/// host's, under the module's own ids.
 public enum ModuleServer {
     /// Answers the host until `shutdown` or the end of stdin.
-    public static func serve(_ module: any ConnectorModule) async {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+    /// - Parameters:
+    ///   - module: The module.
+    ///   - name: The name it reports in the handshake, when not its own (a built-in module served under
+    ///     another name beside the in-process one, as `switchboard modules serve NAME --as OTHER` does).
+    public static func serve(_ module: any ConnectorModule, as name: String? = nil) async {
+        LoggingSystem.bootstrap { ModuleLogHandler(label: $0) }
         let host = HostConnection()
         host.startReading()
-        let served = ServedConnector(module: module, host: host)
+        let served = ServedConnector(module: module, name: name ?? module.name, host: host)
         let inFlight = InFlightCalls()
         for await message in host.incoming {
             switch message {
@@ -74,15 +79,19 @@ actor InFlightCalls {
 /// The one connector a served module runs, once the host has sent `connector.start`.
 actor ServedConnector {
     let module: any ConnectorModule
+    /// The name reported in the handshake.
+    let name: String
     let host: HostConnection
     private var connector: (any Connector)?
     private var runner: ServiceGroup?
     private var running: Task<Void, Never>?
     private var transport: HTTPTransport?
     private let handoffIDs = HandoffIDs()
+    private var store: RemoteStore?
 
-    init(module: any ConnectorModule, host: HostConnection) {
+    init(module: any ConnectorModule, name: String, host: HostConnection) {
         self.module = module
+        self.name = name
         self.host = host
     }
 
@@ -91,13 +100,15 @@ actor ServedConnector {
         case "initialize":
             guard params["protocolVersion"]?.integerValue == 1 else { throw RPCError.invalidRequest("this module speaks protocol version 1") }
             return .object([
-                ("protocolVersion", .integer(1)), ("name", .string(module.name)), ("summary", .string(module.summary)),
+                ("protocolVersion", .integer(1)), ("name", .string(name)), ("summary", .string(module.summary)),
                 ("features", .array(module.features.map { .string($0.rawValue) })), ("settings", module.settings.jsonSchema),
             ])
         case "connector.start":
             return try start(params)
         case "check":
             return Wire.json(await (try connected()).check())
+        case "keys.published":
+            return .object([("keys", .array(try await connected().publishedKeys().map(\.json)))])
         case "sync.run":
             guard let feature = params["feature"]?.stringValue.map({ Feature($0) }),
                   let sync = try connected().syncs.first(where: { $0.feature == feature }) else {
@@ -162,9 +173,10 @@ actor ServedConnector {
             let headers = Wire.headers(answer["headers"])
             let body = answer["body"]?.stringValue.flatMap { Data(base64Encoded: $0) }.map(Array.init) ?? []
             return HTTPTransport.Response(status: Int(answer["status"]?.integerValue ?? 0), headers: headers, body: body)
-        }, logger: logger)
+        }, events: { request in HostEventStream(host: host, request: request) }, logger: logger)
         transport = http
-        let store = RemoteStore(host: host, module: module.name, handoffIDs: handoffIDs)
+        let store = RemoteStore(host: host, module: self.name, connector: name, handoffIDs: handoffIDs)
+        self.store = store
         let context = ConnectorContext(connectorName: name, vault: vault, signer: signer, http: http, store: store, sink: store, events: store,
                                        users: store, handoffs: store, logger: logger)
         let configuration = ConnectorConfiguration(name: name, module: module.name, features: features, settings: settings)
@@ -194,13 +206,11 @@ actor ServedConnector {
         }
         guard let hostID = params["handoffId"]?.stringValue else { throw RPCError.invalidParams("\(method) needs handoffId") }
         if method == "live-agent.start" {
-            let handoff = try await liveAgent.startHandoff(try Wire.handoffRequest(params))
-            let held = await handoffIDs.link(module: handoff.id, host: hostID)
-            // Answer first (the host then knows the conversation), then relay what the module said meanwhile.
-            let host = self.host
-            Task {
-                for event in held { _ = try? await host.call("handoff.event", Wire.json(event)) }
-            }
+            // A record the module saves while starting is the host's handoff (HandoffIDs.starting).
+            let request = try Wire.handoffRequest(params)
+            let handoff = try await HandoffIDs.$starting.withValue(hostID) { try await liveAgent.startHandoff(request) }
+            // What the module said before its id was known to be the host's goes now, in order.
+            for event in await handoffIDs.link(module: handoff.id, host: hostID) { _ = try? await store?.emit(event) }
             return .object([("conversationId", .string(handoff.conversationId)), ("status", .string(handoff.status.rawValue))])
         }
         guard let moduleID = await handoffIDs.moduleID(for: hostID) else {

@@ -2,10 +2,13 @@ import ConnectorKit
 import Foundation
 
 /// The host's store as a served module sees it: every read and write is a call to the host
-/// (`checkpoint.get`, `records.commit`, `records.reconcile`, `state.get/set`, `events.emit`).
+/// (`checkpoint.get`, `records.commit`, `records.reconcile`, `state.get/set`, `events.emit`,
+/// `handoff.event`, `handoffs.get/open/save`, `users.find`).
 struct RemoteStore: StateStore, RecordSink, EventSink, UserDirectory, HandoffStore {
     let host: HostConnection
     let module: String
+    /// The connector the module runs (its handoffs' connector).
+    let connector: String
     let handoffIDs: HandoffIDs
 
     func checkpoint(connector: String, stream: String) async throws -> Checkpoint? {
@@ -46,11 +49,11 @@ struct RemoteStore: StateStore, RecordSink, EventSink, UserDirectory, HandoffSto
         case .handoff(var handoffEvent):
             // The module names its handoffs by its own ids; the host by the ids it stored them under.
             guard let hostID = await handoffIDs.hostID(for: handoffEvent.handoffId) else {
-                await handoffIDs.hold(handoffEvent)
+                await handoffIDs.hold(event)
                 return 0
             }
             handoffEvent.handoffId = hostID
-            return try await host.call("handoff.event", Wire.json(handoffEvent))["id"]?.integerValue ?? 0
+            return try await host.call("handoff.event", Self.params(handoffEvent, event))["id"]?.integerValue ?? 0
         case .module:
             break
         }
@@ -72,30 +75,83 @@ struct RemoteStore: StateStore, RecordSink, EventSink, UserDirectory, HandoffSto
         return found
     }
 
-    /// The host keeps each handoff's record (it stored it before asking the module): a module's own
-    /// save is not needed across the boundary, and its reads find nothing to resume.
-    func saveHandoff(_ record: HandoffRecord) async throws {}
-    func handoff(id: String) async throws -> HandoffRecord? { nil }
-    func openHandoffs(connector: String) async throws -> [HandoffRecord] { [] }
+    /// A handoff event's params: the event, where the module's stream stands, and the status the
+    /// module decided (both stored in the event's transaction).
+    static func params(_ handoffEvent: HandoffEvent, _ event: ConnectorEvent) -> JSONValue {
+        var members = Wire.json(handoffEvent).members ?? []
+        if let position = event.handoffPosition { members.append(JSONMember("position", Wire.json(position))) }
+        if let state = event.handoffState {
+            members.append(JSONMember("state", .object([("status", .string(state.status.rawValue)), ("endReason", state.endReason.map(JSONValue.string))])))
+        }
+        return .object(members)
+    }
+
+    // MARK: Stored handoffs: the host's records, under the module's ids
+
+    /// Moves the host's record of a handoff (conversation, status, stream position). A handoff the
+    /// module creates while the host starts one (``HandoffIDs/starting``) is that one.
+    func saveHandoff(_ record: HandoffRecord) async throws {
+        var hostID = await handoffIDs.hostID(for: record.id)
+        if hostID == nil, let starting = HandoffIDs.starting {
+            hostID = starting
+            for held in await handoffIDs.link(module: record.id, host: starting) { _ = try await emit(held) }
+        }
+        guard let hostID else { throw ConnectorError.notFound("handoff \(record.id) is not one the host started") }
+        var stored = record
+        stored.id = hostID
+        _ = try await host.call("handoffs.save", .object([("handoff", Wire.json(stored))]))
+    }
+
+    func handoff(id: String) async throws -> HandoffRecord? {
+        let hostID = await handoffIDs.hostID(for: id) ?? id
+        let answer = try await host.call("handoffs.get", .object([("handoffId", .string(hostID))]))
+        guard let json = answer["handoff"], json != .null else { return nil }
+        var record = try Wire.handoffRecord(json, connector: connector)
+        record.id = id
+        return record
+    }
+
+    /// The connector's open handoffs; ones this process did not start (it was restarted) go by the
+    /// host's ids from now on.
+    func openHandoffs(connector: String) async throws -> [HandoffRecord] {
+        var records: [HandoffRecord] = []
+        for json in try await host.call("handoffs.open", .object([JSONMember]()))["handoffs"]?.arrayValue ?? [] {
+            var record = try Wire.handoffRecord(json, connector: connector)
+            record.id = await handoffIDs.adopt(hostID: record.id)
+            records.append(record)
+        }
+        return records
+    }
 }
 
 /// The module's handoff ids and the host's, both ways; events a module emits before its
 /// `startHandoff` returned (its id not known to be the host's yet) wait here, then go in order.
 actor HandoffIDs {
+    /// The host's id of the handoff being started in this task (`live-agent.start`).
+    @TaskLocal static var starting: String?
+
     private var hostByModule: [String: String] = [:]
     private var moduleByHost: [String: String] = [:]
-    private var held: [HandoffEvent] = []
+    private var held: [ConnectorEvent] = []
 
     func hostID(for moduleID: String) -> String? { hostByModule[moduleID] }
     func moduleID(for hostID: String) -> String? { moduleByHost[hostID] ?? (hostByModule[hostID] == nil ? hostID : nil) }
-    func hold(_ event: HandoffEvent) { held.append(event) }
+    func hold(_ event: ConnectorEvent) { held.append(event) }
 
-    /// Records a pair and hands back the events held for it, with the host's id.
-    func link(module moduleID: String, host hostID: String) -> [HandoffEvent] {
+    /// The module's id for a handoff the host stored: the one it was linked to, or the host's own.
+    func adopt(hostID: String) -> String {
+        if let moduleID = moduleByHost[hostID] { return moduleID }
+        hostByModule[hostID] = hostID
+        moduleByHost[hostID] = hostID
+        return hostID
+    }
+
+    /// Records a pair and hands back the events held for it (once).
+    func link(module moduleID: String, host hostID: String) -> [ConnectorEvent] {
         hostByModule[moduleID] = hostID
         moduleByHost[hostID] = moduleID
-        let ready = held.filter { $0.handoffId == moduleID }
-        held.removeAll { $0.handoffId == moduleID }
-        return ready.map { var event = $0; event.handoffId = hostID; return event }
+        let ready = held.filter { if case .handoff(let event) = $0.payload { event.handoffId == moduleID } else { false } }
+        held.removeAll { if case .handoff(let event) = $0.payload { event.handoffId == moduleID } else { false } }
+        return ready
     }
 }

@@ -8,8 +8,8 @@ import SwitchboardHost
 struct ModulesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "modules",
-        abstract: "List the connector modules (built in and external), or run the conformance kit on a connector.",
-        subcommands: [ModulesListCommand.self, ModulesTestCommand.self],
+        abstract: "List the connector modules (built in and external), run the conformance kit on a connector, or serve a module out of process.",
+        subcommands: [ModulesListCommand.self, ModulesTestCommand.self, ModulesServeCommand.self],
         defaultSubcommand: ModulesListCommand.self
     )
 }

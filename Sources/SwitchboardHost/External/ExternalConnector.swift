@@ -20,7 +20,9 @@ final class ExternalConnector: Connector, Sendable, CustomStringConvertible {
         self.context = context
         let services = ModuleHostServices(module: module.name, configuration: configuration, schema: module.settings, context: context,
                                           handoffUpdates: handoffUpdates)
-        session = ModuleSession(module: module, configuration: configuration, logger: context.logger, services: services.handle)
+        let streams = services.streams
+        session = ModuleSession(module: module, configuration: configuration, logger: context.logger, services: services.handle,
+                                childEnded: { streams.closeAll() })
     }
 
     var description: String { "ExternalConnector(\(configuration.name), module \(module.name))" }
@@ -71,6 +73,18 @@ final class ExternalConnector: Connector, Sendable, CustomStringConvertible {
         } catch {
             return HealthReport(checks: [HealthReport.Check(name: "module", status: .unhealthy, detail: "\(error)")] + health.all)
         }
+    }
+
+    /// The public keys the module publishes on the host's `/.well-known/jwks.json` (`keys.published`;
+    /// a module without the method publishes none).
+    func publishedKeys() async throws -> [JWK] {
+        let answer: JSONValue
+        do {
+            answer = try await call("keys.published")
+        } catch let error as ConnectorError where error.code == .notImplemented {
+            return []
+        }
+        return (answer["keys"]?.arrayValue ?? []).compactMap { key in key.members.map(JWK.init(members:)) }
     }
 
     // MARK: Features

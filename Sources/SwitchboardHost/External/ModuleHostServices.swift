@@ -15,6 +15,8 @@ struct ModuleHostServices: Sendable {
     let handoffUpdates: AsyncLock
     /// Access tokens the host gets for the module's requests.
     let tokens = ModuleTokenSources()
+    /// The event streams the host reads for the module's current child.
+    let streams = ModuleEventStreams()
 
     init(module: String, configuration: ConnectorConfiguration, schema: SettingsSchema, context: ConnectorContext, handoffUpdates: AsyncLock = AsyncLock()) {
         self.module = module
@@ -28,7 +30,7 @@ struct ModuleHostServices: Sendable {
         for field in schema.fields {
             guard let value = settings[field.name] else { continue }
             switch (field.type, value) {
-            case (.secret, .secret(let reference)): found.insert(reference)
+            case (.secret, .secret(let reference)), (.sensitiveString, .secret(let reference)): found.insert(reference)
             case (.object(let nested), .object(let object)): found.formUnion(secrets(object, schema: nested))
             case (.list(.secret), .list(let items)): for case .secret(let reference) in items { found.insert(reference) }
             default: break
@@ -41,8 +43,13 @@ struct ModuleHostServices: Sendable {
         switch method {
         case "secrets.resolve":
             let reference = try allowed(params["reference"], method: method)
-            let secret = try context.vault.resolve(reference)
-            return .object([("value", .string(try secret.revealedString()))])
+            let value = try context.vault.resolve(reference).revealedString()
+            // A private key is used where it is, never handed out: jwt.sign and jwt.signInput sign with it.
+            guard !Self.isPrivateKey(value) else {
+                context.logger.warning("refused to hand a private key to an external module", metadata: ["reference": .string(reference.description)])
+                throw RPCError(ConnectorError.unauthorized("\(reference) holds a private key, which stays in the host: sign with jwt.sign or jwt.signInput"))
+            }
+            return .object([("value", .string(value))])
         case "jwt.sign":
             let key = try allowed(params["key"], method: method)
             guard let members = params["claims"]?.members else { throw RPCError.invalidParams("jwt.sign needs claims: {…}") }
@@ -101,38 +108,10 @@ struct ModuleHostServices: Sendable {
             let event = try ModuleEvent(type: type, subject: params["subject"]?.stringValue, data: params["data"] ?? .object([JSONMember]()))
             let id = try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .module(event)))
             return .object([("id", .integer(id))])
-        case "handoff.event":
-            let event = try Wire.handoffEvent(params)
-            let context = self.context
-            return try await handoffUpdates.run {
-                // Only this connector's handoffs: an event is relayed once per entry id, and an ending or
-                // a routing result moves the stored status in the same transaction.
-                guard var record = try await context.handoffs.handoff(id: event.handoffId) else {
-                    throw RPCError(ConnectorError.notFound("no handoff \(event.handoffId) of this connector"))
-                }
-                var state: HandoffRecord?
-                let status: Handoff.Status? = switch event.kind {
-                case .queued: .queued
-                case .agentJoined: .active
-                case .routingFailed, .endedByAgent, .closed: .ended
-                default: nil
-                }
-                if let status, status != record.status, record.status != .ended {
-                    record.status = status
-                    record.updatedAt = Date()
-                    if status == .ended, record.endReason == nil {
-                        record.endReason = switch event.kind {
-                        case .routingFailed(let reason): "routing failed: \(reason)"
-                        case .endedByAgent: "ended by the agent"
-                        default: "closed"
-                        }
-                    }
-                    state = record
-                }
-                let id = try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .handoff(event),
-                                                                      deduplicationKey: "\(event.handoffId)/\(event.entryId)", handoffState: state))
-                return JSONValue.object([("id", .integer(id))])
-            }
+        case "handoff.event", "handoffs.get", "handoffs.open", "handoffs.save":
+            return try await handoffCall(method, params)
+        case "sse.open", "sse.next", "sse.close":
+            return try await streamCall(method, params)
         case "users.find":
             guard let email = params["email"]?.stringValue, !email.isEmpty else { throw RPCError.invalidParams("users.find needs email") }
             let found = try await context.users.users(email: email)
@@ -148,7 +127,7 @@ struct ModuleHostServices: Sendable {
 
     /// A secret reference the instance was configured with in a secret field; anything else is
     /// refused and logged (the reference is not secret, its value would be).
-    private func allowed(_ value: JSONValue?, method: String) throws -> SecretReference {
+    func allowed(_ value: JSONValue?, method: String) throws -> SecretReference {
         guard let text = value?.stringValue, let reference = try? SecretReference.parse(text) else {
             throw RPCError.invalidParams("\(method) needs a secret reference (env:NAME, file:PATH or vault:NAME)")
         }
@@ -158,6 +137,11 @@ struct ModuleHostServices: Sendable {
             throw RPCError(ConnectorError.unauthorized("\(text) is not one of this connector's secret settings"))
         }
         return reference
+    }
+
+    /// Whether a secret value is a PEM private key (PKCS#1, PKCS#8, EC, encrypted or OpenSSH).
+    static func isPrivateKey(_ value: String) -> Bool {
+        value.range(of: #"-----BEGIN [A-Z ]*PRIVATE KEY-----"#, options: .regularExpression) != nil
     }
 
     private func stream(_ params: JSONValue) throws -> SyncStream {

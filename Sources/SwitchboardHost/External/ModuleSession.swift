@@ -19,15 +19,19 @@ actor ModuleSession {
     let configuration: ConnectorConfiguration
     let logger: Logger
     let services: RPCPeer.Handler
+    /// Called when a child's conversation ends (what it opened in the host is released).
+    let childEnded: @Sendable () -> Void
     private var live: Live?
     private var managed = false
     private var endWaiters: [CheckedContinuation<Void, Never>] = []
 
-    init(module: ExternalModule, configuration: ConnectorConfiguration, logger: Logger, services: @escaping RPCPeer.Handler) {
+    init(module: ExternalModule, configuration: ConnectorConfiguration, logger: Logger, services: @escaping RPCPeer.Handler,
+         childEnded: @escaping @Sendable () -> Void = {}) {
         self.module = module
         self.configuration = configuration
         self.logger = logger
         self.services = services
+        self.childEnded = childEnded
     }
 
     /// The running child's peer, starting the child when there is none.
@@ -56,7 +60,10 @@ actor ModuleSession {
         let peer = RPCPeer(child: child, logger: logger, handler: services)
         let logger = self.logger
         let logs = Task {
-            for await line in child.logLines { logger.info("\(line)", metadata: ["source": "module-stderr"]) }
+            for await line in child.logLines {
+                let (level, message) = Self.level(of: line)
+                logger.log(level: level, "\(message)", metadata: ["source": "module-stderr"])
+            }
         }
         let reader = Task { [weak self] in
             await peer.serve()
@@ -68,7 +75,7 @@ actor ModuleSession {
             _ = try await ExternalModule.initialize(peer, timeout: declaration.callTimeout)
             _ = try await peer.call("connector.start", .object([
                 ("name", .string(configuration.name)), ("features", .array(configuration.features.map { .string($0.rawValue) })),
-                ("settings", configuration.settings.json),
+                ("settings", configuration.settings.startJSON),
             ]), timeout: declaration.callTimeout)
         } catch {
             await discard(started)
@@ -78,7 +85,15 @@ actor ModuleSession {
         return started
     }
 
+    /// A module's stderr line: `LEVEL message` at that level (swift-log's level names), anything
+    /// else at info.
+    static func level(of line: String) -> (Logger.Level, Substring) {
+        guard let space = line.firstIndex(of: " "), let level = Logger.Level(rawValue: String(line[..<space])) else { return (.info, line[...]) }
+        return (level, line[line.index(after: space)...])
+    }
+
     private func ended() {
+        childEnded()
         let waiters = endWaiters
         endWaiters = []
         for waiter in waiters { waiter.resume() }

@@ -98,6 +98,7 @@ actor RPCPeer {
                         message = try RPCMessage.parse(line)
                     } catch {
                         fail(.unavailable("the module wrote a malformed line (\(error)): \(Self.preview(line))"))
+                        group.cancelAll()
                         return
                     }
                     switch message {
@@ -116,14 +117,22 @@ actor RPCPeer {
                             let answer = await RPCMessage.answer(id: id) { try await handler(method, params) }
                             try? await child.write(answer.line)
                         }
-                    case .notification:
-                        continue
+                    case .notification(let method, let params):
+                        // A call whose answer the module does not want (sse.close from a cancelled reader).
+                        let handler = self.handler, logger = self.logger
+                        group.addTask {
+                            do { _ = try await handler(method, params) } catch {
+                                logger.debug("a module notification failed", metadata: ["method": .string(method), "error": "\(error)"])
+                            }
+                        }
                     }
                 }
                 fail(.unavailable("the module closed its output (exit status \(child.exited.map(String.init) ?? "unknown"))"))
             } catch {
                 fail(.unavailable("\(error); the module is restarted"))
             }
+            // The child is gone: calls it made that still wait (an event stream's next event) end now.
+            group.cancelAll()
         }
     }
 

@@ -12,13 +12,15 @@ extension SQLiteStore {
         String(decoding: try JSONEncoder.sorted.encode(record.request), as: UTF8.self)
     }
 
-    /// Inserts or updates a handoff inside the caller's transaction (its position never moves back).
+    /// Inserts or updates a handoff inside the caller's transaction (its position never moves back;
+    /// its conversation is set once — an external module's handoff is stored before it has one).
     static func save(_ record: HandoffRecord, request: String, db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO handoffs (id, connector, conversation_id, employee_id, status, last_event_id, request, end_reason,
                                   status_changed_at, status_entry_id, created_at, updated_at, last_entry_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, end_reason = excluded.end_reason,
+                conversation_id = CASE handoffs.conversation_id WHEN '' THEN excluded.conversation_id ELSE handoffs.conversation_id END,
                 status_changed_at = excluded.status_changed_at, status_entry_id = excluded.status_entry_id,
                 updated_at = excluded.updated_at
             """).execute(arguments: [record.id, record.connector, record.conversationId, record.employeeId, record.status.rawValue,

@@ -1,0 +1,39 @@
+import Foundation
+import SwitchboardHost
+
+/// A folder with a signing key (and its certificate), a free port for the host, and a `switchboard
+/// sandbox --manual-agent` process whose messaging keyset is that host's JWKS: the agent speaks only
+/// when a test tells it to.
+struct ManualAgentRig {
+    let directory: String
+    let port: Int
+    let sandbox: String
+    let process: SwitchboardProcess.Running
+
+    /// The host's base URL.
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    /// Writes `key.pem` and `cert.pem` (key id `keyID`) and starts the sandbox.
+    static func start(name: String, keyID: String, issuer: String) async throws -> ManualAgentRig {
+        let directory = NSTemporaryDirectory() + "switchboard-\(name)-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let key = try KeyGenerator.generate(bits: 2048, keyID: keyID, subject: "CN=\(keyID)", days: 30)
+        try key.privateKeyPEM.withRevealedBytes { try Data($0).write(to: URL(fileURLWithPath: directory + "/key.pem")) }
+        try key.certificatePEM.write(toFile: directory + "/cert.pem", atomically: true, encoding: .utf8)
+        let port = try HandoffProcessTests.freePort()
+        let process = try SwitchboardProcess.Running(
+            ["sandbox", "--port", "0", "--manual-agent", "--messaging-issuer", issuer, "--messaging-jwks-url", "http://127.0.0.1:\(port)/.well-known/jwks.json"],
+            directory: directory, environment: [:])
+        try await process.waitForStdout("listening on")
+        guard let sandbox = process.stdoutText.split(separator: "\n").first(where: { $0.contains("listening on") })?.split(separator: " ").last.map(String.init) else {
+            throw SwitchboardProcess.TimedOut(waitingFor: "the sandbox's URL", running: true, output: process.stdoutText)
+        }
+        return ManualAgentRig(directory: directory, port: port, sandbox: sandbox, process: process)
+    }
+
+    /// Stops the sandbox and removes the folder.
+    func finish() {
+        process.signal(SIGTERM)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
