@@ -200,6 +200,7 @@ let package = Package(
             dependencies: [
                 "SwitchboardHost", "ConnectorKit", "ConnectorKitTesting", "ModuleProtocol", "example-swift-module",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],

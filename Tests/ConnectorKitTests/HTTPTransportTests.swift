@@ -143,6 +143,26 @@ struct HTTPTransportTests {
         }
     }
 
+    /// A transport whose requests another process sends (an external module's, through its host):
+    /// the token source stays on this side, its token goes as a header, a 401 gets one new token.
+    @Test func aRemoteTransportAuthorisesWithItsOwnTokenSource() async throws {
+        try await ScriptedServer.run { port, server in
+            let host = Self.transport()
+            let sent = Mutex([String]())
+            let module = HTTPTransport(remote: { request in
+                #expect(request.authorization == nil, "the token source never crosses")
+                sent.withLock { $0.append(request.headers.first { $0.0 == "Authorization" }?.1 ?? "none") }
+                return try await host.send(request)
+            }, logger: Logger(label: "test"))
+            let tokens = Tokens()
+            let response = try await module.send(.init(url: "http://127.0.0.1:\(port)/auth", headers: [("Authorization", "Bearer ignored")], authorization: tokens))
+            #expect(response.status == 200 && server.count("auth") == 2)
+            #expect(sent.withLock { $0 } == ["Bearer stale", "Bearer good"] && tokens.state.withLock { $0.invalidated } == ["stale"])
+            try await module.shutdown()
+            try await host.shutdown()
+        }
+    }
+
     struct Note: Codable, Equatable {
         var subject: String
         var priority: Int

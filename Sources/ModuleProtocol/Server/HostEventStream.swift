@@ -9,6 +9,12 @@ import Synchronization
 /// stream, and when the server refuses it (401) the module invalidates it and opens the stream
 /// again from the last event with a new one — once per event received, as a local stream would.
 final class HostEventStream: EventStream.RemoteSource {
+    /// What the stream needs of the host connection.
+    protocol Host: Sendable {
+        func call(_ method: String, _ params: JSONValue) async throws -> JSONValue
+        func notify(_ method: String, _ params: JSONValue)
+    }
+
     private struct State {
         var stream: String?
         /// Connections of the host's streams that ended (a re-opened stream counts on).
@@ -19,11 +25,11 @@ final class HostEventStream: EventStream.RemoteSource {
         var reauthenticated = false
     }
 
-    let host: HostConnection
+    let host: any Host
     let request: EventStream.Request
     private let state: Mutex<State>
 
-    init(host: HostConnection, request: EventStream.Request) {
+    init(host: any Host, request: EventStream.Request) {
         self.host = host
         self.request = request
         state = Mutex(State(lastEventID: request.lastEventID))
@@ -108,3 +114,5 @@ final class HostEventStream: EventStream.RemoteSource {
         if let stream = state.withLock({ $0.stream }) { host.notify("sse.close", .object([("stream", .string(stream))])) }
     }
 }
+
+extension HostConnection: HostEventStream.Host {}
