@@ -19,6 +19,9 @@ enum SandboxFixture {
         configuration.connectedApps = [ConnectedApp(consumerKey: consumerKey, certificate: key.certificatePEM)]
         configuration.tokenLifetime = tokenLifetime
         configuration.seed = SeedData(seed: 7, contacts: contacts, cases: cases)
+        // The fixture org has the custom fields the sync tests read (a stock org has none).
+        configuration.customFields = [CustomField(object: "Contact", name: "Employee_Id__c"),
+                                      CustomField(object: "Knowledge__kav", name: "Body__c", type: .textarea)]
         return configuration
     }
 

@@ -105,10 +105,15 @@ struct QueryTests {
 
             let knowledge = try SandboxClient.firstError(try await client.query("SELECT Id, Title FROM Knowledge__kav"))
             #expect(knowledge["errorCode"] as? String == "MALFORMED_QUERY")
-            let online = try await client.query("SELECT Id, Title, Body__c FROM Knowledge__kav WHERE PublishStatus = 'Online' AND Language = 'en_US'")
+            // A stock org's articles have no body field: Body__c is one an admin creates.
+            let custom = try SandboxClient.firstError(try await client.query("SELECT Id, Body__c FROM Knowledge__kav WHERE PublishStatus = 'Online' AND Language = 'en_US'"))
+            #expect(custom["errorCode"] as? String == "INVALID_FIELD")
+            let stockContact = try SandboxClient.firstError(try await client.query("SELECT Id, Employee_Id__c FROM Contact"))
+            #expect(stockContact["errorCode"] as? String == "INVALID_FIELD")
+            let online = try await client.query("SELECT Id, Title, Summary FROM Knowledge__kav WHERE PublishStatus = 'Online' AND Language = 'en_US'")
             #expect(online.status == 200)
             let articles = try #require(try SandboxClient.object(online)["records"] as? [[String: Any]])
-            #expect(!articles.isEmpty && articles.allSatisfy { ($0["Body__c"] as? String)?.hasPrefix("<h2>") == true })
+            #expect(!articles.isEmpty && articles.allSatisfy { ($0["Summary"] as? String)?.hasPrefix("Steps for") == true })
 
             // A real org refuses an Id (or reference) compared with something that is not an id — the
             // empty cursor `Id > ''` of a fresh org among them.

@@ -55,8 +55,9 @@ public struct SObjectSchema: Sendable {
         ("LastModifiedDate", .dateTime, false), ("SystemModstamp", .dateTime, false),
     ]
 
-    /// Every object of a stock org, as the sandbox seeds it. Case is stock: an org's custom fields
-    /// (an idempotency key, a category) exist only where ``SandboxConfiguration/customFields`` adds them.
+    /// Every object of a stock org, as the sandbox seeds it. No object has a custom field: an org's
+    /// own (an idempotency key, a category, an employee number, an article body) exist only where
+    /// ``SandboxConfiguration/customFields`` adds them; the seed fills them then.
     public static let stock: [SObjectSchema] = [
         SObjectSchema(name: "User", keyPrefix: "005", fields: [
             ("Id", .id, false), ("Username", .string, false), ("Name", .string, false), ("Email", .email, false),
@@ -65,7 +66,7 @@ public struct SObjectSchema: Sendable {
         SObjectSchema(name: "Contact", keyPrefix: "003", fields: [
             ("Id", .id, false), ("AccountId", .reference, true), ("FirstName", .string, true), ("LastName", .string, true),
             ("Name", .string, false), ("Email", .email, true), ("Phone", .string, true), ("Title", .string, true),
-            ("Department", .string, true), ("Employee_Id__c", .string, true),
+            ("Department", .string, true),
         ] + system),
         SObjectSchema(name: "Case", keyPrefix: "500", fields: [
             ("Id", .id, false), ("CaseNumber", .string, false), ("Subject", .string, true), ("Description", .textarea, true),
@@ -80,7 +81,7 @@ public struct SObjectSchema: Sendable {
             ("Id", .id, false), ("KnowledgeArticleId", .reference, false), ("ArticleNumber", .string, false), ("Title", .string, false),
             ("UrlName", .string, false), ("Summary", .textarea, false), ("PublishStatus", .picklist, false), ("Language", .picklist, false),
             ("VersionNumber", .int, false), ("IsLatestVersion", .boolean, false), ("FirstPublishedDate", .dateTime, false),
-            ("LastPublishedDate", .dateTime, false), ("Body__c", .textarea, false),
+            ("LastPublishedDate", .dateTime, false),
         ] + system),
     ]
 

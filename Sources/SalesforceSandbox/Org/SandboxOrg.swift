@@ -47,7 +47,9 @@ public final class SandboxOrg: Sendable {
         self.configuration = configuration
         schemas = SObjectSchema.stock.map { $0.adding(configuration.customFields) }
         var state = State()
-        for record in configuration.seed.generate() {
+        for var record in configuration.seed.generate() {
+            // The seed writes the custom fields a demo org usually has; an org without them has no such values.
+            if let schema = schemas.first(where: { $0.name == record.object }) { record.keepOnly(schema) }
             state.objects[record.object, default: []].append(record)
             state.index[record.id] = (record.object, state.objects[record.object]!.count - 1)
             if case .dateTime(let stamp) = record["SystemModstamp"] { state.lastStamp = max(state.lastStamp, stamp) }

@@ -23,6 +23,11 @@ public struct SandboxRecord: Sendable, Hashable {
         set { values[field] = newValue }
     }
 
+    /// Drops the values of fields the object does not have (the org lacks that custom field).
+    mutating func keepOnly(_ schema: SObjectSchema) {
+        values = values.filter { schema.field($0.key) != nil }
+    }
+
     /// Whether the row is in the Recycle Bin.
     public var isDeleted: Bool { values["IsDeleted"] == .bool(true) }
 }
