@@ -37,7 +37,7 @@ final class SandboxProcessTests {
         #expect(sandbox.stdoutText.contains("seed 9: 250 contacts"))
 
         let mint = try await SwitchboardProcess.run(["jwt", "mint", "--key", "keys/sf.key.pem", "--iss", "3MVGe2e",
-                                                     "--sub", "integration@sandbox.switchboard.example", "--aud", base, "--ttl", "180s"],
+                                                     "--sub", "integration@sandbox.switchboard.example", "--aud", "https://login.salesforce.com", "--ttl", "180s"],
                                                     in: directory)
         #expect(mint.status == 0, "\(mint.output)")
         let assertion = mint.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -45,6 +45,13 @@ final class SandboxProcessTests {
         let token = try await Self.post("\(base)/services/oauth2/token", contentType: "application/x-www-form-urlencoded", body: form)
         #expect(token.status == 200, "\(token.body)")
         #expect(token.body.contains("\"access_token\":\"00DSBX000000001!") && token.body.contains("\"instance_url\":\"\(base)\""))
+
+        // As in a real org, the login host is not an audience.
+        let ownURL = try await SwitchboardProcess.run(["jwt", "mint", "--key", "keys/sf.key.pem", "--iss", "3MVGe2e",
+                                                       "--sub", "integration@sandbox.switchboard.example", "--aud", base, "--ttl", "180"], in: directory)
+        let wrongAudience = try await Self.post("\(base)/services/oauth2/token", contentType: "application/x-www-form-urlencoded",
+                                                body: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=\(ownURL.stdout.trimmingCharacters(in: .whitespacesAndNewlines))")
+        #expect(wrongAudience.status == 400 && wrongAudience.body.contains("audience is invalid"), "\(wrongAudience.body)")
 
         // A fault through the control API: the next token request gets 503 with Retry-After.
         let fault = try await Self.post("\(base)/__sandbox/faults", contentType: "application/json",

@@ -33,11 +33,18 @@ struct SalesforceTokenFlowTests {
         let plan = try ConnectorTokenMinter.plan(flow: "bearer", connector: connector(), registry: registry, request: request())
         #expect(plan.claims.json.description == #"{"iss":"3MVG9consumer","sub":"integration@acme.example","aud":"https://login.salesforce.com","exp":1767225780}"#)
         #expect(plan.key == SecretReference(.vault, "sf-jwt-key") && plan.keyID == nil)
-        let sandbox = #expect(throws: ConnectorError.self) {
-            try ConnectorTokenMinter.plan(flow: "bearer", connector: connector(loginURL: "sandbox"), registry: registry, request: request())
+        // aud follows the org's type, not the login URL: a My Domain is not an audience.
+        func aud(_ loginURL: String, audience: String? = nil) throws -> JSONValue? {
+            try ConnectorTokenMinter.plan(flow: "bearer", connector: connector(loginURL: loginURL, audience: audience), registry: registry, request: request())
+                .claims.json["aud"]
         }
-        #expect(sandbox?.code == .invalidRequest && sandbox?.message.contains("pass --aud") == true)
-        // org.audience decides aud, as it does for the connector (a My Domain login URL, the standard audience).
+        #expect(try aud("sandbox") == .string("https://login.salesforce.com"), "the built-in sandbox org acts as production")
+        #expect(try aud("https://acme.my.salesforce.com") == .string("https://login.salesforce.com"))
+        #expect(try aud("https://test.salesforce.com") == .string("https://test.salesforce.com"))
+        #expect(try aud("https://acme--uat.sandbox.my.salesforce.com") == .string("https://test.salesforce.com"))
+        #expect(try aud("https://acme--uat.my.salesforce.com") == .string("https://test.salesforce.com"), "a legacy sandbox My Domain")
+        #expect(try aud("https://acme.my.salesforce.com", audience: "https://acme.my.site.com/portal") == .string("https://acme.my.site.com/portal"),
+                "org.audience for the rest (an Experience Cloud site)")
         let myDomain = try ConnectorTokenMinter.plan(flow: "bearer", connector: connector(loginURL: "https://acme.my.salesforce.com", audience: "https://login.salesforce.com"),
                                                      registry: registry, request: request())
         #expect(myDomain.claims.json["aud"] == .string("https://login.salesforce.com"))

@@ -35,7 +35,7 @@ enum SandboxFixture {
 
     /// The bearer flow against the sandbox, signing with `key` (the registered one by default).
     static func auth(_ baseURL: String, transport: HTTPTransport, key: GeneratedKey = SandboxFixture.key, consumerKey: String = consumerKey,
-                     username: String = SeedData.integrationUsername, audience: String? = nil,
+                     username: String = SeedData.integrationUsername, audience: String = SalesforceAudience.production,
                      clock: ConnectorClock = .system) throws -> SalesforceJWTBearerAuth {
         let vault = CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: "/",
                                                          environment: ["SF_TEST_KEY": try key.privateKeyPEM.revealedString()]))

@@ -32,15 +32,8 @@ public struct JWTClaims: Sendable, Hashable {
     /// The claims as a JSON object.
     public var json: JSONValue { .object(members) }
 
-    /// The bearer assertion's audience: `org.audience` when configured, else the login URL — the one
-    /// rule the connector and `switchboard jwt mint --flow bearer` share.
-    public static func bearerAudience(configured: String?, loginURL: String) -> String {
-        if let configured, !configured.isEmpty { return configured }
-        return loginURL
-    }
-
     /// The OAuth 2.0 JWT Bearer assertion for Salesforce: `iss` = consumer key, `sub` = username,
-    /// `aud` = login URL, `exp` = now + 180 s (Salesforce accepts at most 3 minutes).
+    /// `aud` = the org's audience, `exp` = now + 180 s (Salesforce accepts at most 3 minutes).
     public static func bearerAssertion(consumerKey: String, username: String, audience: String, now: Date,
                                        lifetime: Duration = .seconds(180)) -> JWTClaims {
         var claims = JWTClaims()

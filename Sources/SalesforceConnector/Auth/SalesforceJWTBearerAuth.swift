@@ -2,7 +2,7 @@ import ConnectorKit
 import Foundation
 
 /// The OAuth 2.0 JWT bearer flow for Salesforce, as an ``AccessTokenSource`` for the shared
-/// transport: builds the assertion (`iss` consumer key, `sub` username, `aud` login URL,
+/// transport: builds the assertion (`iss` consumer key, `sub` username, `aud` the org's audience,
 /// `exp` now + 180 s) with the host's ``JWTSigner``, posts it to `{login_url}/services/oauth2/token`,
 /// and caches the token single-flight until a 401 (Salesforce sends no lifetime). Refusals become
 /// ``SalesforceAuthError``s that say what to fix.
@@ -15,13 +15,13 @@ public final class SalesforceJWTBearerAuth: AccessTokenSource, Sendable {
         public var username: String
         /// Where to post the assertion: `https://login.salesforce.com`, a My Domain URL, or the sandbox.
         public var loginURL: String
-        /// The `aud` claim; the login URL when nil.
-        public var audience: String?
+        /// The `aud` claim (``SalesforceAudience``).
+        public var audience: String
         /// The private key, resolved through the vault.
         public var privateKey: SecretReference
 
         /// Creates credentials.
-        public init(consumerKey: String, username: String, loginURL: String, audience: String? = nil, privateKey: SecretReference) {
+        public init(consumerKey: String, username: String, loginURL: String, audience: String = SalesforceAudience.production, privateKey: SecretReference) {
             self.consumerKey = consumerKey
             self.username = username
             self.loginURL = loginURL.hasSuffix("/") ? String(loginURL.dropLast()) : loginURL
@@ -61,7 +61,7 @@ public final class SalesforceJWTBearerAuth: AccessTokenSource, Sendable {
     /// One token request.
     static func requestSession(credentials: Credentials, signer: JWTSigner, http: HTTPTransport, connector: String) async throws -> SalesforceSession {
         let key = try signer.signingKey(credentials.privateKey)
-        let audience = JWTClaims.bearerAudience(configured: credentials.audience, loginURL: credentials.loginURL)
+        let audience = credentials.audience
         let claims = JWTClaims.bearerAssertion(consumerKey: credentials.consumerKey, username: credentials.username, audience: audience,
                                                now: signer.clock.now())
         let assertion = try signer.sign(claims, with: key)

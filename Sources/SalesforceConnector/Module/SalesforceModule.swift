@@ -17,7 +17,9 @@ public struct SalesforceModule: ConnectorModule {
                 SettingField("login_url", .url(keywords: ["sandbox"]), required: true,
                              summary: "Where to post the JWT assertion: https://login.salesforce.com, https://test.salesforce.com, your My Domain URL, or sandbox (the built-in sandbox org)."),
                 SettingField("api_version", .string, default: .string("62.0"), summary: "REST API version, like 62.0."),
-                SettingField("audience", .string, summary: "The assertion's aud when it differs from login_url (e.g. https://login.salesforce.com while posting to My Domain)."),
+                SettingField("type", .oneOf(["production", "sandbox"]),
+                             summary: "The kind of org, which decides the assertion's aud (https://login.salesforce.com or https://test.salesforce.com); read from login_url when absent (test.salesforce.com and *--name / *.sandbox.my.salesforce.com My Domains are sandboxes)."),
+                SettingField("audience", .string, summary: "The assertion's aud when the org type does not decide it: an Experience Cloud site URL for its users."),
                 SettingField("sandbox", .object(SettingsSchema([
                     SettingField("seed", .integer(min: 0), default: .integer(42), summary: "Seed of the generated data."),
                     SettingField("contacts", .integer(min: 0, max: 2_000_000), default: .integer(250), summary: "Contacts to generate."),

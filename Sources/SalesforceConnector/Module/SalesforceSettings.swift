@@ -29,7 +29,7 @@ struct SalesforceSettings: Sendable {
             throw ConnectorError.misconfigured("auth.consumer_key cannot be read: \(error)", field: "auth.consumer_key")
         }
         credentials = .init(consumerKey: consumerKey, username: try settings.requiredText("auth.username"), loginURL: loginURL,
-                            audience: settings.value(at: "org.audience")?.stringValue, privateKey: try settings.requiredSecret("auth.private_key"))
+                            audience: SalesforceAudience.resolve(settings), privateKey: try settings.requiredSecret("auth.private_key"))
         apiVersion = try settings.requiredText("org.api_version")
         contacts = try ContactSync.Settings(section: settings)
         contactSchedule = try settings.requiredDuration("user-ingestion.schedule")

@@ -6,19 +6,9 @@ extension SalesforceModule {
     /// as the connector builds them.
     public func tokenFlows(for configuration: ConnectorConfiguration) -> [TokenFlow] {
         let settings = configuration.settings
-        let name = configuration.name
         var flows = [
             TokenFlow(name: "bearer", summary: "the JWT bearer assertion posted to the org's token endpoint (iss consumer key, sub username)") { request in
-                let audience: String
-                if let given = request.audience {
-                    audience = given
-                } else if case .url(let url)? = settings.value(at: "org.login_url") {
-                    audience = JWTClaims.bearerAudience(configured: settings.value(at: "org.audience")?.stringValue, loginURL: url.absoluteString)
-                } else if let configured = settings.value(at: "org.audience")?.stringValue {
-                    audience = configured
-                } else {
-                    throw ConnectorError.invalidRequest("connector \(name) logs in to the sandbox; pass --aud with the audience its token endpoint expects", field: "aud")
-                }
+                let audience = request.audience ?? SalesforceAudience.resolve(settings)
                 guard let consumerKey = try settings.value(at: "auth.consumer_key")?.sensitiveText(resolve: request.resolve) else {
                     throw ConnectorError.misconfigured("auth.consumer_key is missing", field: "auth.consumer_key")
                 }

@@ -7,8 +7,10 @@ import JWTKit
 /// the user (`sub`, or legacy `prn`) is pre-authorized.
 struct AssertionVerifier {
     let org: SandboxOrg
-    /// The sandbox's own base URL, an accepted audience by default.
+    /// The sandbox's own base URL.
     let baseURL: String
+    /// What a real org accepts as `aud` (an app may list an Experience Cloud site's URL instead).
+    static let documentedAudiences = ["https://login.salesforce.com", "https://test.salesforce.com"]
 
     /// The username the assertion authenticates.
     func verify(_ assertion: String, now: Date = Date()) async throws(OAuthError) -> String {
@@ -26,7 +28,8 @@ struct AssertionVerifier {
         } catch {
             throw .invalidAssertion
         }
-        let audiences = app.audiences ?? [baseURL, "https://login.salesforce.com", "https://test.salesforce.com"]
+        // The documented audiences only (the sandbox's own URL is a login host, not an audience).
+        let audiences = app.audiences ?? Self.documentedAudiences
         guard claims.aud.contains(where: { audience in audiences.contains { Self.sameURL($0, audience) } }) else { throw .audienceInvalid }
         let leeway = Double(org.configuration.assertionLeeway.components.seconds)
         guard let exp = claims.exp, exp + leeway >= now.timeIntervalSince1970 else { throw .expired }

@@ -59,7 +59,7 @@ struct JWTCommand: AsyncParsableCommand {
         @Option(help: "Audience (aud), when the flow needs one (the JWT bearer flow does).")
         var aud: String?
 
-        @Option(help: "Lifetime, e.g. 180s or 5m (default: the flow's, or 5m).")
+        @Option(help: "Lifetime: seconds (300) or a duration (180s, 5m); default: the flow's, or 5m.")
         var ttl: String?
 
         @Option(help: ArgumentHelp("An extra claim name=value (repeatable).", valueName: "name=value"))
@@ -83,8 +83,9 @@ struct JWTCommand: AsyncParsableCommand {
         func run() async throws {
             var lifetime: Duration?
             if let ttl {
-                guard let parsed = DurationFormat.parse(ttl) else {
-                    Terminal.error("error: --ttl '\(ttl)' is not a duration (like 180s or 5m)")
+                // Bare seconds (300) as well as a duration (300s, 5m).
+                guard let parsed = Int(ttl).flatMap({ $0 > 0 ? Duration.seconds($0) : nil }) ?? DurationFormat.parse(ttl) else {
+                    Terminal.error("error: --ttl '\(ttl)' is not a duration (seconds like 300, or 180s, 5m)")
                     throw ExitCode.failure
                 }
                 lifetime = parsed

@@ -185,7 +185,7 @@ struct SandboxCommand: AsyncParsableCommand {
             tasks.addTask { try await group.run() }
             tasks.addTask {
                 let base = await sandbox.baseURL()
-                let banner = "Salesforce sandbox org listening on \(base)\n  login URL / instance URL / audience: \(base)\n\(details)\n"
+                let banner = "Salesforce sandbox org listening on \(base)\n  login URL / instance URL: \(base)  (assertion aud: https://login.salesforce.com or https://test.salesforce.com)\n\(details)\n"
                     + "  control API: \(base)/__sandbox/ (see `switchboard sandbox --help`); Ctrl-C stops\n"
                 FileHandle.standardOutput.write(Data(banner.utf8))
             }
