@@ -50,7 +50,11 @@ struct HandoffProcessTests {
         let directory = NSTemporaryDirectory() + "switchboard-handoff-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try FileManager.default.copyItem(atPath: ShippedConfigProcessTests.shipped.path, toPath: directory + "/connectors.yaml")
+        // The shipped file, with a JWKS-only listener (what a TLS reverse proxy for Salesforce would reach).
+        let jwksPort = try Self.freePort()
+        let shipped = try String(contentsOf: ShippedConfigProcessTests.shipped, encoding: .utf8)
+        try shipped.replacingOccurrences(of: "  shutdown_timeout: 10s\n", with: "  shutdown_timeout: 10s\n  jwks_listen: 127.0.0.1:\(jwksPort)\n")
+            .write(toFile: directory + "/connectors.yaml", atomically: true, encoding: .utf8)
         let port = try Self.freePort()
         let host = try SwitchboardProcess.Running(["run", "--features", "live-agent"], directory: directory,
                                                   environment: ["SWITCHBOARD_LISTEN": "127.0.0.1:\(port)"])
@@ -66,6 +70,25 @@ struct HandoffProcessTests {
         let key = try #require((jwks["keys"] as? [[String: Any]])?.first)
         #expect(key["kid"] as? String == "switchboard-1" && key["alg"] as? String == "RS256" && key["use"] as? String == "sig")
         #expect((key["x5c"] as? [String])?.count == 1 && key["n"] is String && key["e"] as? String == "AQAB")
+
+        // The JWKS listener serves the same keys and nothing else.
+        try await host.waitForStderr("JWKS listening")
+        let jwksOnly = "http://127.0.0.1:\(jwksPort)"
+        let separate = try Self.json(try await http.send(.init(url: jwksOnly + "/.well-known/jwks.json")))
+        #expect((separate["keys"] as? [[String: Any]])?.first?["kid"] as? String == "switchboard-1")
+        for path in ["/v1/connectors", "/healthz", "/readyz", "/metrics", "/v1/events"] {
+            #expect(try await http.send(.init(url: jwksOnly + path)).status == 404, "\(path) is not served on the JWKS listener")
+        }
+
+        // keys check reads the live endpoint as Salesforce would and compares it with the connectors: all
+        // good but the address (loopback is not public HTTPS).
+        let check = try await SwitchboardProcess.run(["keys", "check", "--url", base + "/.well-known/jwks.json", "--config", "connectors.yaml",
+                                                      "--private-key", "file:.switchboard/sandbox-miaw-key.pem"], in: directory)
+        #expect(check.status == 1 && check.stdout.contains("✗ the endpoint is public HTTPS"), "\(check.output)")
+        #expect(check.stdout.components(separatedBy: "\n  ✗").count == 2, "only the address fails: \(check.output)")
+        #expect(check.stdout.contains("✓ acme-salesforce live-agent: the connector's key_id is published (switchboard-1)")
+                && check.stdout.contains("✓ acme-salesforce live-agent: the connector's signing key matches")
+                && check.stdout.contains("✓ the private key matches (one of the keys)"), "\(check.output)")
 
         var iterator = http.events(.init(url: base + "/v1/events?after=0")).makeAsyncIterator()
         let refused = try await Self.post(http, base + "/v1/handoffs", #"{"connector":"acme-salesforce","employeeId":"emp-9","topic":"Plumbing"}"#)

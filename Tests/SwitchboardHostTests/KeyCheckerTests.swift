@@ -62,7 +62,7 @@ struct KeyCheckerTests {
             ("expired certificate", JWK.rsaJSON(expired), .validNow),
             ("certificate with 5 days left", JWK.rsaJSON(shortLived), .validTenDays),
             ("n/e of another key", replacing("n", with: .string(Self.other.jwk.string("n")!)), .keyMatchesCertificate),
-            ("a JWKS is not uploadable", Self.good.jwks.json.prettyPrinted(), .oneKeyPerFile),
+            ("an empty JWKS", #"{"keys":[]}"#, .jwks),
             ("an array is not uploadable", JSONValue.array([Self.good.jwk.json]).prettyPrinted(), .oneKeyPerFile),
             ("a certificate PEM with damaged base64", Self.good.certificatePEM.replacingOccurrences(of: "MII", with: "M*I"), .pemCertificate),
             ("not JSON or PEM", "hello", .readable),
@@ -100,7 +100,58 @@ struct KeyCheckerTests {
         let text = JSONValue.object([JSONMember("keys", .array([Self.good.jwk.json, .object(leaked)]))]).prettyPrinted()
         let report = Self.check(text)
         #expect(report.failedRules.contains(.publicOnly), "\(report.text)")
-        #expect(report.text.contains("PRIVATE") && report.text.contains("key 2 of this file") && !report.text.contains("AQAB-private"))
+        #expect(report.text.contains("PRIVATE") && report.text.contains("✗ key 2 (kid \(Self.other.jwk.keyID!))") && !report.text.contains("AQAB-private"))
+    }
+
+    /// The JWKS an Endpoint URL keyset fetches (what the host serves) passes; every key is checked,
+    /// each failure names its key, kids must be unique, x5c is optional there.
+    @Test func aJWKSGetsTheEndpointRulesForEveryKey() throws {
+        let both = JSONValue.object([JSONMember("keys", .array([Self.good.jwk.json, Self.other.jwk.json]))]).prettyPrinted()
+        let report = Self.check(both, privateKey: try RSAPublicKey(privateKeyPEM: Self.other.privateKeyPEM))
+        #expect(report.passed && report.kind == "JWKS", "\(report.text)")
+        #expect(report.checks.filter { $0.rule == .kid }.count == 2 && report.text.contains("✓ key 2 (kid \(Self.other.jwk.keyID!)): alg is RS256"))
+        var noCertificate = Self.other.jwk.members
+        noCertificate.removeAll { $0.name == "x5c" }
+        var weak = Self.other.jwk.members
+        weak[weak.firstIndex { $0.name == "alg" }!].value = .string("HS256")
+        let second = Self.check(JSONValue.object([JSONMember("keys", .array([Self.good.jwk.json, .object(weak)]))]).prettyPrinted())
+        #expect(second.failedRules == [.alg] && second.text.contains("✗ key 2 (kid \(Self.other.jwk.keyID!)): alg is RS256"), "\(second.text)")
+        let bare = Self.check(JSONValue.object([JSONMember("keys", .array([.object(noCertificate)]))]).prettyPrinted())
+        #expect(bare.passed, "x5c is optional in a JWKS: \(bare.text)")
+        let twice = Self.check(JSONValue.object([JSONMember("keys", .array([Self.good.jwk.json, Self.good.jwk.json]))]).prettyPrinted())
+        #expect(twice.failedRules == [.uniqueKid])
+        let unpublished = Self.check(both, privateKey: try RSAPublicKey(privateKeyPEM: try KeyGenerator.generate(bits: 2048, keyID: "x", subject: "CN=x", days: 30).privateKeyPEM))
+        #expect(unpublished.failedRules == [.privateKeyMatches])
+    }
+
+    /// `--url`: an endpoint Salesforce cannot reach, or that answers something else, is named.
+    @Test func anEndpointMustBePublicHTTPSAndServeJSON() {
+        let body = Array(Self.good.jwks.json.description.utf8)
+        #expect(KeyChecker.checkEndpoint(url: "https://jwks.acme.example/.well-known/jwks.json", status: 200, contentType: "application/json",
+                                         body: body, now: Self.now).passed)
+        #expect(KeyChecker.checkEndpoint(url: "http://127.0.0.1:8710/.well-known/jwks.json", status: 200, contentType: "application/json",
+                                         body: body, now: Self.now).failedRules == [.endpointHTTPS])
+        #expect(KeyChecker.checkEndpoint(url: "https://localhost/jwks", status: 200, contentType: "application/json", body: body, now: Self.now)
+            .failedRules == [.endpointHTTPS])
+        #expect(KeyChecker.checkEndpoint(url: "https://jwks.acme.example/", status: 404, contentType: "text/html", body: [], now: Self.now)
+            .failedRules == [.endpointAnswers])
+        #expect(KeyChecker.checkEndpoint(url: "https://jwks.acme.example/", status: 200, contentType: "application/json",
+                                         body: Array(Self.good.jwk.json.description.utf8), now: Self.now).failedRules == [.jwks])
+    }
+
+    /// `--config`: the connector's kid is published, its key is the published one, its issuer is said.
+    @Test func theConfigurationsSigningKeysAreComparedWithThePublishedOnes() throws {
+        let published = [Data(JSONValue.object([JSONMember("keys", .array([Self.good.jwk.json]))]).description.utf8)]
+        let goodKey = try RSAPublicKey(privateKeyPEM: Self.good.privateKeyPEM)
+        let right = KeyChecker.compare([.init(name: "acme live-agent", keyID: Self.good.jwk.keyID!, issuer: "https://acme.example", publicKey: goodKey)],
+                                       publishedIn: published)
+        #expect(right.passed && right.text.contains("must be exactly https://acme.example"), "\(right.text)")
+        let otherKey = try RSAPublicKey(privateKeyPEM: Self.other.privateKeyPEM)
+        #expect(KeyChecker.compare([.init(name: "a", keyID: Self.good.jwk.keyID!, issuer: "i", publicKey: otherKey)], publishedIn: published).failedRules
+                == [.configKeyMatches])
+        #expect(KeyChecker.compare([.init(name: "a", keyID: "rotated-2", issuer: "i", publicKey: goodKey)], publishedIn: published).failedRules == [.configKid])
+        #expect(KeyChecker.compare([.init(name: "a", keyID: Self.good.jwk.keyID!, issuer: "i ", publicKey: goodKey)], publishedIn: published).failedRules
+                == [.configIssuer])
     }
 
     @Test func privateKeyThatDoesNotMatch() throws {

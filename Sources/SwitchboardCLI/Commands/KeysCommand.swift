@@ -1,11 +1,12 @@
 import ArgumentParser
 import ConnectorKit
 import Foundation
+import Logging
 import SwitchboardHost
 import X509
 
 /// `switchboard keys …`: make and check the keys Salesforce and Live Assist need.
-struct KeysCommand: ParsableCommand {
+struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
         abstract: "Generate RSA keys, certificates and JWKs, and check them against Salesforce's rules.",
@@ -162,39 +163,112 @@ struct KeysCommand: ParsableCommand {
         }
     }
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check JWK, certificate and key files against the rules Salesforce enforces.",
+            abstract: "Check JWK, JWKS, certificate and key files — or a live JWKS endpoint — against the rules Salesforce enforces.",
             discussion: """
-                Each rule is one line, ✓ or ✗, with the reason and the fix: kty, kid, alg, use, x5c (standard base64 of a parseable certificate), n/e base64url, RSA ≥ 2048 bits, certificate valid now and for at least 10 more days, n/e equal to the certificate's key, one key per file, PEM sanity, and — with --private-key — that the private key matches. Exit status 1 if any rule fails.
+                Each rule is one line, ✓ or ✗, with the reason and the fix. Exit status 1 if any rule fails.
+
+                A JWK file (one JSON object) gets the upload rules of a keyset's file upload: kty RSA, kid, alg RS256, use sig, n/e base64url, RSA ≥ 2048 bits, x5c (standard base64 of a parseable certificate) valid now and for at least 10 more days, n/e equal to the certificate's key, no private members, one key per file. A JWKS ({"keys":[…]}, what an Endpoint URL keyset fetches) gets the same rules for every key — x5c optional there — and unique kids. PEM certificates and keys get the PEM rules.
+
+                --url fetches a JWKS endpoint and checks it as Salesforce would reach it: public HTTPS, 200 with JSON, then the JWKS rules. --private-key (a file, or vault:NAME / env:NAME / file:PATH) must match the key checked (in a set: one of its keys). --config compares with the connectors of a connectors.yaml whose tokens carry a kid (the live-agent sections): their key_id is published, their private_key is the key published under it, and the issuer the keyset must name.
+
+                Examples:
+                  switchboard keys check keys/sf-1.jwk.json --private-key vault:sf-miaw-key
+                  switchboard keys check --url https://jwks.acme.example/.well-known/jwks.json --config connectors.yaml
                 """)
 
-        @Argument(help: "JWK JSON, PEM certificate or PEM key files.")
-        var files: [String]
+        @Argument(help: "JWK, JWKS, PEM certificate or PEM key files.")
+        var files: [String] = []
 
-        @Option(name: .customLong("private-key"), help: ArgumentHelp("Also check that this PEM private key matches.", valueName: "file"))
+        @Option(help: ArgumentHelp("Fetch and check a live JWKS endpoint.", valueName: "url"))
+        var url: String?
+
+        @Option(name: .customLong("private-key"), help: ArgumentHelp("Also check that this private key matches: a PEM file, or vault:NAME, env:NAME, file:PATH.", valueName: "key"))
         var privateKey: String?
 
-        func run() throws {
+        @Option(name: [.customShort("c"), .long], help: ArgumentHelp("Compare with the connectors of this configuration (and find the vault there).", valueName: "path"))
+        var config: String?
+
+        func validate() throws {
+            guard !files.isEmpty || url != nil else { throw ValidationError("give files to check, or --url URL") }
+        }
+
+        func run() async throws {
+            let configPath = config ?? ProcessInfo.processInfo.environment["SWITCHBOARD_CONFIG"] ?? "connectors.yaml"
             var privatePublic: RSAPublicKey?
             if let privateKey {
-                do { privatePublic = try RSAPublicKey(privateKeyPEM: Secret(String(contentsOfFile: privateKey, encoding: .utf8))) } catch {
+                do {
+                    let reference = (try? SecretReference.parse(privateKey)) ?? SecretReference(.file, privateKey)
+                    let vault = CredentialVault(configuration: try VaultLocator.configuration(configPath: configPath))
+                    privatePublic = try RSAPublicKey(privateKeyPEM: try vault.resolve(reference))
+                } catch {
                     Terminal.error("error: --private-key \(privateKey): \(error)")
                     throw ExitCode.failure
                 }
             }
             var failed = false
+            var contents: [Data] = []
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     print("\(file)\n  ✗ cannot read the file")
                     failed = true
                     continue
                 }
+                contents.append(data)
                 let report = KeyChecker.check(file: file, contents: data, privateKey: privatePublic)
                 print(report.text)
                 failed = failed || !report.passed
             }
+            if let url {
+                let transport = HTTPTransport(logger: Logger(label: "switchboard.keys"))
+                defer { Task { try? await transport.shutdown() } }
+                do {
+                    let response = try await transport.send(.init(url: url, headers: [("Accept", "application/json")]))
+                    contents.append(Data(response.body))
+                    let report = KeyChecker.checkEndpoint(url: url, status: response.status, contentType: response.header("Content-Type"),
+                                                          body: response.body, privateKey: privatePublic)
+                    print(report.text)
+                    failed = failed || !report.passed
+                } catch {
+                    print("\(url) (JWKS endpoint)\n  ✗ \(KeyCheck.Rule.endpointAnswers.title) — \(error)\n    fix: check the URL, DNS and that the host serves it")
+                    failed = true
+                }
+                try? await transport.shutdown()
+            }
+            if config != nil {
+                let report = KeyChecker.compare(try await Self.signingConnectors(configPath), publishedIn: contents)
+                print(report.text)
+                failed = failed || !report.passed
+            }
             if failed { throw ExitCode.failure }
+        }
+
+        /// The connectors of a configuration whose token flows sign with a kid, each with its key's
+        /// public half read through the vault (the key itself stays in memory here).
+        static func signingConnectors(_ path: String) async throws -> [KeyChecker.SigningConnector] {
+            let (configuration, registry): (HostConfiguration, ModuleRegistry)
+            do { (configuration, registry) = try await ConfigurationLoading.load(path) } catch {
+                Terminal.error(error.description)
+                throw ExitCode.failure
+            }
+            let vault = CredentialVault(configuration: configuration.vault)
+            vault.registerEnvironmentSecrets(configuration.secretReferences)
+            var found: [KeyChecker.SigningConnector] = []
+            for connector in configuration.connectors {
+                for flow in ConnectorTokenMinter.flows(for: connector, registry: registry) {
+                    let request = TokenFlow.Request(subject: "keys-check", givenName: "Keys", familyName: "Check", now: Date()) {
+                        try vault.resolve($0).revealedString()
+                    }
+                    guard let plan = try? flow.plan(request), let keyID = plan.keyID else { continue }
+                    var key: RSAPublicKey?
+                    var problem: String?
+                    do { key = try RSAPublicKey(privateKeyPEM: try vault.resolve(plan.key)) } catch { problem = "\(plan.key): \(error)" }
+                    found.append(.init(name: "\(connector.name) \(flow.name)", keyID: keyID, issuer: plan.claims["iss"]?.stringValue,
+                                       publicKey: key, keyProblem: problem))
+                }
+            }
+            return found
         }
     }
 }

@@ -39,20 +39,7 @@ extension HostAPI {
 
     /// Live-agent handoffs (DESIGN.md §5) and the JWKS of the signing keys.
     func addHandoffRoutes(_ router: Router<BasicRequestContext>) {
-        router.get("/.well-known/jwks.json") { _, _ in
-            var keys: [JSONValue] = []
-            for status in self.board.snapshot {
-                guard let connector = self.board.connector(status.name) else { continue }
-                do {
-                    keys += try await connector.publishedKeys().map(\.json)
-                } catch {
-                    self.logger.warning("cannot publish a connector's keys", metadata: ["connector": .string(status.name), "error": "\(error)"])
-                }
-            }
-            let body = JSONValue.object([JSONMember("keys", .array(keys))]).description
-            return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "public, max-age=300"],
-                            body: .init(byteBuffer: ByteBuffer(string: body)))
-        }
+        router.get("/.well-known/jwks.json") { _, _ in await JWKSListener.response(board: self.board, logger: self.logger) }
         let handoffs = router.group("/v1/handoffs")
         handoffs.post { request, _ in
             let body = try await self.decode(NewHandoffBody.self, request)

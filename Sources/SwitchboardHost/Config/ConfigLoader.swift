@@ -87,6 +87,10 @@ public struct ConfigLoader: Sendable {
                 "\(streams) event streams would take every one of the \(maxConnections) connections (host.max_connections); keep it lower so probes and API calls get through")
         }
 
+        if let jwks = host["jwks_listen"]?.stringValue.flatMap(ListenAddress.init(parsing:)), jwks == listen {
+            validator.report("host.jwks_listen", at: validator.locations["host.jwks_listen"],
+                "\(jwks) is host.listen already; the JWKS listener needs an address of its own (the API serves the JWKS too)")
+        }
         let errors = validator.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else { throw ConfigError(diagnostics: validator.diagnostics) }
         var configuration = HostConfiguration(
@@ -95,6 +99,7 @@ public struct ConfigLoader: Sendable {
             connectors: connectors, warnings: validator.diagnostics.sorted())
         configuration.apiLimits = limits
         configuration.externalModules = externalModules
+        configuration.jwksListen = host["jwks_listen"]?.stringValue.flatMap(ListenAddress.init(parsing:))
         return configuration
     }
 

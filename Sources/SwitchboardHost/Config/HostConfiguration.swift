@@ -53,6 +53,9 @@ public struct HostConfiguration: Sendable {
     public var baseDirectory: String
     /// The API's address (`host.listen`).
     public var listen: ListenAddress
+    /// A second listener serving only `/.well-known/jwks.json` (`host.jwks_listen`), for a TLS
+    /// reverse proxy that Salesforce reaches, so the assistant's API need not be exposed.
+    public var jwksListen: ListenAddress?
     /// The API bearer token, or `nil` when none is set.
     public var apiToken: APIToken?
     /// The state store (`host.store`).
@@ -107,6 +110,8 @@ public enum HostSchema {
     public static let host = SettingsSchema([
         SettingField("listen", .address, default: .string("127.0.0.1:8710"), summary: "Address of the API for the assistant."),
         SettingField("api_token", .sensitiveString, summary: "Bearer token the assistant must send; required beyond loopback."),
+        SettingField("jwks_listen", .address,
+                     summary: "A second address serving only /.well-known/jwks.json (the public keys, no token): put it behind a TLS reverse proxy for Salesforce's Endpoint URL keyset, and keep listen private."),
         SettingField("store", .string, default: .string("sqlite:.switchboard/state.db"), summary: "State store: sqlite:PATH."),
         SettingField("shutdown_timeout", .duration, default: .duration(.seconds(10)), summary: "Longest graceful shutdown before work is cancelled."),
         SettingField("max_connections", .integer(min: 16, max: 1_000_000), default: .integer(APILimits().maxConnections),

@@ -15,6 +15,13 @@ public struct KeyCheck: Sendable, Hashable {
         case keyMatchesCertificate = "n-e-match-certificate"
         case privateKeyMatches = "private-key-matches"
         case pemCertificate = "pem-certificate"
+        case jwks
+        case uniqueKid = "kid-unique"
+        case endpointHTTPS = "endpoint-https"
+        case endpointAnswers = "endpoint-answers"
+        case configKid = "config-kid"
+        case configKeyMatches = "config-key-matches"
+        case configIssuer = "config-issuer"
 
         /// What the rule demands, as the report's line title.
         public var title: String {
@@ -35,6 +42,13 @@ public struct KeyCheck: Sendable, Hashable {
             case .keyMatchesCertificate: "n and e equal the certificate's public key"
             case .privateKeyMatches: "the private key matches"
             case .pemCertificate: "a single well-formed PEM certificate"
+            case .jwks: "a JWKS: {\"keys\":[…]} with at least one key"
+            case .uniqueKid: "every kid is unique"
+            case .endpointHTTPS: "the endpoint is public HTTPS (Salesforce fetches it from outside)"
+            case .endpointAnswers: "the endpoint answers 200 with JSON"
+            case .configKid: "the connector's key_id is published"
+            case .configKeyMatches: "the connector's signing key matches the published key with its kid"
+            case .configIssuer: "the connector's issuer"
             }
         }
     }
@@ -47,14 +61,24 @@ public struct KeyCheck: Sendable, Hashable {
     public var detail: String
     /// What to do when it failed.
     public var fix: String?
+    /// Which key of a set (`key 2 (kid sf-2)`), or which connector, when not the whole file.
+    public var scope: String?
 
-    static func pass(_ rule: Rule, _ detail: String = "") -> KeyCheck { KeyCheck(rule: rule, passed: true, detail: detail, fix: nil) }
-    static func fail(_ rule: Rule, _ detail: String, fix: String) -> KeyCheck { KeyCheck(rule: rule, passed: false, detail: detail, fix: fix) }
+    /// The check, about one key or connector.
+    func scoped(_ scope: String) -> KeyCheck {
+        var scoped = self
+        scoped.scope = scope
+        return scoped
+    }
+
+    static func pass(_ rule: Rule, _ detail: String = "") -> KeyCheck { KeyCheck(rule: rule, passed: true, detail: detail, fix: nil, scope: nil) }
+    static func fail(_ rule: Rule, _ detail: String, fix: String) -> KeyCheck { KeyCheck(rule: rule, passed: false, detail: detail, fix: fix, scope: nil) }
 
     /// The report line: `✓ title` or `✗ title — detail. Fix: …`.
     public var line: String {
-        if passed { return "✓ \(rule.title)" + (detail.isEmpty ? "" : " (\(detail))") }
-        return "✗ \(rule.title) — \(detail)" + (fix.map { "\n    fix: \($0)" } ?? "")
+        let prefix = scope.map { "\($0): " } ?? ""
+        if passed { return "✓ \(prefix)\(rule.title)" + (detail.isEmpty ? "" : " (\(detail))") }
+        return "✗ \(prefix)\(rule.title) — \(detail)" + (fix.map { "\n    fix: \($0)" } ?? "")
     }
 }
 

@@ -31,43 +31,68 @@ public enum KeyChecker {
             return KeyCheckReport(file: file, kind: "JSON", checks: [.fail(.readable, "\(error)", fix: "fix the JSON syntax")])
         }
         var checks: [KeyCheck] = [.pass(.readable, "JSON")]
-        let members: [JSONMember]
         switch value {
-        case .object(let object) where JSONValue.object(object)["keys"] != nil:
-            guard case .array(let keys)? = value["keys"], case .object(let first)? = keys.first else {
-                checks.append(.fail(.oneKeyPerFile, "a JWKS with no key in it", fix: "upload a single JWK made by `switchboard keys generate`"))
+        case .object where value["keys"] != nil:
+            // A JWKS: what an Endpoint URL keyset serves — every key checked, kids unique.
+            guard case .array(let keys)? = value["keys"], !keys.isEmpty else {
+                checks.append(.fail(.jwks, "\"keys\" is not a non-empty array", fix: "serve {\"keys\":[JWK, …]} (switchboard run serves it at /.well-known/jwks.json)"))
                 return KeyCheckReport(file: file, kind: "JWKS", checks: checks)
             }
-            checks.append(.fail(.oneKeyPerFile, "this is a JWKS with \(keys.count) key\(keys.count == 1 ? "" : "s"); the rules below check the first",
-                fix: "upload one key per file (the .jwk.json that `switchboard keys generate` writes); a JWKS is for the Endpoint URL keyset type"))
-            members = first
+            checks.append(.pass(.jwks, "\(keys.count) key\(keys.count == 1 ? "" : "s"), for an Endpoint URL keyset (a file upload takes one JWK per file)"))
+            checks += checkEach(keys, profile: .endpoint, privateKey: privateKey, now: now)
+            return KeyCheckReport(file: file, kind: "JWKS", checks: checks)
         case .array(let items):
-            guard case .object(let first)? = items.first else {
-                checks.append(.fail(.oneKeyPerFile, "a JSON array with no JWK in it", fix: "upload a single JWK object"))
-                return KeyCheckReport(file: file, kind: "JSON array", checks: checks)
-            }
-            checks.append(.fail(.oneKeyPerFile, "this is an array of \(items.count) JWKs; the rules below check the first",
-                fix: "upload each key as its own file containing one JSON object"))
-            members = first
-        case .object(let object):
+            checks.append(.fail(.oneKeyPerFile, "a JSON array of \(items.count) JWK\(items.count == 1 ? "" : "s")",
+                fix: "upload each key as its own file holding one JSON object, or serve them as {\"keys\":[…]} from an Endpoint URL keyset"))
+            checks += checkEach(items, profile: .upload, privateKey: privateKey, now: now)
+            return KeyCheckReport(file: file, kind: "JSON array", checks: checks)
+        case .object(let members):
             checks.append(.pass(.oneKeyPerFile))
-            members = object
+            checks += checkJWK(JWK(members: members), profile: .upload, privateKey: privateKey, now: now)
+            return KeyCheckReport(file: file, kind: "JWK", checks: checks)
         default:
             checks.append(.fail(.readable, "the JSON is not an object", fix: "a JWK is a JSON object {\"kty\":\"RSA\",…}"))
             return KeyCheckReport(file: file, kind: "JSON", checks: checks)
         }
-        checks += checkJWK(JWK(members: members), privateKey: privateKey, now: now)
-        // Any other key of a JWKS or array with private members fails the file too.
-        let others: [JSONValue] = switch value {
-        case .array(let items): Array(items.dropFirst())
-        case .object where value["keys"] != nil: if case .array(let keys)? = value["keys"] { Array(keys.dropFirst()) } else { [] }
-        default: []
+    }
+
+    /// Which rules apply: Salesforce's upload rules for a JWK file, or those of a JWKS it fetches.
+    enum Profile {
+        /// One JWK uploaded to a keyset: `x5c` required (without it uploads may succeed but tokens fail).
+        case upload
+        /// A key of a JWKS served to an Endpoint URL keyset: `x5c` checked when present.
+        case endpoint
+    }
+
+    /// Every key of a set, each check scoped to its key; kids unique across the set.
+    static func checkEach(_ keys: [JSONValue], profile: Profile, privateKey: RSAPublicKey?, now: Date) -> [KeyCheck] {
+        var checks: [KeyCheck] = []
+        var seen: [String: Int] = [:]
+        for (index, key) in keys.enumerated() {
+            let scope = "key \(index + 1)" + (key["kid"]?.stringValue.map { " (kid \($0))" } ?? "")
+            guard case .object(let members) = key else {
+                checks.append(KeyCheck.fail(.readable, "not a JSON object", fix: "each key is a JWK object").scoped(scope))
+                continue
+            }
+            // --private-key is compared with the key it belongs to; any key matches is enough (below).
+            checks += checkJWK(JWK(members: members), profile: profile, privateKey: nil, now: now).map { $0.scoped(scope) }
+            if let kid = key["kid"]?.stringValue, !kid.isEmpty {
+                if let first = seen[kid] {
+                    checks.append(KeyCheck.fail(.uniqueKid, "key \(first + 1) has the same kid",
+                        fix: "give every key its own kid: the token's kid header picks the key").scoped(scope))
+                } else {
+                    seen[kid] = index
+                }
+            }
         }
-        for (index, other) in others.enumerated() {
-            guard case .object(let otherMembers) = other, let leaked = privateMembers(JWK(members: otherMembers)) else { continue }
-            checks.insert(leak(leaked, which: "key \(index + 2) of this file"), at: 1)
+        if seen.count == keys.count { checks.append(.pass(.uniqueKid, "\(keys.count) distinct")) }
+        if let privateKey {
+            let publics = keys.compactMap { key -> RSAPublicKey? in key.members.flatMap { try? JWK(members: $0).publicKey() } }
+            checks.append(publics.contains(privateKey) ? .pass(.privateKeyMatches, "one of the keys")
+                : .fail(.privateKeyMatches, "the private key belongs to none of the \(keys.count) keys",
+                        fix: "publish the JWK made from this key's certificate (`switchboard keys jwk --cert CERT.pem --kid KID`), or sign with a key that is published"))
         }
-        return KeyCheckReport(file: file, kind: checks.contains { $0.rule == .oneKeyPerFile && !$0.passed } ? "JWKS" : "JWK", checks: checks)
+        return checks
     }
 
     /// Members that only a private key has (RSA d, p, q, dp, dq, qi, oth; EC d; a symmetric k).
@@ -86,7 +111,7 @@ public enum KeyChecker {
               + "was shared or uploaded, treat the key as compromised: `switchboard keys generate` a new one and rotate")
     }
 
-    static func checkJWK(_ jwk: JWK, privateKey: RSAPublicKey?, now: Date) -> [KeyCheck] {
+    static func checkJWK(_ jwk: JWK, profile: Profile = .upload, privateKey: RSAPublicKey?, now: Date) -> [KeyCheck] {
         var checks: [KeyCheck] = []
         if let leaked = privateMembers(jwk) { checks.append(leak(leaked, which: "this JWK")) } else { checks.append(.pass(.publicOnly)) }
         let regenerate = "regenerate it with `switchboard keys jwk --cert CERT.pem --kid KID`"
@@ -137,6 +162,8 @@ public enum KeyChecker {
                 checks.append(.fail(.x5cCertificate, "x5c[0] is not base64 of a parseable X.509 certificate",
                     fix: "put the certificate's DER, base64-encoded, without PEM header lines or line breaks; \(regenerate)"))
             }
+        } else if profile == .endpoint {
+            checks.append(.pass(.x5c, "absent: optional in a JWKS (n and e carry the key)"))
         } else {
             checks.append(.fail(.x5c, "x5c is missing or empty",
                 fix: "add \"x5c\":[\"<base64 DER certificate>\"]; without it uploads may succeed but tokens silently fail. \(regenerate)"))
@@ -236,5 +263,105 @@ public enum KeyChecker {
         return privateKey == key ? .pass(.privateKeyMatches)
             : .fail(.privateKeyMatches, "the private key does not belong to \(what)",
                     fix: "tokens signed with this key will be rejected; upload the JWK made from this key's certificate, or use the matching key")
+    }
+}
+
+extension KeyChecker {
+    // MARK: A live endpoint, and the connectors that sign with its keys
+
+    /// Checks what a JWKS endpoint answered (`--url`): public HTTPS, 200 with JSON, then the JWKS rules.
+    public static func checkEndpoint(url: String, status: Int, contentType: String?, body: [UInt8], privateKey: RSAPublicKey? = nil,
+                                     now: Date = Date()) -> KeyCheckReport {
+        var checks: [KeyCheck] = []
+        let host = URL(string: url)?.host?.lowercased() ?? ""
+        let local = host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]" || host.hasSuffix(".local")
+        if !url.lowercased().hasPrefix("https://") {
+            checks.append(.fail(.endpointHTTPS, "\(url) is not HTTPS",
+                fix: "serve it over HTTPS at a public name: put `switchboard run`'s JWKS listener (host.jwks_listen) behind a TLS reverse proxy"))
+        } else if local {
+            checks.append(.fail(.endpointHTTPS, "\(host) is not reachable from Salesforce", fix: "use the public name of the TLS reverse proxy in front of the JWKS listener"))
+        } else {
+            checks.append(.pass(.endpointHTTPS))
+        }
+        let json = contentType?.lowercased().contains("json") ?? false
+        guard status == 200, json else {
+            checks.append(.fail(.endpointAnswers, "HTTP \(status)" + (contentType.map { ", Content-Type \($0)" } ?? ""),
+                fix: "the URL must answer 200 application/json with {\"keys\":[…]} without authentication"))
+            return KeyCheckReport(file: url, kind: "JWKS endpoint", checks: checks)
+        }
+        checks.append(.pass(.endpointAnswers, "HTTP 200, \(contentType ?? "")"))
+        let report = check(file: url, contents: Data(body), privateKey: privateKey, now: now)
+        guard report.kind == "JWKS" else {
+            checks.append(.fail(.jwks, "the endpoint serves a \(report.kind), not {\"keys\":[…]}", fix: "an Endpoint URL keyset fetches a JWKS"))
+            return KeyCheckReport(file: url, kind: "JWKS endpoint", checks: checks)
+        }
+        return KeyCheckReport(file: url, kind: "JWKS endpoint", checks: checks + report.checks)
+    }
+
+    /// A connector's signing flow whose tokens carry a `kid` (a module's token flow, as `jwt mint` sees it).
+    public struct SigningConnector: Sendable {
+        /// The connector and flow (`acme-salesforce live-agent`).
+        public var name: String
+        /// The `kid` its tokens carry.
+        public var keyID: String
+        /// The `iss` its tokens carry.
+        public var issuer: String?
+        /// The public half of its signing key, when it could be read.
+        public var publicKey: RSAPublicKey?
+        /// Why the key could not be read.
+        public var keyProblem: String?
+
+        /// Creates one.
+        public init(name: String, keyID: String, issuer: String?, publicKey: RSAPublicKey?, keyProblem: String? = nil) {
+            self.name = name
+            self.keyID = keyID
+            self.issuer = issuer
+            self.publicKey = publicKey
+            self.keyProblem = keyProblem
+        }
+    }
+
+    /// `--config`: each connector's `kid` is among the keys checked, its key is that key, and the
+    /// issuer it signs with is what the keyset must name.
+    public static func compare(_ connectors: [SigningConnector], publishedIn contents: [Data]) -> KeyCheckReport {
+        var published: [String: RSAPublicKey?] = [:]
+        for data in contents {
+            guard let value = try? JSONParser.parse(Array(data)) else { continue }
+            let keys: [JSONValue] = switch value {
+            case .array(let items): items
+            case .object where value["keys"] != nil: value["keys"]?.arrayValue ?? []
+            default: [value]
+            }
+            for key in keys {
+                guard let members = key.members, let kid = key["kid"]?.stringValue else { continue }
+                published[kid] = try? JWK(members: members).publicKey()
+            }
+        }
+        var checks: [KeyCheck] = []
+        for connector in connectors {
+            guard let match = published[connector.keyID] else {
+                checks.append(KeyCheck.fail(.configKid, "kid \(connector.keyID) is not among \(published.keys.sorted().joined(separator: ", "))",
+                    fix: "publish the JWK of this connector's key under kid \(connector.keyID), or set its key_id to the published kid").scoped(connector.name))
+                continue
+            }
+            checks.append(KeyCheck.pass(.configKid, connector.keyID).scoped(connector.name))
+            if let problem = connector.keyProblem {
+                checks.append(KeyCheck.fail(.configKeyMatches, problem, fix: "make the connector's private_key readable (switchboard validate)").scoped(connector.name))
+            } else if let key = connector.publicKey, let match {
+                checks.append((key == match ? KeyCheck.pass(.configKeyMatches)
+                    : .fail(.configKeyMatches, "the key published as \(connector.keyID) is not the connector's private_key",
+                            fix: "publish the JWK made from the connector key's certificate, or point private_key at the key that was published")).scoped(connector.name))
+            }
+            if let issuer = connector.issuer {
+                let trimmed = issuer.trimmingCharacters(in: .whitespaces)
+                checks.append((trimmed == issuer && !issuer.isEmpty
+                    ? KeyCheck.pass(.configIssuer, "the keyset's JSON Web Key Issuer must be exactly \(issuer)")
+                    : .fail(.configIssuer, "'\(issuer)' has leading or trailing spaces", fix: "the issuer is compared exactly: remove the spaces")).scoped(connector.name))
+            }
+        }
+        if connectors.isEmpty {
+            checks.append(.fail(.configKid, "no connector of the configuration signs tokens with a kid", fix: "pass the connectors.yaml whose live-agent sections use these keys"))
+        }
+        return KeyCheckReport(file: "connectors", kind: "compared with the configuration", checks: checks)
     }
 }

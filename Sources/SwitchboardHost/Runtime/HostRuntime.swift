@@ -129,6 +129,7 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
             services.append(try HostAPI(address: configuration.listen, token: resolveAPIToken(), board: board, store: store,
                                         metrics: metrics, logger: logger, limits: limits))
         }
+        if let jwks = configuration.jwksListen { services.append(JWKSListener(address: jwks, board: board, logger: logger)) }
         for configuration in connectors {
             board.register(configuration)
             let context = ConnectorContext(
