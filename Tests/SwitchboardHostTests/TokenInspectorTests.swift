@@ -14,7 +14,8 @@ struct TokenInspectorTests {
     }
 
     static func claims(exp: JSONValue?) -> [JSONMember] {
-        [JSONMember("sub", .string("user-42")), JSONMember("iss", .string("https://acme.example"))] + (exp.map { [JSONMember("exp", $0)] } ?? [])
+        [JSONMember("sub", .string("user-42")), JSONMember("iss", .string("https://acme.example")), JSONMember("iat", .integer(1_767_225_300))]
+            + (exp.map { [JSONMember("exp", $0)] } ?? [])
     }
 
     func failed(_ token: String, key: InspectionKey? = .jwk(Self.key.jwk)) throws -> [TokenCheck] {
@@ -23,8 +24,9 @@ struct TokenInspectorTests {
 
     @Test func validTokenPassesEveryCheck() throws {
         let checks = try TokenInspector.inspect(Self.token(claims: Self.claims(exp: .integer(1_767_225_900))), key: .jwk(Self.key.jwk), now: Self.now).1
-        #expect(checks.allSatisfy { $0.passed == true }, "\(checks.map(\.line))")
-        #expect(checks.map(\.name) == [.alg, .typ, .kid, .sub, .iss, .exp, .expSeconds, .expFuture, .kidMatches, .signature])
+        #expect(checks.dropFirst().allSatisfy { $0.passed == true } && checks.first?.name == .profile, "\(checks.map(\.line))")
+        #expect(checks.first?.detail.hasPrefix("messaging (it has a kid and no aud)") == true)
+        #expect(checks.map(\.name) == [.profile, .alg, .typ, .kid, .sub, .iss, .iat, .exp, .expSeconds, .expFuture, .kidMatches, .signature])
     }
 
     @Test func expiredToken() throws {
@@ -47,8 +49,47 @@ struct TokenInspectorTests {
 
     @Test func fractionalExpAndMissingClaims() throws {
         #expect(try failed(Self.token(claims: Self.claims(exp: .number(1_767_225_900.5)))).map(\.name) == [.expSeconds])
-        let missing = try failed(Self.token(header: [JSONMember("alg", .string("RS256"))], claims: []))
-        #expect(missing.map(\.name) == [.typ, .kid, .sub, .iss, .exp, .kidMatches])
+        let bare = try Self.token(header: [JSONMember("alg", .string("RS256"))], claims: [])
+        #expect(try failed(bare).map(\.name) == [.sub, .iss, .exp], "generic: no kid or typ is demanded")
+        let asMessaging = try TokenInspector.inspect(bare, key: .jwk(Self.key.jwk), profile: .messaging, now: Self.now).1.filter { $0.passed == false }
+        #expect(asMessaging.map(\.name) == [.kid, .sub, .iss, .exp, .kidMatches])
+    }
+
+    func checks(_ token: String, profile: TokenProfile? = nil) throws -> [TokenCheck] {
+        try TokenInspector.inspect(token, key: .certificate(try RSAPublicKey(certificate: Self.key.certificate)), profile: profile, now: Self.now).1
+    }
+
+    /// A bearer assertion has no kid and is valid; its aud must be an audience, not a My Domain URL.
+    @Test func bearerAssertionsAreJudgedByTheBearerRules() throws {
+        let header = [JSONMember("alg", .string("RS256"))]
+        let good = try Self.token(header: header, claims: JWTClaims.bearerAssertion(consumerKey: "3MVG9key", username: "integration@acme.example",
+                                                                                    audience: "https://login.salesforce.com", now: Self.now).json.members!)
+        let result = try checks(good)
+        #expect(!result.contains { $0.passed == false } && result.first?.detail.hasPrefix("bearer") == true, "\(result.map(\.line))")
+        #expect(result.contains { $0.name == .kid && $0.passed == nil }, "kid is not needed")
+        let myDomain = try Self.token(header: header, claims: JWTClaims.bearerAssertion(consumerKey: "3MVG9key", username: "integration@acme.example",
+                                                                                        audience: "https://acme.my.salesforce.com", now: Self.now).json.members!)
+        let refused = try checks(myDomain).filter { $0.passed == false }
+        #expect(refused.map(\.name) == [.aud] && refused[0].detail.contains("not an audience"))
+        let long = try Self.token(header: header, claims: JWTClaims.bearerAssertion(consumerKey: "k", username: "u@acme.example", audience: "https://test.salesforce.com",
+                                                                                    now: Self.now, lifetime: .seconds(3600)).json.members!)
+        #expect(try checks(long).contains { $0.name == .lifetime && $0.passed == nil && $0.detail.contains("at most 3 minutes") })
+    }
+
+    /// A Live Assist token: no kid, sub a contact GUID, given and family names, iat.
+    @Test func liveAssistTokensAreJudgedByTheirRules() throws {
+        let header = [JSONMember("alg", .string("RS256")), JSONMember("typ", .string("JWT"))]
+        func claims(_ sub: String, names: Bool = true, iat: Bool = true) -> [JSONMember] {
+            [JSONMember("sub", .string(sub)), JSONMember("iss", .string("support.acme.example"))]
+                + (names ? [JSONMember("given_name", .string("Dana")), JSONMember("family_name", .string("Rivera"))] : [])
+                + (iat ? [JSONMember("iat", .integer(1_767_225_600))] : []) + [JSONMember("exp", .integer(1_767_226_500))]
+        }
+        let good = try checks(try Self.token(header: header, claims: claims("7d51925c-cde2-e411-80db-00155d2a68cb")))
+        #expect(!good.contains { $0.passed == false } && good.first?.detail.hasPrefix("live-assist") == true, "\(good.map(\.line))")
+        #expect(try checks(try Self.token(header: header, claims: claims("7D51925C-CDE2-E411-80DB-00155D2A68CB"))).filter { $0.passed == false }.map(\.name) == [.sub])
+        #expect(try checks(try Self.token(header: header, claims: claims("7d51925c-cde2-e411-80db-00155d2a68cb", names: false, iat: false)), profile: .liveAssist)
+            .filter { $0.passed == false }.map(\.name) == [.givenName, .familyName, .iat])
+        #expect(try checks(try Self.token(header: header, claims: claims("user-42")), profile: .liveAssist).filter { $0.passed == false }.map(\.name) == [.sub])
     }
 
     @Test func wrongKid() throws {

@@ -145,9 +145,14 @@ struct JWTCommand: AsyncParsableCommand {
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Decode a token and check it: header fields, claims, expiry in seconds, kid, signature.",
+            abstract: "Decode a token and check it by its flow's rules: header fields, claims, expiry in seconds, kid, signature.",
             discussion: """
-                Reads TOKEN, or standard input when TOKEN is '-'. Checks that the header has alg (RS256/384/512; 'none' is always rejected), typ and kid; the payload has sub, iss and exp; exp is an integer of seconds (not milliseconds, not a string) and in the future; and, given a key, that kid matches and the signature is valid. Exit status 1 if any check fails.
+                Reads TOKEN, or standard input when TOKEN is '-'. Each flow has its own rules, so a valid token is never failed for what its receiver does not ask:
+                  bearer       Salesforce's JWT bearer assertion: RS256, iss (consumer key), sub (username), aud https://login.salesforce.com or https://test.salesforce.com (a My Domain URL is not an audience), exp within 3 minutes; no kid.
+                  messaging    Enhanced Messaging user verification: RS256/RS512, kid, sub, iss, iat, exp; no aud.
+                  live-assist  Live Assist authenticated chat: RS256, sub the contact GUID (lowercase), iss, given_name, family_name, iat, exp; no kid.
+                  generic      alg, sub, iss, exp.
+                The profile is detected from the token unless --profile names it. Every profile checks that exp is an integer of seconds (not milliseconds, not a string) and in the future, that alg is not 'none', and, given a key, that the kid matches (when the flow uses one) and the signature is valid. Exit status 1 if any check fails; '–' lines are notes.
                 """)
 
         @Argument(help: "The token, or '-' to read it from standard input.")
@@ -162,14 +167,20 @@ struct JWTCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Check against this PEM certificate.", valueName: "file"))
         var cert: String?
 
+        @Option(help: "The flow's rules: bearer, messaging, live-assist or generic (default: detected).")
+        var profile: String?
+
         func validate() throws {
             guard [jwk, jwks, cert].compactMap({ $0 }).count <= 1 else { throw ValidationError("give at most one of --jwk, --jwks, --cert") }
+            if let profile, TokenProfile(rawValue: profile) == nil {
+                throw ValidationError("--profile must be one of \(TokenProfile.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
         }
 
         func run() throws {
             let text = token == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : token
             do {
-                let (decoded, checks) = try TokenInspector.inspect(text, key: try loadKey())
+                let (decoded, checks) = try TokenInspector.inspect(text, key: try loadKey(), profile: profile.flatMap(TokenProfile.init(rawValue:)))
                 print(TokenInspector.describe(decoded))
                 print("checks:")
                 for check in checks { print("  " + check.line) }

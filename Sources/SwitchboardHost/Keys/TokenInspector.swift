@@ -15,7 +15,11 @@ public enum InspectionKey: Sendable {
 public struct TokenCheck: Sendable, Hashable {
     /// Stable ids of the checks.
     public enum Name: String, Sendable, Hashable, CaseIterable {
-        case alg, typ, kid, sub, iss, exp
+        case profile
+        case alg, typ, kid, sub, iss, aud, iat, exp
+        case givenName = "given_name"
+        case familyName = "family_name"
+        case lifetime
         case expSeconds = "exp-seconds"
         case expFuture = "exp-future"
         case kidMatches = "kid-matches"
@@ -36,22 +40,13 @@ public struct TokenCheck: Sendable, Hashable {
 /// Decodes a token locally (production tokens must never be pasted into websites) and checks it
 /// the way Salesforce and Live Assist will.
 public enum TokenInspector {
-    /// The decoded token and every check. Throws only when the token cannot be decoded at all.
-    public static func inspect(_ token: String, key: InspectionKey?, now: Date = Date()) throws(JWTError) -> (DecodedJWT, [TokenCheck]) {
+    /// The decoded token and every check, by `profile`'s rules (detected from the token when nil).
+    /// Throws only when the token cannot be decoded at all.
+    public static func inspect(_ token: String, key: InspectionKey?, profile: TokenProfile? = nil, now: Date = Date()) throws(JWTError) -> (DecodedJWT, [TokenCheck]) {
         let decoded = try JWTVerifier.decode(token)
-        var checks: [TokenCheck] = []
-        let alg = decoded.algorithmName
-        switch alg {
-        case nil: checks.append(.init(name: .alg, passed: false, detail: "the header has no alg"))
-        case "none"?: checks.append(.init(name: .alg, passed: false, detail: "alg \"none\" means unsigned; it is always rejected"))
-        case let name? where JWTAlgorithm(rawValue: name) == nil:
-            checks.append(.init(name: .alg, passed: false, detail: "alg \"\(name)\" is not accepted; use RS256"))
-        case let name?: checks.append(.init(name: .alg, passed: true, detail: name))
-        }
-        checks.append(present(decoded.header["typ"], .typ, where: "header", hint: "add \"typ\":\"JWT\""))
-        checks.append(present(decoded.header["kid"], .kid, where: "header", hint: "Enhanced Messaging matches the kid to the uploaded key"))
-        checks.append(present(decoded.claims["sub"], .sub, where: "payload", hint: "the user id (or the contact GUID for Live Assist)"))
-        checks.append(present(decoded.claims["iss"], .iss, where: "payload", hint: "must equal the keyset's issuer exactly"))
+        let (chosen, reason) = profile.map { ($0, "as asked") } ?? TokenProfile.detect(decoded)
+        var checks: [TokenCheck] = [.init(name: .profile, passed: nil, detail: "\(chosen.rawValue) (\(reason)); --profile bearer|messaging|live-assist|generic")]
+        checks += profileChecks(decoded, chosen, now: now)
         checks += expiry(decoded.claims["exp"], now: now)
 
         switch key {
@@ -60,11 +55,16 @@ public enum TokenInspector {
         case .certificate(let publicKey):
             checks.append(signature(decoded, publicKey))
         case .jwk(let jwk):
-            checks.append(kidMatch(decoded.keyID, available: [jwk.keyID].compactMap { $0 }))
+            // A token without a kid (bearer, Live Assist) is checked against the one key given.
+            if decoded.keyID != nil || chosen == .messaging { checks.append(kidMatch(decoded.keyID, available: [jwk.keyID].compactMap { $0 })) }
             checks.append(signature(decoded, try? jwk.publicKey()))
         case .jwks(let set):
-            checks.append(kidMatch(decoded.keyID, available: set.keys.compactMap(\.keyID)))
-            checks.append(signature(decoded, JWTVerifier.key(for: decoded, in: set).flatMap { try? $0.publicKey() }))
+            if decoded.keyID == nil, chosen != .messaging, set.keys.count == 1 {
+                checks.append(signature(decoded, try? set.keys[0].publicKey()))
+            } else {
+                checks.append(kidMatch(decoded.keyID, available: set.keys.compactMap(\.keyID)))
+                checks.append(signature(decoded, JWTVerifier.key(for: decoded, in: set).flatMap { try? $0.publicKey() }))
+            }
         }
         return (decoded, checks)
     }
