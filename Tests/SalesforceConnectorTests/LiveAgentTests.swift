@@ -301,4 +301,28 @@ struct LiveAgentTests {
             }
         }
     }
+
+    /// Salesforce is reported to answer a JWT it did not verify with HTTP 200 and a *guest* token:
+    /// the sandbox can, and the connector reads the subject and refuses to hand a guest to an agent.
+    @Test func aGuestTokenForARefusedJWTIsARefusal() async throws {
+        var messaging = try LiveAgentRig.messaging(script: nil)
+        messaging.guestTokenOnRefusal = true
+        try await LiveAgentRig.withSandbox(messaging: messaging) { sandbox in
+            let base = await sandbox.baseURL()
+            let rig = try await LiveAgentRig.make(sandbox: sandbox, yaml: LiveAgentRig.yaml(base: base, keyID: "not-uploaded-1"))
+            defer { Task { await rig.finish() } }
+            try await rig.running { liveAgent, _ in
+                let error = await #expect(throws: ConnectorError.self) { _ = try await liveAgent.startHandoff(Self.request) }
+                #expect(error?.code == .unauthorized && error?.message.contains("guest") == true && error?.message.contains("/UNAUTH/") == true,
+                        "\(String(describing: error))")
+                #expect(sandbox.messaging.refusals.count == 1 && sandbox.messaging.conversationIds.isEmpty, "no conversation for a guest")
+                let open = try await rig.store.openHandoffs(connector: "sf")
+                #expect(open.isEmpty)
+            }
+            // Like the real endpoint, the sandbox wants every documented field of the request.
+            let partial = try await rig.transport.send(.init(method: "POST", url: base + "/iamessage/api/v2/authorization/authenticated/access-token",
+                headers: [("Content-Type", "application/json")], body: Array(#"{"orgId":"00DSBX000000001","esDeveloperName":"Support_API","capabilitiesVersion":"1","authorizationType":"JWT","customerIdentityToken":"x.y.z"}"#.utf8)))
+            #expect(partial.status == 400 && String(decoding: partial.body, as: UTF8.self).contains("The platform field is required"))
+        }
+    }
 }

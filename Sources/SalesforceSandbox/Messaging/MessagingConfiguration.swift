@@ -21,6 +21,10 @@ public struct MessagingConfiguration: Sendable {
     /// Whether a reconnecting stream gets the events after its `Last-Event-Id` again (Salesforce's
     /// behaviour is unconfirmed; clients must backfill from `/entries` either way).
     public var replayAfterLastEventId = true
+    /// Answer a user-verification JWT that fails verification the way Salesforce is reported to
+    /// (salesforce-messaging-api.md §2.3): HTTP 200 with a *guest* token (`…/UNAUTH/NA/uid:…`),
+    /// instead of 401. A client must read the subject to notice.
+    public var guestTokenOnRefusal = false
     /// The scripted queue and agent; nil: the agent acts only when told (control API / tests).
     public var script: MessagingScript? = MessagingScript()
 

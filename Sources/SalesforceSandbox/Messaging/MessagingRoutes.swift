@@ -117,23 +117,28 @@ struct MessagingRoutes {
         guard body["esDeveloperName"] as? String == configuration.esDeveloperName else {
             return Self.error(.badRequest, "The esDeveloperName doesn't match an active Embedded Service deployment.")
         }
+        // Every field of the documented request (salesforce-messaging-api.md §2.1–2.2).
+        for field in ["capabilitiesVersion", "platform"] where (body[field] as? String)?.isEmpty ?? true {
+            return Self.error(.badRequest, "The \(field) field is required.")
+        }
         guard body["authorizationType"] as? String == "JWT", let jwt = body["customerIdentityToken"] as? String else {
             return Self.error(.badRequest, "authorizationType JWT with a customerIdentityToken is required for verified users.")
         }
+        let subject: String
         do {
-            let sub = try await VerificationTokenChecker(configuration: configuration).verify(jwt)
-            let subject = messaging.endUserSubject(sub)
-            let (token, lastEventId) = messaging.issueToken(subject: subject)
-            let json = "{\"accessToken\":\(JSONText.string(token)),\"lastEventId\":\"\(lastEventId)\",\"context\":{\"deviceId\":"
-                + JSONText.string((body["deviceId"] as? String) ?? UUID().uuidString.lowercased())
-                + ",\"endUser\":{\"subject\":\(JSONText.string(subject))},\"configuration\":{\"embeddedServiceConfig\":{\"name\":"
-                + JSONText.string(configuration.esDeveloperName) + ",\"deploymentType\":\"api\",\"embeddedServiceMessagingChannel\":"
-                + "{\"channelAddressIdentifier\":\"sandbox-channel\",\"authMode\":\"Auth\"},\"forms\":[],\"choiceListConfig\":{\"choiceList\":[]}}}}}"
-            return Self.json(.ok, json)
+            subject = messaging.endUserSubject(try await VerificationTokenChecker(configuration: configuration).verify(jwt))
         } catch {
             messaging.refused(error.message)
-            return Self.error(.unauthorized, error.message)
+            guard configuration.guestTokenOnRefusal else { return Self.error(.unauthorized, error.message) }
+            subject = "v2/iamessage/UNAUTH/NA/uid:" + UUID().uuidString.lowercased()
         }
+        let (token, lastEventId) = messaging.issueToken(subject: subject)
+        let json = "{\"accessToken\":\(JSONText.string(token)),\"lastEventId\":\"\(lastEventId)\",\"context\":{\"deviceId\":"
+            + JSONText.string((body["deviceId"] as? String) ?? UUID().uuidString.lowercased())
+            + ",\"endUser\":{\"subject\":\(JSONText.string(subject))},\"configuration\":{\"embeddedServiceConfig\":{\"name\":"
+            + JSONText.string(configuration.esDeveloperName) + ",\"deploymentType\":\"api\",\"embeddedServiceMessagingChannel\":"
+            + "{\"channelAddressIdentifier\":\"sandbox-channel\",\"authMode\":\"" + (subject.contains("/AUTH/") ? "Auth" : "UnAuth") + "\"},\"forms\":[],\"choiceListConfig\":{\"choiceList\":[]}}}}}"
+        return Self.json(.ok, json)
     }
 
     /// Runs `body` with the bearer token and its subject, or answers 401.
