@@ -195,8 +195,9 @@ extension Wire {
         case "typing_started": kind = .typingStarted
         case "typing_stopped": kind = .typingStopped
         case "ended_by_agent": kind = .endedByAgent
+        case "session_ended": kind = .sessionEnded(endedBy: json["endedBy"]?.stringValue.flatMap(SessionEnder.init(rawValue:)) ?? .unknown)
         case "closed": kind = .closed
-        default: throw .invalidParams("handoff.event kind must be one of queued, routing_failed, agent_joined, agent_left, agent_message, typing_started, typing_stopped, ended_by_agent, closed")
+        default: throw .invalidParams("handoff.event kind must be one of queued, routing_failed, agent_joined, agent_left, agent_message, typing_started, typing_stopped, ended_by_agent, session_ended, closed")
         }
         return HandoffEvent(handoffId: try string(json, "handoffId", in: "handoff.event"), entryId: try string(json, "entryId", in: "handoff.event"),
                             kind: kind, occurredAt: json["occurredAt"] == nil ? Date() : try date(json["occurredAt"], field: "handoff.event.occurredAt"))
@@ -214,6 +215,7 @@ extension Wire {
         case .typingStarted: members.append(("kind", .string("typing_started")))
         case .typingStopped: members.append(("kind", .string("typing_stopped")))
         case .endedByAgent: members.append(("kind", .string("ended_by_agent")))
+        case .sessionEnded(let who): members += [("kind", .string("session_ended")), ("endedBy", .string(who.rawValue))]
         case .closed: members.append(("kind", .string("closed")))
         }
         return .object(members)

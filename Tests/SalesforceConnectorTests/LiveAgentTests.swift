@@ -113,6 +113,33 @@ struct LiveAgentTests {
         }
     }
 
+    /// A session that ends is told apart by who ended it — the agent, the employee, inactivity —
+    /// and in each case a new message from the employee opens a new session.
+    @Test(arguments: [(MessagingOrg.SessionEnd.agent, "handoff.ended_by_agent", "ended by the agent"),
+                      (.endUser, "handoff.session_ended", "ended by the employee"), (.inactivity, "handoff.session_ended", "the session timed out")])
+    func whoEndedTheSessionIsSaid(ender: MessagingOrg.SessionEnd, type: String, reason: String) async throws {
+        try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil)) { sandbox in
+            let rig = try await LiveAgentRig.make(sandbox: sandbox)
+            defer { Task { await rig.finish() } }
+            try await rig.running { liveAgent, _ in
+                let handoff = try await liveAgent.startHandoff(Self.request)
+                let id = handoff.conversationId
+                sandbox.messaging.routingResult(conversationId: id, estimatedWaitSeconds: 5)
+                sandbox.messaging.agentParticipant(conversationId: id, name: "Dana", joins: true)
+                sandbox.messaging.endSession(conversationId: id, by: ender, agentName: "Dana")
+                try await rig.waitForEvents(handoff.id, "the session's end") { $0.contains { $0.type == type } }
+                let ended = try await rig.store.handoff(id: handoff.id)
+                #expect(ended?.status == .ended && ended?.endReason == reason)
+                if ender != .agent {
+                    let payload = try await rig.events(handoff.id).first { $0.type == type }?.payload ?? ""
+                    #expect(payload.contains(ender == .endUser ? "employee" : "timeout"), "\(payload)")
+                }
+                try await liveAgent.sendMessage(handoffId: handoff.id, text: "one more thing")
+                #expect(sandbox.messaging.view(conversationId: id)?.sessionOpen == true, "the message opened a new session")
+            }
+        }
+    }
+
     @Test func twentyEmployeesEachHaveTheirOwnStream() async throws {
         try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil)) { sandbox in
             let rig = try await LiveAgentRig.make(sandbox: sandbox)

@@ -64,6 +64,25 @@ public struct Handoff: Sendable, Hashable, Codable {
     }
 }
 
+/// Who ended a messaging session other than the agent.
+public enum SessionEnder: String, Sendable, Hashable, Codable {
+    /// The employee (the end user) ended it.
+    case employee
+    /// Nobody wrote for too long.
+    case timeout
+    /// The system did not say.
+    case unknown
+
+    /// The handoff's end reason.
+    public var endReason: String {
+        switch self {
+        case .employee: "ended by the employee"
+        case .timeout: "the session timed out"
+        case .unknown: "the session ended"
+        }
+    }
+}
+
 /// Something the human side of a handoff did, relayed to the assistant.
 public struct HandoffEvent: Sendable, Hashable, Codable {
     /// What happened.
@@ -84,6 +103,9 @@ public struct HandoffEvent: Sendable, Hashable, Codable {
         case typingStopped
         /// The agent ended the session.
         case endedByAgent
+        /// The session ended otherwise: the employee ended it, or it timed out — as far as the
+        /// system says (``SessionEnder``). A new message opens a new session, as after the agent.
+        case sessionEnded(endedBy: SessionEnder)
         /// The conversation is closed.
         case closed
     }

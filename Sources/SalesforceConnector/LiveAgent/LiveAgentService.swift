@@ -199,6 +199,7 @@ final class LiveAgentService: LiveAgent, Sendable {
         case .agentJoined, .agentMessage: status = .active
         case .routingFailed(let text): status = .ended; reason = "routing failed: \(text)"
         case .endedByAgent: status = .ended; reason = Self.endedByAgent
+        case .sessionEnded(let who): status = .ended; reason = who.endReason
         case .closed: status = .ended; reason = "closed"
         default: status = nil
         }
@@ -213,6 +214,8 @@ final class LiveAgentService: LiveAgent, Sendable {
     }
 
     static let endedByAgent = "ended by the agent"
+    /// The end reasons of a session that ended with the conversation still open: a message opens a new one.
+    static let sessionEndReasons: Set<String> = [endedByAgent, SessionEnder.employee.endReason, SessionEnder.timeout.endReason, SessionEnder.unknown.endReason]
 
     /// Records the stream position and a new status in memory; returns the record to store when
     /// its status changed. The stored position moves with each relayed event (in its transaction);
@@ -341,11 +344,12 @@ final class LiveAgentService: LiveAgent, Sendable {
 
     // MARK: Helpers
 
-    /// A handoff that can take messages: open, or ended by the agent (a message reopens it).
+    /// A handoff that can take messages: open, or its session ended (by the agent, the employee or a
+    /// timeout) with the conversation open — a message reopens it.
     private func messagable(_ handoffId: String) async throws -> HandoffRecord {
         if let record = state.withLock({ $0.open[handoffId] }) { return record }
         guard let record = try await context.handoffs.handoff(id: handoffId) else { throw ConnectorError.notFound("no handoff \(handoffId)") }
-        guard record.endReason == Self.endedByAgent else {
+        guard let reason = record.endReason, Self.sessionEndReasons.contains(reason) else {
             throw ConnectorError.conflict("handoff \(handoffId) is over (\(record.endReason ?? "ended")); start a new one")
         }
         return record

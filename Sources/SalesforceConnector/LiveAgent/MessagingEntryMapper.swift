@@ -72,10 +72,27 @@ enum MessagingEntryMapper {
             return mapped(change["operation"]?.stringValue == "remove" ? .agentLeft(displayName: display) : .agentJoined(displayName: display))
         case "SessionStatusChanged":
             let status = payload?["sessionStatus"]?.stringValue ?? payload?["status"]?.stringValue ?? ""
-            return ["Ended", "Closed", "Inactive"].contains(status) ? mapped(.endedByAgent) : nil
+            guard ["Ended", "Closed", "Inactive"].contains(status) else { return nil }
+            return mapped(Self.sessionEnd(status: status, reason: payload?["reason"]?.stringValue, role: role))
         default:
             return nil
         }
+    }
+
+    /// Who ended a session, as far as the entry says: its sender's role (documented: EndUser, Agent,
+    /// System), else its reason or an `Inactive` status (the payload's fields are not documented, so
+    /// anything unrecognised is the agent's doing, as before, or unknown from the system).
+    static func sessionEnd(status: String, reason: String?, role: String?) -> HandoffEvent.Kind {
+        let why = (reason ?? "").lowercased()
+        switch role {
+        case "EndUser"?: return .sessionEnded(endedBy: .employee)
+        case "Agent"?, "Supervisor"?: return .endedByAgent
+        default: break
+        }
+        if why.contains("enduser") || why.contains("end_user") || why.contains("customer") { return .sessionEnded(endedBy: .employee) }
+        if status == "Inactive" || why.contains("timeout") || why.contains("inactiv") || why.contains("idle") { return .sessionEnded(endedBy: .timeout) }
+        if why.contains("agent") || why.isEmpty { return .endedByAgent }
+        return .sessionEnded(endedBy: .unknown)
     }
 
     /// An entry's time in milliseconds since 1970, as sent (now when it has none).

@@ -6,7 +6,7 @@ import NIOCore
 /// - `POST /__sandbox/messaging/keyset` — `{"uploadedKeys": [JWK…], "jwksURL": …, "issuer": …}`;
 /// - `GET /__sandbox/messaging/conversations[/{id}]` — what the agent sees (messages received…);
 /// - `POST /__sandbox/messaging/conversations/{id}/agent` — make the agent act:
-///   `{"action": "route" | "fail" | "join" | "message" | "typing" | "stop-typing" | "leave" | "end", "text": …}`;
+///   `{"action": "route" | "fail" | "join" | "message" | "typing" | "stop-typing" | "leave" | "end" | "end-by-user" | "timeout", "text": …}`;
 /// - `GET /__sandbox/messaging/refusals` — why verification JWTs were refused;
 /// - `GET /__sandbox/messaging/jwks` — the uploaded keys as a JWKS (a stand-in endpoint for endpoint-mode tests).
 struct MessagingControlRoutes {
@@ -49,8 +49,10 @@ struct MessagingControlRoutes {
             case "typing": messaging.agentTyping(conversationId: id, started: true, name: name)
             case "stop-typing": messaging.agentTyping(conversationId: id, started: false, name: name)
             case "end": messaging.agentEndsSession(conversationId: id, name: name)
+            case "end-by-user": messaging.endSession(conversationId: id, by: .endUser)
+            case "timeout": messaging.endSession(conversationId: id, by: .inactivity)
             default:
-                return MessagingRoutes.error(.badRequest, "action must be route, fail, join, message, typing, stop-typing, leave or end")
+                return MessagingRoutes.error(.badRequest, "action must be route, fail, join, message, typing, stop-typing, leave, end, end-by-user or timeout")
             }
             return Response(status: .noContent)
         }

@@ -91,15 +91,40 @@ extension MessagingOrg {
         }
     }
 
+    /// Who ends a messaging session, and how the `SessionStatusChanged` entry says so (its payload's
+    /// fields are not documented; the sender's role is — EndUser, Agent, System).
+    public enum SessionEnd: String, Sendable {
+        /// The agent ends it (the agent leaves first).
+        case agent
+        /// The end user ends it.
+        case endUser = "end-user"
+        /// Nobody wrote for too long.
+        case inactivity
+
+        var entry: (role: String, status: String, reason: String) {
+            switch self {
+            case .agent: ("Agent", "Ended", "AgentEnded")
+            case .endUser: ("EndUser", "Ended", "EndUserEnded")
+            case .inactivity: ("System", "Inactive", "Timeout")
+            }
+        }
+    }
+
     /// The agent ends the messaging session: the agent leaves, then `SessionStatusChanged` (Ended).
     public func agentEndsSession(conversationId: String, name: String = "Dana Whitfield") {
-        agentParticipant(conversationId: conversationId, name: name, joins: false)
+        endSession(conversationId: conversationId, by: .agent, agentName: name)
+    }
+
+    /// The session ends — by the agent (who leaves first), the end user, or inactivity.
+    public func endSession(conversationId: String, by who: SessionEnd, agentName: String = "Dana Whitfield") {
+        if who == .agent { agentParticipant(conversationId: conversationId, name: agentName, joins: false) }
         agentEntry(conversationId) { conversation in
             conversation.sessionOpen = false
             conversation.awaitingEmployee = false
             let id = UUID().uuidString.lowercased()
-            return Entry(identifier: id, entryType: "SessionStatusChanged", role: "System", displayName: "System",
-                         payload: "{\"entryType\":\"SessionStatusChanged\",\"id\":\"\(id)\",\"sessionStatus\":\"Ended\",\"reason\":\"AgentEnded\"}",
+            let (role, status, reason) = who.entry
+            return Entry(identifier: id, entryType: "SessionStatusChanged", role: role, displayName: role == "Agent" ? agentName : role,
+                         payload: "{\"entryType\":\"SessionStatusChanged\",\"id\":\"\(id)\",\"sessionStatus\":\"\(status)\",\"reason\":\"\(reason)\"}",
                          timestamp: Self.milliseconds())
         }
     }

@@ -72,6 +72,7 @@ extension ModuleHostServices {
                     record.endReason = switch event.kind {
                     case .routingFailed(let reason): "routing failed: \(reason)"
                     case .endedByAgent: "ended by the agent"
+                    case .sessionEnded(let who): who.endReason
                     default: "closed"
                     }
                 }
@@ -93,7 +94,7 @@ extension ModuleHostServices {
         switch kind {
         case .queued: .queued
         case .agentJoined: .active
-        case .routingFailed, .endedByAgent, .closed: .ended
+        case .routingFailed, .endedByAgent, .sessionEnded, .closed: .ended
         default: nil
         }
     }
