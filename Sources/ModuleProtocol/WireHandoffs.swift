@@ -49,3 +49,26 @@ extension Wire {
         return HandoffPosition(handoffId: handoffId, lastEventId: json["lastEventId"]?.stringValue, lastEntryAt: at)
     }
 }
+
+extension Wire {
+    // MARK: doctor
+
+    /// A diagnosis as JSON: `{"id","title","outcome":"passed"|"failed"|"skipped","detail","fix"?}`.
+    public static func json(_ diagnosis: Diagnosis) -> JSONValue {
+        .object([("id", .string(diagnosis.id)), ("title", .string(diagnosis.title)), ("outcome", .string(diagnosis.outcome.rawValue)),
+                 ("detail", .string(diagnosis.detail)), ("fix", diagnosis.fix.map(JSONValue.string))])
+    }
+
+    /// The diagnoses of a `doctor` answer (`{"checks":[…]}`).
+    public static func diagnoses(_ json: JSONValue) throws(RPCError) -> [Diagnosis] {
+        var found: [Diagnosis] = []
+        for item in json["checks"]?.arrayValue ?? [] {
+            guard let outcome = item["outcome"]?.stringValue.flatMap(Diagnosis.Outcome.init(rawValue:)) else {
+                throw .invalidParams("doctor: outcome must be passed, failed or skipped")
+            }
+            found.append(Diagnosis(id: try string(item, "id", in: "doctor"), title: try string(item, "title", in: "doctor"), outcome: outcome,
+                                   detail: item["detail"]?.stringValue ?? "", fix: item["fix"]?.stringValue))
+        }
+        return found
+    }
+}

@@ -84,6 +84,7 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
         TokenRoutes(org: org, baseURL: { [self] in currentBaseURL() }).add(to: router)
         let session = SessionCheck(org: org)
         QueryRoutes(org: org, session: session).add(to: router)
+        DescribeRoute(org: org, session: session).add(to: router)
         SObjectRoutes(org: org, session: session).add(to: router)
         ControlRoutes(org: org, faults: faults, messaging: messaging).add(to: router)
         EventStreamRoute().add(to: router)

@@ -17,6 +17,8 @@ public struct SandboxConfiguration: Sendable {
     public var dailyApiLimit = 100_000
     /// Custom fields the org's admin created, on top of the stock objects (none by default).
     public var customFields: [CustomField] = []
+    /// Object permissions narrower than full access (an admin's forgotten permission); none by default.
+    public var objectAccess: [ObjectAccess] = []
     /// Connected apps registered at start (more can be added through the control API).
     public var connectedApps: [ConnectedApp] = []
     /// How often the simulated agent works the Cases opened through the API (nil: no agent).

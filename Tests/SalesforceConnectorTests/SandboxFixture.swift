@@ -57,12 +57,15 @@ struct ModuleRig: Sendable {
     /// Runs `body` with a connector named `acme` enabling `features`; `sections` are extra YAML lines
     /// of the connector (indented four spaces).
     static func with(contacts: Int, features: String, sections: String = "", maxAttempts: Int = 2,
+                     org adjust: @Sendable (inout SandboxConfiguration) -> Void = { _ in },
                      _ body: @Sendable (ModuleRig) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "switchboard-module-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try SandboxFixture.key.privateKeyPEM.revealedString().write(toFile: directory + "/sf.pem", atomically: false, encoding: .utf8)
-        try await SalesforceSandbox.withRunning(configuration: SandboxFixture.configuration(contacts: contacts)) { sandbox in
+        var sandboxConfiguration = SandboxFixture.configuration(contacts: contacts)
+        adjust(&sandboxConfiguration)
+        try await SalesforceSandbox.withRunning(configuration: sandboxConfiguration) { sandbox in
             let yaml = """
                 version: 1
                 connectors:

@@ -27,6 +27,10 @@ public protocol Connector: Service {
     /// The public keys the connector signs with (or soon will), for the host's
     /// `/.well-known/jwks.json`: Salesforce's "Endpoint URL" keyset reads them there.
     func publishedKeys() async throws -> [JWK]
+    /// What `switchboard doctor` reports for the connector: every Setup step its enabled features
+    /// rely on, checked against the external system (token exchanges, object and field access,
+    /// deployments), each with its fix. By default, ``check()``'s checks.
+    func diagnose() async -> [Diagnosis]
 }
 
 extension Connector {
@@ -36,6 +40,7 @@ extension Connector {
     public var liveAgent: (any LiveAgent)? { nil }
     public var chatTokens: (any ChatTokenIssuer)? { nil }
     public func publishedKeys() async throws -> [JWK] { [] }
+    public func diagnose() async -> [Diagnosis] { await check().diagnoses }
 
     public var syncs: [FeatureSync] { builtInSyncs }
 

@@ -107,6 +107,8 @@ actor ServedConnector {
             return try start(params)
         case "check":
             return Wire.json(await (try connected()).check())
+        case "doctor":
+            return .object([("checks", .array(await (try connected()).diagnose().map(Wire.json)))])
         case "keys.published":
             return .object([("keys", .array(try await connected().publishedKeys().map(\.json)))])
         case "sync.run":

@@ -39,7 +39,15 @@ struct MessagingClient: Sendable {
             throw MessagingRefusal.verification(message: "the token is for a guest (\(subject)), so the user-verification JWT was not accepted",
                                                 status: 200, settings: settings)
         }
-        return MessagingAccess(accessToken: token, lastEventId: json?["lastEventId"]?.stringValue ?? json?["lastEventId"]?.integerValue.map(String.init))
+        var fields: [String] = []
+        if case .array(let forms)? = json?["context"]?["configuration"]?["embeddedServiceConfig"]?["forms"] {
+            for form in forms {
+                guard case .array(let items)? = form["formFields"] else { continue }
+                fields += items.compactMap { $0["name"]?.stringValue }
+            }
+        }
+        return MessagingAccess(accessToken: token, lastEventId: json?["lastEventId"]?.stringValue ?? json?["lastEventId"]?.integerValue.map(String.init),
+                               preChatFields: fields)
     }
 
     /// Creates the conversation (idempotent on its id).
@@ -132,6 +140,8 @@ struct MessagingClient: Sendable {
 struct MessagingAccess: Sendable, Equatable {
     var accessToken: String
     var lastEventId: String?
+    /// The deployment's pre-chat fields (the token answer's forms): where routing attributes go.
+    var preChatFields: [String] = []
 
     /// The same token is the same access.
     static func == (lhs: Self, rhs: Self) -> Bool { lhs.accessToken == rhs.accessToken }

@@ -121,6 +121,11 @@ struct CaseTicketing: Ticketing {
     }
 
     static func mapped(_ error: SalesforceAPIError) -> ConnectorError {
+        // The org's setup, not the request: the integration user lacks an object permission.
+        if error.isMissingPermission {
+            return .unauthorized("the integration user may not do this in Salesforce (\(error.errorCode): \(error.message)); grant the object permission "
+                                 + "to its permission set — switchboard doctor names the missing one", httpStatus: error.status)
+        }
         if error.isNotFound { return .notFound("Salesforce: \(error.message)") }
         if error.status == 400 { return .invalidRequest("Salesforce refused the request: \(error.errorCode): \(error.message)", field: error.fields.first) }
         return .unavailable(error.description)

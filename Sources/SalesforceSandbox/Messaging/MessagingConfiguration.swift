@@ -21,6 +21,10 @@ public struct MessagingConfiguration: Sendable {
     /// Whether a reconnecting stream gets the events after its `Last-Event-Id` again (Salesforce's
     /// behaviour is unconfirmed; clients must backfill from `/entries` either way).
     public var replayAfterLastEventId = true
+    /// The deployment's hidden pre-chat fields (each a custom parameter of the channel, mapped in the
+    /// Omni-Channel flow): the routing attributes a conversation may carry. The token answer lists them
+    /// under `forms`, which is how `doctor` sees whether the connector's routing attributes exist.
+    public var preChatFields = ["_firstName", "_lastName", "_email", "User_Id__c", "Issue_Topic__c"]
     /// Answer a user-verification JWT that fails verification the way Salesforce is reported to
     /// (salesforce-messaging-api.md §2.3): HTTP 200 with a *guest* token (`…/UNAUTH/NA/uid:…`),
     /// instead of 401. A client must read the subject to notice.

@@ -137,8 +137,17 @@ struct MessagingRoutes {
             + JSONText.string((body["deviceId"] as? String) ?? UUID().uuidString.lowercased())
             + ",\"endUser\":{\"subject\":\(JSONText.string(subject))},\"configuration\":{\"embeddedServiceConfig\":{\"name\":"
             + JSONText.string(configuration.esDeveloperName) + ",\"deploymentType\":\"api\",\"embeddedServiceMessagingChannel\":"
-            + "{\"channelAddressIdentifier\":\"sandbox-channel\",\"authMode\":\"" + (subject.contains("/AUTH/") ? "Auth" : "UnAuth") + "\"},\"forms\":[],\"choiceListConfig\":{\"choiceList\":[]}}}}}"
+            + "{\"channelAddressIdentifier\":\"sandbox-channel\",\"authMode\":\"" + (subject.contains("/AUTH/") ? "Auth" : "UnAuth") + "\"},\"forms\":[" + Self.preChatForm(configuration.preChatFields) + "],\"choiceListConfig\":{\"choiceList\":[]}}}}}"
         return Self.json(.ok, json)
+    }
+
+    /// The pre-chat form of the token answer: the hidden fields that carry routing attributes.
+    static func preChatForm(_ fields: [String]) -> String {
+        guard !fields.isEmpty else { return "" }
+        let items = fields.enumerated().map { index, name in
+            "{\"name\":\(JSONText.string(name)),\"order\":\(index + 1),\"type\":\"Text\",\"required\":false,\"isHidden\":true}"
+        }
+        return "{\"displayContext\":\"Conversation\",\"formFields\":[" + items.joined(separator: ",") + "]}"
     }
 
     /// Runs `body` with the bearer token and its subject, or answers 401.

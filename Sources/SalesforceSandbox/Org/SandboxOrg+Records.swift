@@ -19,6 +19,7 @@ extension SandboxOrg {
         guard let schema = self.schema(named: object) else {
             throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: [])
         }
+        try permitted(schema, create: true)
         let checked = try Self.check(values, schema: schema, creating: true)
         return state.withLock { state in
             var rows = state.objects[schema.name] ?? []
@@ -49,6 +50,8 @@ extension SandboxOrg {
         guard let schema = self.schema(named: object) else {
             throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: [])
         }
+        // update and insert below check the edit or create permission.
+        guard access(to: schema.name).read else { throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: []) }
         guard let key = schema.field(field), key.isExternalID else {
             throw WriteError(errorCode: "NOT_FOUND", message: "Provided external ID field does not exist or is not accessible: \(field)", fields: [])
         }
@@ -72,6 +75,7 @@ extension SandboxOrg {
         guard let schema = self.schema(named: object) else {
             throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: [])
         }
+        try permitted(schema, create: false)
         try write(try Self.check(values, schema: schema, creating: false), to: id, schema: schema, stamp: nil)
     }
 
@@ -233,6 +237,19 @@ extension SandboxOrg {
             if record["IsPublished"] == .null { record["IsPublished"] = .bool(false) }
         default:
             break
+        }
+    }
+}
+
+extension SandboxOrg {
+    /// The user's object permission for a write: an object they cannot read does not exist
+    /// (`NOT_FOUND`); one they cannot create or edit answers `INSUFFICIENT_ACCESS_OR_READONLY`.
+    func permitted(_ schema: SObjectSchema, create: Bool) throws(WriteError) {
+        let access = access(to: schema.name)
+        guard access.read else { throw WriteError(errorCode: "NOT_FOUND", message: "The requested resource does not exist", fields: []) }
+        guard create ? access.create : access.edit else {
+            throw WriteError(errorCode: "INSUFFICIENT_ACCESS_OR_READONLY",
+                             message: "insufficient access rights on object: \(create ? "Create" : "Edit") \(schema.name)", fields: [])
         }
     }
 }

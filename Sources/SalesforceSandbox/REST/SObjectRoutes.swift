@@ -26,7 +26,8 @@ struct SObjectRoutes {
         objects.get(":object/:id") { request, context in
             try await session.authorized(request, context) { version, _ in
                 let object = context.parameters.get("object") ?? "", id = context.parameters.get("id") ?? ""
-                guard let schema = org.schema(named: object), let record = org.record(id: id), record.object == schema.name, !record.isDeleted else {
+                guard let schema = org.schema(named: object), org.access(to: schema.name).read, let record = org.record(id: id), record.object == schema.name,
+                      !record.isDeleted else {
                     return RESTResponses.error(.notFound, code: "NOT_FOUND", message: "The requested resource does not exist", limitInfo: org.limitInfo)
                 }
                 let requested = FormEncoding.query(of: request)["fields"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }

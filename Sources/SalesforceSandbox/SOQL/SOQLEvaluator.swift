@@ -29,7 +29,8 @@ struct SOQLEvaluator {
 
     /// Resolves the query's object and checks its fields.
     init(_ query: SOQLQuery, text: String, org: SandboxOrg) throws(Failure) {
-        guard let schema = org.schema(named: query.object) else {
+        // An object the user cannot read does not exist for them.
+        guard let schema = org.schema(named: query.object), org.access(to: schema.name).read else {
             throw Failure(errorCode: "INVALID_TYPE", message: "\(text)\n^\nERROR at Row:1:Column:1\nsObject type '\(query.object)' is not supported. "
                 + "If you are attempting to use a custom object, be sure to append the '__c' after the entity name.")
         }

@@ -42,7 +42,7 @@ struct ModulesTestCommand: AsyncParsableCommand {
         }
         let text = try String(contentsOfFile: configOption.config, encoding: .utf8)
         do {
-            let report = try await SandboxProvisioner.withSandbox(for: configuration, registry: registry, logger: logger) { running in
+            let report = try await SandboxProvisioner.withSandbox(for: configuration, registry: registry, logger: logger, hostServesJWKS: false) { running in
                 var options = ConnectorConformance.Options()
                 options.connector = connector
                 options.baseDirectory = configuration.baseDirectory

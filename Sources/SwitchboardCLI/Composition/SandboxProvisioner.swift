@@ -19,8 +19,10 @@ enum SandboxProvisioner {
     }
 
     /// Runs `body` with the configuration rewritten to use a running sandbox (or as is when no
-    /// connector names it); the sandbox stops when `body` returns.
-    static func withSandbox<T: Sendable>(for configuration: HostConfiguration, registry: ModuleRegistry, logger: Logger,
+    /// connector names it); the sandbox stops when `body` returns. `hostServesJWKS` false (no host
+    /// runs: `doctor`, `modules test`) gives the messaging keyset the signing key's JWK as an upload
+    /// instead of the host's endpoint.
+    static func withSandbox<T: Sendable>(for configuration: HostConfiguration, registry: ModuleRegistry, logger: Logger, hostServesJWKS: Bool = true,
                                          _ body: @Sendable (HostConfiguration) async throws -> T) async throws -> T {
         let wirings = wirings(configuration, registry: registry)
         guard !wirings.isEmpty else { return try await body(configuration) }
@@ -45,7 +47,8 @@ enum SandboxProvisioner {
             try configureDynamics(&sandboxConfiguration, dynamics, connector: connector.name, vault: vault, logger: logger)
         }
         if let (connector, wiring) = wirings.first(where: { $0.wiring.messaging != nil }), let messaging = wiring.messaging {
-            try configureMessaging(&sandboxConfiguration, messaging, connector: connector.name, listen: configuration.listen, vault: vault, logger: logger)
+            try configureMessaging(&sandboxConfiguration, messaging, connector: connector.name,
+                                   listen: hostServesJWKS ? configuration.listen : ListenAddress(host: "127.0.0.1", port: 0), vault: vault, logger: logger)
         }
         let sandbox = try SalesforceSandbox(configuration: sandboxConfiguration, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [sandbox], gracefulShutdownSignals: [], logger: logger))

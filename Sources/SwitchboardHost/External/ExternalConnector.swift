@@ -75,6 +75,17 @@ final class ExternalConnector: Connector, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The module's own doctor checks (`doctor`), or its health checks when it has none.
+    func diagnose() async -> [Diagnosis] {
+        do {
+            return try Wire.diagnoses(try await call("doctor"))
+        } catch let error as ConnectorError where error.code == .notImplemented {
+            return await check().diagnoses
+        } catch {
+            return [.failed("module", "the module answers doctor", "\(error)", fix: "see the module's log lines (source=module-stderr)")]
+        }
+    }
+
     /// The public keys the module publishes on the host's `/.well-known/jwks.json` (`keys.published`;
     /// a module without the method publishes none).
     func publishedKeys() async throws -> [JWK] {

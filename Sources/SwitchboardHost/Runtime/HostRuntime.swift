@@ -154,13 +154,24 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
         let context = ConnectorContext(
             connectorName: configuration.name, vault: vault, signer: signer, http: http, store: storage.state, sink: storage.records,
             events: storage.events, users: storage.users, handoffs: storage.handoffs, logger: logger)
+        let connector: any Connector
         do {
-            let connector = try registry.module(named: configuration.module)!.makeConnector(configuration: configuration, context: context)
-            let result = try await body(connector)
-            try? await http.shutdown()
-            return result
+            connector = try registry.module(named: configuration.module)!.makeConnector(configuration: configuration, context: context)
         } catch {
             try? await http.shutdown()
+            throw error
+        }
+        // An external module's child, started on demand, is stopped (shutdown, SIGTERM, SIGKILL) before returning.
+        func finish() async {
+            if let external = connector as? ExternalConnector { await external.session.stop(grace: self.configuration.shutdownTimeout) }
+            try? await http.shutdown()
+        }
+        do {
+            let result = try await body(connector)
+            await finish()
+            return result
+        } catch {
+            await finish()
             throw error
         }
     }
