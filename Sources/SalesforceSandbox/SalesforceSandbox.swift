@@ -39,7 +39,7 @@ public final class SalesforceSandbox: Service, Sendable, CustomStringConvertible
         self.configuration = configuration
         self.logger = logger
         self.org = try SandboxOrg(configuration: configuration)
-        self.messaging = MessagingOrg(configuration: configuration.messaging, organizationID: configuration.organizationID)
+        self.messaging = try MessagingOrg(configuration: configuration.messaging, organizationID: configuration.organizationID)
         let org = self.org
         self.dynamics = DynamicsOrg(configuration: configuration.dynamics, people: { org.records("Contact") })
         self.faults = FaultInjector()

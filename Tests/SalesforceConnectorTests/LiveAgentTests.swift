@@ -180,7 +180,7 @@ struct LiveAgentTests {
             #expect(try published[0].publicKey() == RSAPublicKey(privateKeyPEM: SandboxFixture.key.privateKeyPEM))
             #expect(try published[1].publicKey() == RSAPublicKey(certificate: SandboxFixture.otherKey.certificate))
             // The keyset reads what the host publishes (endpoint mode).
-            sandbox.messaging.setKeyset(uploadedKeys: published.map(\.json.description), jwksURL: base + "/__sandbox/messaging/jwks", issuer: LiveAgentRig.issuer)
+            try sandbox.messaging.setKeyset(uploadedKeys: published.map(\.json.description), jwksURL: base + "/__sandbox/messaging/jwks", issuer: LiveAgentRig.issuer)
             try await before.running { liveAgent, _ in _ = try await liveAgent.startHandoff(Self.request) }
             // Step 2: other-1 becomes the signing key — accepted at once, no new upload.
             let yaml = LiveAgentRig.yaml(base: base, keyID: "other-1").replacingOccurrences(of: "private_key: env:SF_TEST_KEY\n      routing", with: "private_key: env:SF_NEXT_KEY\n      routing")
@@ -299,13 +299,13 @@ struct LiveAgentTests {
             let base = await sandbox.baseURL()
             if fault == "jwks" {
                 // Endpoint mode: the keyset reads a JWKS that publishes another key only.
-                sandbox.messaging.setKeyset(uploadedKeys: [SandboxFixture.otherKey.jwk.json.description], jwksURL: base + "/__sandbox/messaging/jwks",
+                try sandbox.messaging.setKeyset(uploadedKeys: [SandboxFixture.otherKey.jwk.json.description], jwksURL: base + "/__sandbox/messaging/jwks",
                                             issuer: LiveAgentRig.issuer)
             }
             if fault == "signature" {
                 // The keyset's `test-1` holds another key's public half.
                 let impostor = try JWK.rsa(certificate: SandboxFixture.otherKey.certificate, keyID: "test-1")
-                sandbox.messaging.setKeyset(uploadedKeys: [impostor.json.description], jwksURL: nil, issuer: LiveAgentRig.issuer)
+                try sandbox.messaging.setKeyset(uploadedKeys: [impostor.json.description], jwksURL: nil, issuer: LiveAgentRig.issuer)
             }
             let yaml = LiveAgentRig.yaml(base: base, keyID: fault == "kid" ? "not-uploaded-1" : "test-1",
                                          issuer: fault == "issuer" ? "https://elsewhere.test" : LiveAgentRig.issuer)
@@ -350,6 +350,27 @@ struct LiveAgentTests {
             let partial = try await rig.transport.send(.init(method: "POST", url: base + "/iamessage/api/v2/authorization/authenticated/access-token",
                 headers: [("Content-Type", "application/json")], body: Array(#"{"orgId":"00DSBX000000001","esDeveloperName":"Support_API","capabilitiesVersion":"1","authorizationType":"JWT","customerIdentityToken":"x.y.z"}"#.utf8)))
             #expect(partial.status == 400 && String(decoding: partial.body, as: UTF8.self).contains("The platform field is required"))
+        }
+    }
+
+    /// The keyset takes what Setup takes: one public RSA JWK with x5c valid for 10 more days.
+    @Test func theKeysetRefusesKeysSetupWouldRefuse() async throws {
+        try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil)) { sandbox in
+            var jwk = SandboxFixture.key.jwk.members
+            func text(_ members: [JSONMember]) -> String { JSONValue.object(members).description }
+            let withoutCertificate = jwk.filter { $0.name != "x5c" }
+            let privateToo = jwk + [JSONMember("d", .string("AQAB"))]
+            let shortLived = try KeyGenerator.generate(bits: 2048, keyID: "short", subject: "CN=short", days: 5)
+            for (key, expected) in [(text(withoutCertificate), "x5c"), (text(privateToo), "private members"), (shortLived.jwk.json.description, "10 more days"),
+                                    (JSONValue.array([.object(jwk)]).description, "one JSON object per key")] {
+                let refusal = #expect(throws: MessagingOrg.KeyRefused.self) {
+                    try sandbox.messaging.setKeyset(uploadedKeys: [key], jwksURL: nil, issuer: LiveAgentRig.issuer)
+                }
+                #expect(refusal?.description.contains(expected) == true, "\(String(describing: refusal))")
+            }
+            jwk.removeAll { $0.name == "use" }
+            #expect(KeyUploadRules.refusal(text: text(jwk)) == "use must be sig")
+            #expect(KeyUploadRules.refusal(text: SandboxFixture.key.jwk.json.description) == nil)
         }
     }
 }

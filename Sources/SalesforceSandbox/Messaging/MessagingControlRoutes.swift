@@ -23,7 +23,11 @@ struct MessagingControlRoutes {
             guard let issuer = body["issuer"] as? String else {
                 return MessagingRoutes.error(.badRequest, "expected {\"issuer\": …, \"uploadedKeys\": [JWK…]} or {\"issuer\": …, \"jwksURL\": …}")
             }
-            messaging.setKeyset(uploadedKeys: keys, jwksURL: body["jwksURL"] as? String, issuer: issuer)
+            do {
+                try messaging.setKeyset(uploadedKeys: keys, jwksURL: body["jwksURL"] as? String, issuer: issuer)
+            } catch {
+                return MessagingRoutes.error(.badRequest, "\(error)")
+            }
             return Response(status: .noContent)
         }
         control.get("conversations") { _, _ in try ControlRoutes.encode(["conversations": messaging.conversationIds]) }

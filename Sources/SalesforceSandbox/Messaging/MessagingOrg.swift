@@ -74,7 +74,16 @@ public final class MessagingOrg: Sendable {
     public let organizationID: String
     let state = Mutex(State(uploadedKeys: [], issuer: ""))
 
-    init(configuration: MessagingConfiguration, organizationID: String) {
+    /// A key Setup would not accept (``KeyUploadRules``).
+    public struct KeyRefused: Error, CustomStringConvertible {
+        /// Why.
+        public let description: String
+    }
+
+    init(configuration: MessagingConfiguration, organizationID: String) throws(KeyRefused) {
+        for key in configuration.uploadedKeys {
+            if let refusal = KeyUploadRules.refusal(text: key) { throw KeyRefused(description: "uploaded key refused: \(refusal)") }
+        }
         self.configuration = configuration
         self.organizationID = String(organizationID.prefix(15))
         state.withLock { state in
@@ -85,7 +94,11 @@ public final class MessagingOrg: Sendable {
     }
 
     /// Replaces the user verification keyset: uploaded JWKs, or an endpoint URL (which wins), and the issuer.
-    public func setKeyset(uploadedKeys: [String], jwksURL: String?, issuer: String) {
+    /// - Throws: ``KeyRefused`` for an uploaded key Setup would refuse (nothing changes then).
+    public func setKeyset(uploadedKeys: [String], jwksURL: String?, issuer: String) throws(KeyRefused) {
+        for key in uploadedKeys {
+            if let refusal = KeyUploadRules.refusal(text: key) { throw KeyRefused(description: "uploaded key refused: \(refusal)") }
+        }
         state.withLock { state in
             state.uploadedKeys = uploadedKeys
             state.jwksURL = jwksURL
