@@ -85,6 +85,7 @@ public final class RecordingStore: StateStore, RecordSink, EventSink, UserDirect
     @discardableResult
     public func emit(_ event: ConnectorEvent) async throws -> Int64 { try await memory.emit(event) }
     public func users(email: String) async throws -> [(connector: String, user: UserRecord)] { try await memory.users(email: email) }
+    public func user(connector: String, id: String) async throws -> UserRecord? { try await memory.user(connector: connector, id: id) }
     public func saveHandoff(_ record: HandoffRecord) async throws { try await memory.saveHandoff(record) }
     public func handoff(id: String) async throws -> HandoffRecord? { try await memory.handoff(id: id) }
     public func openHandoffs(connector: String) async throws -> [HandoffRecord] { try await memory.openHandoffs(connector: connector) }

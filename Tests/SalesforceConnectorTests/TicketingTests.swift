@@ -27,7 +27,7 @@ struct TicketingTests {
     }
 
     static func withRig(attemptTimeout: Duration = .seconds(10), cases: Int = 40, idempotencyField: String? = nil, allowUnknownRequesters: Bool = false,
-                        _ body: @Sendable (Rig) async throws -> Void) async throws {
+                        followsSyncedUsers: Bool = true, _ body: @Sendable (Rig) async throws -> Void) async throws {
         let directory = NSTemporaryDirectory() + "switchboard-tickets-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await SalesforceSandbox.withRunning(configuration: configuration(cases: cases, idempotencyField: idempotencyField)) { sandbox in
@@ -44,7 +44,8 @@ struct TicketingTests {
             let ticketing = CaseTicketing(rest: rest, auth: auth, context: context, settings: settings)
             guard case .string(let email) = sandbox.org.records("Contact")[3]["Email"] else { Issue.record("no email"); return }
             do {
-                try await body(Rig(sandbox: sandbox, store: store, ticketing: ticketing, watcher: CaseWatcher(rest: rest, auth: auth, context: context), email: email))
+                try await body(Rig(sandbox: sandbox, store: store, ticketing: ticketing, watcher: CaseWatcher(rest: rest, auth: auth, context: context, followsSyncedUsers: followsSyncedUsers),
+                                   email: email))
             } catch {
                 try? await transport.shutdown()
                 throw error
@@ -230,6 +231,40 @@ struct TicketingTests {
             #expect(events[0].payload.contains(#""from":"New""#) && events[0].payload.contains(#""to":"Working""#))
             #expect(events[1].payload.contains("Avery from IT support") && events[1].payload.contains(#""author":"agent""#))
             #expect(try await rig.watcher.poll() == 0, "nothing twice")
+        }
+    }
+
+    /// Employees' Cases opened by e-mail, web or phone change too: the watcher follows the open Cases of
+    /// the Contacts user-ingestion synced (not of anyone else), from their first change, until closed.
+    @Test(arguments: [true, false])
+    func watchingFollowsTheSyncedEmployeesCases(follow: Bool) async throws {
+        try await Self.withRig(followsSyncedUsers: follow) { rig in
+            let contacts = rig.sandbox.org.records("Contact")
+            let synced = contacts[3], stranger = contacts[5]
+            guard case .string(let email) = synced["Email"] else { Issue.record("no email"); return }
+            _ = try await rig.store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [
+                .user(UserRecord(id: synced.id, email: email, firstName: "Syn", lastName: "Ced", fields: [:], modifiedAt: Date())),
+            ], checkpoint: nil))
+            #expect(try await rig.watcher.poll() == 0, "the first poll only sets the cursors")
+            let agent = "005SBX000000777AAA"
+            let mine = try rig.sandbox.org.insert("Case", values: ["Subject": .string("Laptop (by e-mail)"), "Status": .string("New"), "Origin": .string("Email"),
+                                                                   "ContactId": .string(synced.id)], by: agent)
+            _ = try rig.sandbox.org.insert("Case", values: ["Subject": .string("Someone else's"), "Status": .string("New"), "Origin": .string("Web"),
+                                                            "ContactId": .string(stranger.id)], by: agent)
+            #expect(try await rig.watcher.poll() == (follow ? 1 : 0))
+            try rig.sandbox.org.update("Case", id: mine, values: ["Status": .string("Working")])
+            _ = try rig.sandbox.org.insert("CaseComment", values: ["ParentId": .string(mine), "CommentBody": .string("We are on it"),
+                                                                   "IsPublished": .bool(true)], by: agent)
+            #expect(try await rig.watcher.poll() == (follow ? 2 : 0))
+            try rig.sandbox.org.update("Case", id: mine, values: ["Status": .string("Closed")])
+            #expect(try await rig.watcher.poll() == (follow ? 1 : 0))
+            #expect(try await rig.watcher.poll() == 0, "nothing twice")
+            let events = try await rig.store.events(after: 0)
+            guard follow else { return #expect(events.isEmpty) }
+            #expect(events.map(\.type) == ["ticket.status_changed", "ticket.status_changed", "ticket.comment_added", "ticket.status_changed"])
+            #expect(events.allSatisfy { $0.payload.contains(mine) } && events[0].payload.contains(email) && events[0].payload.contains(#""to":"New""#))
+            #expect(events[1].payload.contains(#""from":"New""#) && events[3].payload.contains(#""to":"Closed""#))
+            #expect(try await rig.store.moduleState(connector: "sf", key: CaseWatcher.followedKey(mine)) == nil, "a closed Case is no longer kept")
         }
     }
 

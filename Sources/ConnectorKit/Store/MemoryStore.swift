@@ -75,6 +75,13 @@ public final class MemoryStore: StateStore, RecordSink, EventSink, UserDirectory
         }
     }
 
+    public func user(connector: String, id: String) async throws -> UserRecord? {
+        state.withLock { state in
+            guard case .user(let user)? = state.records["\(connector)/\(SyncStream.users.name)"]?[id] else { return nil }
+            return user
+        }
+    }
+
     public func reconcile(connector: String, stream: SyncStream, writtenBefore date: Date) async throws -> Int {
         guard let records = stream.records else { throw SyncStreamError.cursorOnly(stream) }
         return state.withLock { state in

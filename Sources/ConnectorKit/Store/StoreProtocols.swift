@@ -166,6 +166,8 @@ public protocol EventSink: Sendable {
 public protocol UserDirectory: Sendable {
     /// Users whose email matches, case-insensitively, with the connector that synced each.
     func users(email: String) async throws -> [(connector: String, user: UserRecord)]
+    /// The user a connector synced under an id (a Salesforce Contact id), if it did.
+    func user(connector: String, id: String) async throws -> UserRecord?
 }
 
 /// A directory that knows nobody (hosts without a store of users).
@@ -173,4 +175,5 @@ public struct EmptyUserDirectory: UserDirectory {
     /// Creates the empty directory.
     public init() {}
     public func users(email: String) async throws -> [(connector: String, user: UserRecord)] { [] }
+    public func user(connector: String, id: String) async throws -> UserRecord? { nil }
 }

@@ -75,6 +75,13 @@ struct RemoteStore: StateStore, RecordSink, EventSink, UserDirectory, HandoffSto
         return found
     }
 
+    /// A user this connector synced, by id (`users.get`).
+    func user(connector: String, id: String) async throws -> UserRecord? {
+        let answer = try await host.call("users.get", .object([("id", .string(id))]))
+        guard let record = answer["record"], record != .null, case .user(let user) = try Wire.record(record) else { return nil }
+        return user
+    }
+
     /// A handoff event's params: the event, where the module's stream stands, and the status the
     /// module decided (both stored in the event's transaction).
     static func params(_ handoffEvent: HandoffEvent, _ event: ConnectorEvent) -> JSONValue {

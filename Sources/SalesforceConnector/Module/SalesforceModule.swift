@@ -50,6 +50,8 @@ public struct SalesforceModule: ConnectorModule {
                              summary: "The Case Status values the assistant may set (your org's picklist)."),
                 SettingField("unknown_requesters", .oneOf(["refuse", "supplied-email"]), default: .string("refuse"),
                              summary: "A requester e-mail no Contact has: refuse (400), or open the Case by SuppliedEmail alone."),
+                SettingField("follow", .oneOf(["synced-users", "own"]), default: .string("synced-users"),
+                             summary: "Which Cases the watcher reports on /v1/events: synced-users — also the open Cases of the employees user-ingestion synced (opened by e-mail, web or phone); own — only those the assistant opened."),
             ])), feature: .ticketing, summary: "Cases and comments for employees."),
             SettingField("user-ingestion", .object(SettingsSchema([
                 SettingField("schedule", .duration, default: .duration(.seconds(900)), summary: "How often to read changed contacts."),

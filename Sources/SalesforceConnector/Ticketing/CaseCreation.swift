@@ -114,8 +114,8 @@ struct CaseCreation: Sendable {
     private func created(_ key: String, _ canonical: String, _ id: String) async throws {
         try await context.store.setModuleState(key: Self.claimKey(id), value: Data(key.utf8))
         try await save(key, Record(request: canonical, state: "created", caseID: id, startedAt: nil, endedAt: nil))
-        if try await context.store.moduleState(key: "case-status/\(id)") == nil {
-            try await context.store.setModuleState(key: "case-status/\(id)", value: Data("New".utf8))
+        if try await context.store.moduleState(key: CaseWatcher.ownKey(id)) == nil {
+            try await context.store.setModuleState(key: CaseWatcher.ownKey(id), value: Data("New".utf8))
         }
     }
 

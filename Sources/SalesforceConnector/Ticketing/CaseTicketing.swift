@@ -24,6 +24,8 @@ struct CaseTicketing: Ticketing {
         var statuses: [String]
         /// Open a Case for an e-mail no Contact has (by `SuppliedEmail`, as web-to-case does).
         var allowUnknownRequesters: Bool
+        /// Also watch the open Cases of the employees the connector synced, not only its own.
+        var followsSyncedUsers: Bool
 
         /// Decodes the `ticketing` section of validated settings.
         init(section settings: SettingsObject) throws(ConnectorError) {
@@ -34,6 +36,7 @@ struct CaseTicketing: Ticketing {
             priorities = try settings.requiredStrings("ticketing.priorities")
             statuses = try settings.requiredStrings("ticketing.statuses")
             allowUnknownRequesters = try settings.requiredText("ticketing.unknown_requesters") == "supplied-email"
+            followsSyncedUsers = try settings.requiredText("ticketing.follow") == "synced-users"
         }
 
         /// The schema's defaults.
@@ -197,7 +200,7 @@ struct CaseTicketing: Ticketing {
     /// Polls on `watch_interval` until shutdown; a failing poll is retried on its own (see
     /// ``ScheduledWork``) and reported `degraded` as the `ticket-watch` check.
     func watchChanges() async throws {
-        let watcher = CaseWatcher(rest: rest, auth: auth, context: context)
+        let watcher = CaseWatcher(rest: rest, auth: auth, context: context, followsSyncedUsers: settings.followsSyncedUsers)
         await ScheduledWork(name: "ticket watch", check: "ticket-watch", interval: settings.watchInterval, context: context, health: health,
                             isPause: SalesforceConnection.isPause).run {
             let emitted = try await watcher.poll()

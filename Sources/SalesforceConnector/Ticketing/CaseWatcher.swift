@@ -16,6 +16,8 @@ struct CaseWatcher: Sendable {
     let rest: SalesforceREST
     let auth: SalesforceJWTBearerAuth
     let context: ConnectorContext
+    /// Also follow the open Cases of the employees this connector synced (`ticketing.follow: synced-users`).
+    var followsSyncedUsers = true
     var overlap: Duration = SyncCursor.defaultOverlap
 
     static let caseStream = SyncStream.cursor("cases-watch")
@@ -31,19 +33,32 @@ struct CaseWatcher: Sendable {
         guard let caseCursor = try await cursor(Self.caseStream, object: "Case"),
               let commentCursor = try await cursor(Self.commentStream, object: "CaseComment") else { return 0 }
 
-        try await rest.query("SELECT Id, Status, SuppliedEmail, SystemModstamp FROM Case WHERE \(caseCursor.soqlCondition(overlap: overlap)) ORDER BY SystemModstamp, Id") { page in
+        try await rest.query("SELECT Id, Status, IsClosed, SuppliedEmail, ContactId, SystemModstamp FROM Case WHERE \(caseCursor.soqlCondition(overlap: overlap)) ORDER BY SystemModstamp, Id") { page in
             var last: SyncCursor?
             for record in page.records {
                 guard let id = record["Id"]?.stringValue, let status = record["Status"]?.stringValue,
                       let stamp = record["SystemModstamp"]?.stringValue.flatMap(SalesforceDateTime.parse) else { continue }
-                let known = try await context.store.moduleState(key: "case-status/\(id)").map { String(decoding: $0, as: UTF8.self) }
-                if let known, known != status {
-                    try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .ticket(TicketEvent(
-                        ticketId: id, requesterEmail: record["SuppliedEmail"]?.stringValue, kind: .statusChanged(from: known, to: status), occurredAt: stamp))))
+                last = SyncCursor(modstamp: stamp, id: id)
+                if let known = try await state(Self.ownKey(id)) {
+                    // A Case the host opened: followed for good.
+                    guard known != status else { continue }
+                    try await emitStatus(id, from: known, to: status, email: record["SuppliedEmail"]?.stringValue, at: stamp)
+                    try await context.store.setModuleState(key: Self.ownKey(id), value: Data(status.utf8))
+                    emitted += 1
+                    continue
+                }
+                // A synced employee's Case opened by e-mail, web or phone: followed while it is open.
+                guard followsSyncedUsers, let contact = record["ContactId"]?.stringValue,
+                      let user = try await context.users.user(connector: context.connectorName, id: contact) else { continue }
+                let known = try await state(Self.followedKey(id))
+                let closed = record["IsClosed"] == .bool(true)
+                if known == nil, closed { continue }  // first seen closed: nothing to follow
+                if known != status {
+                    try await emitStatus(id, from: known, to: status, email: user.email ?? record["SuppliedEmail"]?.stringValue, at: stamp)
                     emitted += 1
                 }
-                if known != nil, known != status { try await context.store.setModuleState(key: "case-status/\(id)", value: Data(status.utf8)) }
-                last = SyncCursor(modstamp: stamp, id: id)
+                // Closed: forgotten (the state holds open Cases only); reopened, it is seen anew.
+                try await context.store.setModuleState(key: Self.followedKey(id), value: closed ? nil : Data(status.utf8))
             }
             if let last { try await commit(Self.caseStream, max(last, caseCursor)) }
         }
@@ -61,8 +76,10 @@ struct CaseWatcher: Sendable {
                 // (unpublished) is looked at again: it may have been published since.
                 guard recent[id] == nil else { continue }
                 guard record["IsPublished"] == .bool(true), record["CreatedById"]?.stringValue != integration,
-                      let caseID = record["ParentId"]?.stringValue,
-                      try await context.store.moduleState(key: "case-status/\(caseID)") != nil else { continue }
+                      let caseID = record["ParentId"]?.stringValue else { continue }
+                let own = try await state(Self.ownKey(caseID)) != nil
+                let followed = followsSyncedUsers ? try await state(Self.followedKey(caseID)) != nil : false
+                guard own || followed else { continue }
                 let comment = CaseTicketing.comment(from: record, integrationUserID: integration)
                 try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .ticket(TicketEvent(
                     ticketId: caseID, requesterEmail: nil, kind: .publicCommentAdded(comment), occurredAt: stamp)),
@@ -77,6 +94,20 @@ struct CaseWatcher: Sendable {
             }
         }
         return emitted
+    }
+
+    /// The state key of a Case the host opened (its last status seen).
+    static func ownKey(_ id: String) -> String { "case-status/\(id)" }
+    /// The state key of a synced employee's open Case the watcher follows.
+    static func followedKey(_ id: String) -> String { "case-followed/\(id)" }
+
+    private func state(_ key: String) async throws -> String? {
+        try await context.store.moduleState(key: key).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private func emitStatus(_ id: String, from: String?, to: String, email: String?, at stamp: Date) async throws {
+        try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .ticket(TicketEvent(
+            ticketId: id, requesterEmail: email, kind: .statusChanged(from: from, to: to), occurredAt: stamp))))
     }
 
     /// The stream's cursor; on the first run, set to the newest row (nil then: nothing to read yet),

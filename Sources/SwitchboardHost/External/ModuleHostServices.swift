@@ -116,6 +116,10 @@ struct ModuleHostServices: Sendable {
             guard let email = params["email"]?.stringValue, !email.isEmpty else { throw RPCError.invalidParams("users.find needs email") }
             let found = try await context.users.users(email: email)
             return .object([("users", .array(found.map { .object([("connector", .string($0.connector)), ("record", Wire.json(SyncRecord.user($0.user)))]) }))])
+        case "users.get":
+            guard let id = params["id"]?.stringValue, !id.isEmpty else { throw RPCError.invalidParams("users.get needs id") }
+            let user = try await context.users.user(connector: context.connectorName, id: id)
+            return .object([("record", user.map { Wire.json(SyncRecord.user($0)) } ?? .null)])
         case "ticket.event":
             let event = try Wire.ticketEvent(params)
             let id = try await context.events.emit(ConnectorEvent(connector: context.connectorName, payload: .ticket(event)))

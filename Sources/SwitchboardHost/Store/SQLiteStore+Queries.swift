@@ -35,6 +35,18 @@ extension SQLiteStore {
         }
     }
 
+    /// The user a connector synced under an id.
+    public func user(connector: String, id: String) async throws -> UserRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, email, first_name, last_name, fields, modified_at FROM users WHERE connector = ? AND id = ?",
+                             arguments: [connector, id]).map { row in
+                let fields = (try? JSONDecoder().decode([String: String].self, from: Data((row["fields"] as String).utf8))) ?? [:]
+                return UserRecord(id: row["id"], email: row["email"], firstName: row["first_name"], lastName: row["last_name"],
+                                  fields: fields, modifiedAt: Date(timeIntervalSince1970: row["modified_at"]))
+            }
+        }
+    }
+
     /// How many records a connector's stream holds.
     public func count(connector: String, stream: String) async throws -> Int {
         let table = try Self.table(for: stream)
