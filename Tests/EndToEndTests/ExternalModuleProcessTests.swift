@@ -54,6 +54,11 @@ struct ExternalModuleProcessTests {
         #expect(kit.status == 0 && kit.stdout.contains("conformance of module 'folder' (connector 'hr'): passed")
                 && kit.stdout.contains("pass  checkpoint-after-write (knowledge)"), "\(kit.output)")
 
+        // doctor treats it like a built-in module: its check results (it has no doctor method of its own).
+        let doctor = try await SwitchboardProcess.run(["doctor", "hr"], in: directory)
+        #expect(doctor.status == 0 && doctor.stdout.contains("hr (folder: user-ingestion, knowledge)")
+                && doctor.stdout.contains("✓ people (readable)") && doctor.stdout.contains("✓ documents (readable)"), "\(doctor.output)")
+
         // A setting the module's schema does not know is reported at its line, like a built-in module's.
         try (try String(contentsOfFile: directory + "/connectors.yaml", encoding: .utf8) + "\n    peeple: hr\n")
             .write(toFile: directory + "/typo.yaml", atomically: true, encoding: .utf8)

@@ -70,6 +70,12 @@ struct IsolatedModuleProcessTests {
         let jwks = try HandoffProcessTests.json(try await http.send(.init(url: base + "/.well-known/jwks.json")))
         #expect((jwks["keys"] as? [[String: Any]])?.first?["kid"] as? String == "iso-1")
 
+        // doctor (the running host serves the keyset's JWKS) asks the module out of process: its
+        // messaging checks run across the protocol.
+        let doctor = try await SwitchboardProcess.run(["doctor"], in: directory)
+        #expect(doctor.status == 0 && doctor.stdout.contains("✓ Enhanced Messaging gives a verified user a token")
+                && doctor.stdout.contains("✓ the JWKS serves the signing key iso-1"), "\(doctor.output)")
+
         let created = try await HandoffProcessTests.post(http, base + "/v1/handoffs", #"{"employeeId":"emp-1","topic":"Access","summary":"Access to the finance share."}"#)
         #expect(created.status == 201, "\(String(decoding: created.body, as: UTF8.self))")
         let handoff = try HandoffProcessTests.json(created)

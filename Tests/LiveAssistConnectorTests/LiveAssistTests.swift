@@ -21,8 +21,10 @@ struct LiveAssistTests {
         let transport: HTTPTransport
     }
 
-    static func withRig(secret: String = DynamicsConfiguration().clientSecret, _ body: @Sendable (Rig) async throws -> Void) async throws {
+    static func withRig(secret: String = DynamicsConfiguration().clientSecret, canReadContacts: Bool = true,
+                        _ body: @Sendable (Rig) async throws -> Void) async throws {
         var configuration = SandboxConfiguration()
+        configuration.dynamics.canReadContacts = canReadContacts
         configuration.seed = SeedData(seed: 3, contacts: 20)
         configuration.messaging.script = nil
         try await SalesforceSandbox.withRunning(configuration: configuration) { sandbox in
@@ -141,6 +143,24 @@ struct LiveAssistTests {
             #expect(error?.code == .unauthorized && error?.message.contains("dynamics.client_secret") == true && error?.message.contains("AADSTS7000215") == true)
             #expect(error?.message.contains("not-the-secret") == false, "the secret never appears")
             #expect(await rig.connector.check().status == .unhealthy)
+        }
+    }
+
+    /// `switchboard doctor`: green as set up; a wrong secret and a missing security role each named with the fix.
+    @Test func doctorNamesEachMissingStep() async throws {
+        try await Self.withRig { rig in
+            let checks = await rig.connector.diagnose()
+            #expect(checks.allSatisfy { $0.outcome == .passed }, "\(checks.map(\.line))")
+        }
+        try await Self.withRig(secret: "not-the-secret") { rig in
+            let checks = await rig.connector.diagnose()
+            #expect(checks.map(\.outcome) == [.failed, .skipped, .passed], "\(checks.map(\.line))")
+            #expect(checks[0].fix?.contains("client_secret") == true && !checks.map(\.line).joined().contains("not-the-secret"))
+        }
+        try await Self.withRig(canReadContacts: false) { rig in
+            let checks = await rig.connector.diagnose()
+            #expect(checks.filter { $0.outcome == .failed }.map(\.id) == ["dynamics.contacts"], "\(checks.map(\.line))")
+            #expect(checks.first { $0.id == "dynamics.contacts" }?.fix?.contains("security role that reads Contact") == true)
         }
     }
 }

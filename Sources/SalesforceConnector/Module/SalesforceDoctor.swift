@@ -10,14 +10,18 @@ extension SalesforceConnection {
     func diagnose() async -> [Diagnosis] {
         var found: [Diagnosis] = []
         let tokenTitle = "the JWT bearer token exchange works"
-        do {
+        let needs = objectNeeds
+        if needs.isEmpty {
+            // Live-agent handoffs alone use Enhanced Messaging, not the REST API.
+            found.append(.skipped("salesforce.token", tokenTitle, "no feature of this connector uses the REST API"))
+        } else { do {
             let session = try await auth.session()
             found.append(.passed("salesforce.token", tokenTitle, "as \(settings.credentials.username) on \(session.instanceURL), aud \(settings.credentials.audience)"))
         } catch {
             found.append(.failed("salesforce.token", tokenTitle, "\(error)", fix: Self.tokenFix))
-        }
+        } }
         let restWorks = found.last?.outcome == .passed
-        for need in objectNeeds {
+        for need in needs {
             guard restWorks else {
                 found.append(.skipped("salesforce.object.\(need.object.lowercased())", "the integration user can use \(need.object)", "no token"))
                 continue

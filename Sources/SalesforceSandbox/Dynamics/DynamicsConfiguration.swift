@@ -7,6 +7,8 @@ public struct DynamicsConfiguration: Sendable {
     public var clientId = "00000000-0000-4000-8000-00000000d365"
     /// Its client secret.
     public var clientSecret = "sandbox-dynamics-secret"
+    /// Whether the application user's security role reads Contact (else 403, as Dataverse answers).
+    public var canReadContacts = true
     /// `expires_in` of issued tokens.
     public var tokenLifetime: Duration = .seconds(3599)
 

@@ -62,6 +62,9 @@ struct DynamicsRoutes {
                 response.headers[HTTPField.Name("WWW-Authenticate")!] = "Bearer authorization_uri=https://login.microsoftonline.com/\(dynamics.configuration.tenant)/oauth2/authorize"
                 return response
             }
+            guard dynamics.configuration.canReadContacts else {
+                return Self.odataError(.forbidden, "0x80040220", "Principal user (Id=\(dynamics.configuration.clientId), type=8) is missing prvReadContact privilege.")
+            }
             let query = FormEncoding.query(of: request)
             let select = (query["$select"] ?? "contactid,firstname,lastname,emailaddress1,fullname").split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces)
