@@ -81,4 +81,21 @@ struct DoctorTests {
             }
         }
     }
+
+    /// A refused verification JWT, and a published certificate that is not the signing key's: each named.
+    @Test func aRefusedTokenAndAWrongCertificateAreNamed() async throws {
+        try await LiveAgentRig.withSandbox(messaging: try LiveAgentRig.messaging(script: nil)) { sandbox in
+            let base = await sandbox.baseURL()
+            let yaml = LiveAgentRig.yaml(base: base, keyID: "not-uploaded-1", extra: "      certificate: env:SF_NEXT_CERT")
+            let rig = try await LiveAgentRig.make(sandbox: sandbox, yaml: yaml)
+            defer { Task { await rig.finish() } }
+            try await rig.running { _, connector in
+                let checks = await connector.diagnose()
+                #expect(Self.failed(checks) == ["salesforce.messaging.token", "salesforce.messaging.signing-key"], "\(checks.map(\.line).joined(separator: "\n"))")
+                #expect(checks.first { $0.id == "salesforce.messaging.token" }?.detail.contains("wrong kid") == true)
+                #expect(checks.first { $0.id == "salesforce.messaging.routing-attributes" }?.outcome == .skipped)
+                #expect(checks.first { $0.id == "salesforce.messaging.signing-key" }?.detail.contains("not live-agent.private_key's") == true)
+            }
+        }
+    }
 }
