@@ -106,7 +106,7 @@ struct HandoffProcessTests {
         var messageIds: [String] = []
         while messageIds.count < 3, let event = try await iterator.next() {
             guard event.data.contains(id), let payload = try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any],
-                  let inner = payload["event"] as? [String: Any] else { continue }
+                  let inner = payload["data"] as? [String: Any] else { continue }
             types.append(event.type)
             if event.type == "handoff.agent_message", let entry = inner["entryId"] as? String { messageIds.append(entry) }
         }
@@ -215,13 +215,13 @@ struct HandoffProcessTests {
         while delivered.count < 4, let event = try await restarted.next() {
             if event.type == "handoff.agent_message", event.data.contains(id),
                let payload = try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any],
-               let entry = (payload["event"] as? [String: Any])?["entryId"] as? String { delivered.append(entry) }
+               let entry = (payload["data"] as? [String: Any])?["entryId"] as? String { delivered.append(entry) }
         }
         try await agent(conversation, #"{"action":"message","text":"reply 5 (after restart)"}"#)
         while delivered.count < 5, let event = try await restarted.next() {
             if event.type == "handoff.agent_message", event.data.contains(id),
                let payload = try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any],
-               let entry = (payload["event"] as? [String: Any])?["entryId"] as? String { delivered.append(entry) }
+               let entry = (payload["data"] as? [String: Any])?["entryId"] as? String { delivered.append(entry) }
         }
         let view = try await Self.conversation(http, sandbox: sandbox, id: conversation)
         #expect(view["agentMessageIds"] as? [String] == delivered, "every agent message once, in order, across the SIGKILL")

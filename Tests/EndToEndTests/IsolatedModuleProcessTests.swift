@@ -19,7 +19,7 @@ struct IsolatedModuleProcessTests {
         while delivered.count < count, let event = try await iterator.next() {
             guard event.type == "handoff.agent_message", event.data.contains(handoff),
                   let payload = try JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any],
-                  let entry = (payload["event"] as? [String: Any])?["entryId"] as? String else { continue }
+                  let entry = (payload["data"] as? [String: Any])?["entryId"] as? String else { continue }
             delivered.append(entry)
         }
     }

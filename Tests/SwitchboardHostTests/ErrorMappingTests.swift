@@ -23,7 +23,7 @@ struct ErrorMappingTests {
                 throw TransportError.gaveUp(url: url, status: 429, attempts: 4, reason: "gave up after 4 attempts")
             }
         }
-        #expect(error?.status == .serviceUnavailable && error?.code == "upstream_error")
+        #expect(error?.status == .serviceUnavailable && error?.code == .upstreamError)
         #expect(error.map { !$0.message.contains("http") && !$0.message.contains("/services/data") && $0.message.contains("HTTP 429") } == true,
                 "\(String(describing: error?.message))")
     }

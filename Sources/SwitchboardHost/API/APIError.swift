@@ -6,15 +6,15 @@ import NIOCore
 /// The API's error body, `{"error":{"code":…,"message":…}}`, with its status.
 struct APIError: Error, Sendable {
     let status: HTTPResponse.Status
-    let code: String
+    let code: APIErrorCode
     let message: String
 
-    static func badRequest(_ message: String, code: String = "bad_request") -> APIError { .init(status: .badRequest, code: code, message: message) }
-    static func notFound(_ message: String) -> APIError { .init(status: .notFound, code: "not_found", message: message) }
-    static let unauthorized = APIError(status: .unauthorized, code: "unauthorized", message: "unauthorized")
+    static func badRequest(_ message: String, code: APIErrorCode = .badRequest) -> APIError { .init(status: .badRequest, code: code, message: message) }
+    static func notFound(_ message: String) -> APIError { .init(status: .notFound, code: .notFound, message: message) }
+    static let unauthorized = APIError(status: .unauthorized, code: .unauthorized, message: "unauthorized")
 
     /// `{"error":{"code":…,"message":…}}`.
-    var body: String { #"{"error":{"code":"# + JSONValueText.quote(code) + #","message":"# + JSONValueText.quote(message) + "}}" }
+    var body: String { #"{"error":{"code":"# + JSONValueText.quote(code.rawValue) + #","message":"# + JSONValueText.quote(message) + "}}" }
 
     var response: Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
@@ -50,7 +50,7 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return APIError.notFound("no route \(request.method.rawValue) \(request.uri.path)").response
         } catch {
             context.logger.error("API request failed", metadata: ["path": .string(request.uri.path), "error": .string(String(describing: type(of: error)))])
-            return APIError(status: .internalServerError, code: "internal", message: "the request failed; see the host's log").response
+            return APIError(status: .internalServerError, code: .`internal`, message: "the request failed; see the host's log").response
         }
     }
 }

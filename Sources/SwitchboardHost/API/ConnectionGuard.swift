@@ -50,9 +50,9 @@ final class ConnectionGuard: ChannelInboundHandler, RemovableChannelHandler {
         self.headerTimeout = headerTimeout
     }
 
-    static let busy = answer("503 Service Unavailable", APIError(status: .serviceUnavailable, code: "too_many_connections",
+    static let busy = answer("503 Service Unavailable", APIError(status: .serviceUnavailable, code: .tooManyConnections,
                                                                  message: "the host has no connection left; retry in a moment"), retryAfter: 1)
-    static let timedOut = answer("408 Request Timeout", APIError(status: .requestTimeout, code: "request_timeout",
+    static let timedOut = answer("408 Request Timeout", APIError(status: .requestTimeout, code: .requestTimeout,
                                                                  message: "the request's headers did not arrive in time"))
 
     /// A whole HTTP/1.1 answer that closes the connection, with the API's error body.

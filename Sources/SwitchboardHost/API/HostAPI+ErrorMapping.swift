@@ -24,19 +24,19 @@ extension HostAPI {
             if error.isRetryable || error.code == .unauthorized {
                 logger.warning("connector call failed", metadata: ["error": .string(error.description)])
             }
-            throw APIError(status: status, code: error.kind, message: Self.withoutURLs(error.message))
+            throw APIError(status: status, code: APIErrorCode(rawValue: error.kind), message: Self.withoutURLs(error.message))
         } catch let error as APIError {
             throw error
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as TransportError {
             logger.warning("connector call failed", metadata: ["error": .string(error.description)])
-            throw APIError(status: error.status == 429 ? .serviceUnavailable : .badGateway, code: "upstream_error",
+            throw APIError(status: error.status == 429 ? .serviceUnavailable : .badGateway, code: .upstreamError,
                            message: "the external system did not answer in time (\(error.summary)); see the host's log")
         } catch {
             // Authentication and other failures: their descriptions may name hosts and URLs.
             logger.warning("connector call failed", metadata: ["error": .string(String(describing: error))])
-            throw APIError(status: .badGateway, code: "upstream_error",
+            throw APIError(status: .badGateway, code: .upstreamError,
                            message: "the connector's request to the external system failed (\(String(describing: type(of: error)))); see the host's log")
         }
     }

@@ -41,7 +41,7 @@ extension HostAPI {
         let resumeText = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters.get("after").map { String($0) }
         guard let resumeText else { return defaultToLatest ? try await store.latestEventID() : 0 }
         guard let value = Int64(resumeText), value >= 0 else {
-            throw APIError.badRequest("Last-Event-ID / after must be an event id (a whole number)", code: "invalid_parameter")
+            throw APIError.badRequest("Last-Event-ID / after must be an event id (a whole number)", code: .invalidParameter)
         }
         return value
     }
@@ -51,7 +51,7 @@ extension HostAPI {
     /// - Throws: `503 too_many_streams` when ``APILimits/maxEventStreams`` are open.
     func eventStream(after start: Int64, subject: String?, finished: (@Sendable () async -> Bool)?) throws -> Response {
         guard let slot = StreamSlot(streams) else {
-            throw APIError(status: .serviceUnavailable, code: "too_many_streams",
+            throw APIError(status: .serviceUnavailable, code: .tooManyStreams,
                            message: "\(streams.limit) event streams are open (host.max_event_streams); close one or retry later")
         }
         let store = self.store, keepAlive = self.keepAlive
@@ -66,8 +66,7 @@ extension HostAPI {
                     if !events.isEmpty {
                         var frames = ""
                         for event in events {
-                            frames += "id: \(event.id)\nevent: \(event.type)\ndata: {\"connector\":" + JSONValueText.quote(event.connector)
-                                + ",\"event\":\(event.payload)}\n\n"
+                            frames += "id: \(event.id)\nevent: \(event.type)\ndata: \(event.envelope)\n\n"
                             last = event.id
                         }
                         try await writer.write(ByteBuffer(string: frames))

@@ -147,7 +147,7 @@ extension HostAPI {
     func relay(of record: HandoffRecord) throws -> any LiveAgent {
         let (name, connector) = try running(providing: .liveAgent, named: record.connector, hint: "\"connector\"")
         guard let liveAgent = connector.liveAgent else {
-            throw APIError(status: .conflict, code: "chat_in_client",
+            throw APIError(status: .conflict, code: .chatInClient,
                            message: "handoff \(record.id) runs in \(name)'s own chat client; the host only issued its token")
         }
         return liveAgent

@@ -29,7 +29,7 @@ extension HostAPI {
         let tickets = router.group("/v1/tickets")
         tickets.post { request, context in
             guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty else {
-                throw APIError.badRequest("the Idempotency-Key header is required: the same key never creates a second ticket", code: "missing_idempotency_key")
+                throw APIError.badRequest("the Idempotency-Key header is required: the same key never creates a second ticket", code: .missingIdempotencyKey)
             }
             let body = try await self.decode(NewTicketBody.self, request)
             let ticketing = try self.ticketing(request)
@@ -41,11 +41,11 @@ extension HostAPI {
         }
         tickets.get { request, _ in
             guard let requester = request.uri.queryParameters.get("requester"), !requester.isEmpty else {
-                throw APIError.badRequest("the requester query parameter is required: /v1/tickets?requester=ada@acme.example&state=open", code: "missing_parameter")
+                throw APIError.badRequest("the requester query parameter is required: /v1/tickets?requester=ada@acme.example&state=open", code: .missingParameter)
             }
             let stateText = request.uri.queryParameters.get("state").map { String($0) } ?? "open"
             guard let state = TicketStateFilter(rawValue: stateText) else {
-                throw APIError.badRequest("state must be open, closed or all", code: "invalid_parameter")
+                throw APIError.badRequest("state must be open, closed or all", code: .invalidParameter)
             }
             let ticketing = try self.ticketing(request)
             let list = try await self.mapping { try await ticketing.tickets(requesterEmail: String(requester), state: state) }
@@ -89,10 +89,10 @@ extension HostAPI {
             throw APIError.notFound(wanted.map { "no connector \($0) with \(feature)" } ?? "no connector provides \(feature)")
         }
         guard candidates.count == 1 else {
-            throw APIError.badRequest("several connectors provide \(feature); name one with \(hint)", code: "ambiguous_connector")
+            throw APIError.badRequest("several connectors provide \(feature); name one with \(hint)", code: .ambiguousConnector)
         }
         guard let connector = board.connector(status.name) else {
-            throw APIError(status: .serviceUnavailable, code: "connector_unavailable", message: "connector \(status.name) is \(status.state.name)")
+            throw APIError(status: .serviceUnavailable, code: .connectorUnavailable, message: "connector \(status.name) is \(status.state.name)")
         }
         return (status.name, connector)
     }
@@ -105,15 +105,15 @@ extension HostAPI {
         do {
             body = try await request.body.collect(upTo: limits.maxBodyBytes)
         } catch is NIOTooManyBytesError {
-            throw APIError(status: .contentTooLarge, code: "payload_too_large",
+            throw APIError(status: .contentTooLarge, code: .payloadTooLarge,
                            message: "the body is larger than \(limits.maxBodyBytes) bytes")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: body))
         } catch DecodingError.keyNotFound(let key, _) {
-            throw APIError.badRequest("the JSON body lacks \(key.stringValue)", code: "invalid_body")
+            throw APIError.badRequest("the JSON body lacks \(key.stringValue)", code: .invalidBody)
         } catch {
-            throw APIError.badRequest("the body must be JSON like the examples in openapi.yaml", code: "invalid_body")
+            throw APIError.badRequest("the body must be JSON like the examples in openapi.yaml", code: .invalidBody)
         }
     }
 

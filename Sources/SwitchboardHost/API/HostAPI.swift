@@ -137,7 +137,7 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
     private func addDataRoutes(_ router: Router<BasicRequestContext>) {
         router.get("/v1/users") { request, _ in
             guard let email = request.uri.queryParameters.get("email"), !email.isEmpty else {
-                throw APIError.badRequest("the email query parameter is required: /v1/users?email=ada@acme.example", code: "missing_parameter")
+                throw APIError.badRequest("the email query parameter is required: /v1/users?email=ada@acme.example", code: .missingParameter)
             }
             struct UserView: Encodable { var connector: String; var id: String; var email: String?; var firstName: String?; var lastName: String?
                                          var fields: [String: String]; var modifiedAt: Date }
@@ -151,10 +151,10 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
         router.get("/v1/knowledge/search") { request, _ in
             let parameters = request.uri.queryParameters
             guard let query = parameters.get("q"), !query.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw APIError.badRequest("the q query parameter is required: /v1/knowledge/search?q=vpn&lang=en_US", code: "missing_parameter")
+                throw APIError.badRequest("the q query parameter is required: /v1/knowledge/search?q=vpn&lang=en_US", code: .missingParameter)
             }
             let limit = parameters.get("limit").flatMap(Int.init) ?? 10
-            guard (1...100).contains(limit) else { throw APIError.badRequest("limit must be 1…100", code: "invalid_parameter") }
+            guard (1...100).contains(limit) else { throw APIError.badRequest("limit must be 1…100", code: .invalidParameter) }
             let hits = try await self.store.searchArticles(query, language: parameters.get("lang"), limit: limit)
             return try jsonResponse(["results": hits])
         }

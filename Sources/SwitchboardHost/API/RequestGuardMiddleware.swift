@@ -19,11 +19,11 @@ struct RequestGuardMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if tokenless {
             guard let authority = request.head.authority, Self.isLoopbackAuthority(authority) else {
-                return APIError(status: .forbidden, code: "forbidden_host",
+                return APIError(status: .forbidden, code: .forbiddenHost,
                                 message: "this API answers only to a loopback Host (127.0.0.1, [::1], localhost) while it has no api_token").response
             }
             if let origin = request.headers[.origin], !Self.isLoopbackOrigin(origin) {
-                return APIError(status: .forbidden, code: "forbidden_origin", message: "requests from web pages of other origins are refused").response
+                return APIError(status: .forbidden, code: .forbiddenOrigin, message: "requests from web pages of other origins are refused").response
             }
         }
         return try await next(request, context)
@@ -62,7 +62,7 @@ struct RequestGuardMiddleware<Context: RequestContext>: RouterMiddleware {
 struct JSONBodyMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if [.post, .patch, .put].contains(request.method), Self.hasBody(request), !Self.isJSON(request.headers[.contentType]) {
-            return APIError(status: .unsupportedMediaType, code: "unsupported_media_type",
+            return APIError(status: .unsupportedMediaType, code: .unsupportedMediaType,
                             message: "a request body must be JSON (Content-Type: application/json)").response
         }
         return try await next(request, context)

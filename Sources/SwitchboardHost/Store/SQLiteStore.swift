@@ -206,8 +206,8 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
 
     @discardableResult
     public func emit(_ event: ConnectorEvent) async throws -> Int64 {
-        let (type, payload) = try StoredEvent.encode(event.payload)
-        let subject = StoredEvent.subject(of: event.payload)
+        let entry = EventCatalog.entry(event.payload)
+        let (type, payload, subject) = (entry.type, entry.data.description, entry.subject)
         let handoffRequest = try event.handoffState.map(Self.requestJSON)
         let id = try await write { db -> Int64 in
             if let record = event.handoffState, let handoffRequest { try Self.save(record, request: handoffRequest, db: db) }
@@ -216,8 +216,9 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
                let existing = try Int64.fetchOne(db, sql: "SELECT id FROM events WHERE connector = ? AND dedup_key = ?", arguments: [event.connector, key]) {
                 return existing
             }
-            try db.cachedStatement(sql: "INSERT INTO events (connector, type, payload, created_at, subject, dedup_key) VALUES (?, ?, ?, ?, ?, ?)")
-                .execute(arguments: [event.connector, type, payload, Date().timeIntervalSince1970, subject, event.deduplicationKey])
+            try db.cachedStatement(sql: "INSERT INTO events (connector, type, payload, created_at, subject, dedup_key, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                .execute(arguments: [event.connector, type, payload, Date().timeIntervalSince1970, subject, event.deduplicationKey,
+                                     entry.time?.timeIntervalSince1970])
             return db.lastInsertedRowID
         }
         eventNotifier.advance(to: id)

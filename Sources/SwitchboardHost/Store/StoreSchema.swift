@@ -66,6 +66,9 @@ enum StoreSchema {
         migrator.registerMigration("v4: when each user row was last written (a resumed full sync reconciles by it)") { db in
             try db.execute(sql: "ALTER TABLE users ADD COLUMN synced_at REAL NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v5: API v1 events — when each happened at its source") { db in
+            try db.execute(sql: "ALTER TABLE events ADD COLUMN occurred_at REAL")
+        }
         return migrator
     }
 }

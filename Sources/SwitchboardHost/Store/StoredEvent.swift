@@ -2,52 +2,32 @@ import ConnectorKit
 import Foundation
 import GRDB
 
-/// An entry of the durable event log, as the assistant reads it (`/v1/events`).
+/// An entry of the durable event log, as the assistant reads it (`/v1/events`): the type and data
+/// ``EventCatalog`` declares, in a CloudEvents 1.0 envelope (``envelope``).
 public struct StoredEvent: Sendable, Hashable {
     /// Monotonic id (the SSE `id:` and the `Last-Event-ID` to resume from).
     public var id: Int64
     /// The connector that emitted it.
     public var connector: String
-    /// `ticket.status_changed`, `ticket.comment_added`, `handoff.…`.
+    /// `ticket.status_changed`, `handoff.agent_message`, … (``EventCatalog/types``) or a module's own.
     public var type: String
-    /// The event as JSON (sorted keys, ISO 8601 dates).
+    /// The event's data: a flat JSON object, its fields named by ``EventCatalog``.
     public var payload: String
+    /// What it is about: a handoff or ticket id.
+    public var subject: String?
+    /// When it happened at its source (when it was appended, when the source gave no time).
+    public var time: Date
     /// When it was appended.
     public var createdAt: Date
 
-    /// The type name and JSON of a payload.
-    static func encode(_ payload: ConnectorEvent.Payload) throws -> (String, String) {
-        switch payload {
-        case .ticket(let event):
-            let type = switch event.kind {
-            case .statusChanged: "ticket.status_changed"
-            case .publicCommentAdded: "ticket.comment_added"
-            }
-            return (type, String(decoding: try JSONEncoder.sorted.encode(event), as: UTF8.self))
-        case .handoff(let event):
-            return ("handoff.\(Self.snakeCase(String(describing: event.kind).prefix { $0 != "(" }))",
-                    String(decoding: try JSONEncoder.sorted.encode(event), as: UTF8.self))
-        case .module(let event):
-            return (event.type, event.data.description)
-        }
-    }
-
-    /// What an event is about, for per-subject streams: the handoff id or the ticket id.
-    static func subject(of payload: ConnectorEvent.Payload) -> String? {
-        switch payload {
-        case .handoff(let event): event.handoffId
-        case .ticket(let event): event.ticketId
-        case .module(let event): event.subject
-        }
-    }
-
-    static func snakeCase(_ name: some StringProtocol) -> String {
-        var out = ""
-        for character in name {
-            if character.isUppercase, !out.isEmpty { out += "_" }
-            out += character.lowercased()
-        }
-        return out
+    /// The CloudEvents 1.0 JSON form (structured mode) the API sends: `specversion`, `id`, `source`,
+    /// `type`, `subject`, `time`, `datacontenttype`, the `connector` extension, and `data`.
+    public var envelope: String {
+        var text = "{\"specversion\":\"1.0\",\"id\":\"\(id)\",\"source\":" + JSONValueText.quote("/connectors/" + connector)
+            + ",\"type\":" + JSONValueText.quote(type)
+        if let subject { text += ",\"subject\":" + JSONValueText.quote(subject) }
+        text += ",\"time\":\"\(EventCatalog.timestamp(time))\",\"datacontenttype\":\"application/json\",\"connector\":" + JSONValueText.quote(connector)
+        return text + ",\"data\":\(payload)}"
     }
 }
 
@@ -57,15 +37,18 @@ extension SQLiteStore {
     public func events(after id: Int64?, subject: String? = nil, limit: Int = 500) async throws -> [StoredEvent] {
         try await pool.read { db in
             let rows = if let subject {
-                try Row.fetchAll(db, sql: "SELECT id, connector, type, payload, created_at FROM events WHERE subject = ? AND id > ? ORDER BY id LIMIT ?",
+                try Row.fetchAll(db, sql: "SELECT id, connector, type, payload, created_at, subject, occurred_at FROM events WHERE subject = ? AND id > ? ORDER BY id LIMIT ?",
                                  arguments: [subject, id ?? 0, limit])
             } else {
-                try Row.fetchAll(db, sql: "SELECT id, connector, type, payload, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?",
+                try Row.fetchAll(db, sql: "SELECT id, connector, type, payload, created_at, subject, occurred_at FROM events WHERE id > ? ORDER BY id LIMIT ?",
                                  arguments: [id ?? 0, limit])
             }
-            return rows
-                .map { StoredEvent(id: $0["id"], connector: $0["connector"], type: $0["type"], payload: $0["payload"],
-                                   createdAt: Date(timeIntervalSince1970: $0["created_at"])) }
+            return rows.map { row in
+                let created = Date(timeIntervalSince1970: row["created_at"])
+                let occurred: Double? = row["occurred_at"]
+                return StoredEvent(id: row["id"], connector: row["connector"], type: row["type"], payload: row["payload"], subject: row["subject"],
+                                   time: occurred.map(Date.init(timeIntervalSince1970:)) ?? created, createdAt: created)
+            }
         }
     }
 
