@@ -57,6 +57,29 @@ struct RequestGuardTests {
         }
     }
 
+    /// What schemathesis found, each kept as a test: a method the path does not serve is 405 with
+    /// Allow; a parameter given twice, a limit that is not a number and a requester that is not an
+    /// e-mail are 400 invalid_parameter; a blank query is 400 missing_parameter.
+    @Test func contractFindingsStayFixed() async throws {
+        let (store, directory) = try HostAPITests.store()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await HostAPITests.withAPI(store: store) { base, _ in
+            let trace = try await Self.raw(base, "TRACE /v1/tickets/500X HTTP/1.1\r\nHost: 127.0.0.1")
+            #expect(trace.hasPrefix("HTTP/1.1 405") && trace.lowercased().contains("allow: get, patch") && trace.contains("method_not_allowed"), "\(trace)")
+            let unknown = try await Self.raw(base, "GET /v1/nothing HTTP/1.1\r\nHost: 127.0.0.1")
+            #expect(unknown.hasPrefix("HTTP/1.1 404"), "\(unknown)")
+            for (path, code) in [("/v1/tickets?requester=a@b.example&requester=c@d.example", "invalid_parameter"),
+                                 ("/v1/knowledge/search?q=vpn&limit=false", "invalid_parameter"),
+                                 ("/v1/tickets?requester=null", "invalid_parameter"), ("/v1/users?email=null", "invalid_parameter"),
+                                 ("/v1/knowledge/search?q=%0C", "missing_parameter")] {
+                let answer = try await Self.raw(base, "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1")
+                #expect(answer.hasPrefix("HTTP/1.1 400") && answer.contains(code), "\(path): \(answer)")
+            }
+            let ignored = try await Self.raw(base, "GET /healthz?x=1&x=2 HTTP/1.1\r\nHost: 127.0.0.1")
+            #expect(ignored.hasPrefix("HTTP/1.1 200"), "parameters the API does not take are ignored: \(ignored)")
+        }
+    }
+
     @Test func withATokenAnyHostMayAskAndTheSchemeIsCaseInsensitive() async throws {
         let (store, directory) = try HostAPITests.store()
         defer { try? FileManager.default.removeItem(atPath: directory) }

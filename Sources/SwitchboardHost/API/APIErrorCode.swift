@@ -23,6 +23,8 @@ public struct APIErrorCode: RawRepresentable, Sendable, Hashable, CustomStringCo
     public static let chatInClient = APIErrorCode(rawValue: "chat_in_client")
     /// Nothing matches (route, id).
     public static let notFound = APIErrorCode(rawValue: "not_found")
+    /// The path is served, but not with this method (`Allow` lists those that are).
+    public static let methodNotAllowed = APIErrorCode(rawValue: "method_not_allowed")
     /// Missing or wrong bearer token.
     public static let unauthorized = APIErrorCode(rawValue: "unauthorized")
     /// A Host that is not loopback on a tokenless listener.
@@ -66,7 +68,7 @@ public struct APIErrorCode: RawRepresentable, Sendable, Hashable, CustomStringCo
 
     /// Every code, as openapi.yaml lists them.
     public static let all: [APIErrorCode] = [
-        badRequest, missingParameter, invalidParameter, invalidBody, missingIdempotencyKey, ambiguousConnector, chatInClient, notFound, unauthorized,
+        badRequest, missingParameter, invalidParameter, invalidBody, missingIdempotencyKey, ambiguousConnector, chatInClient, notFound, methodNotAllowed, unauthorized,
         forbiddenHost, forbiddenOrigin, unsupportedMediaType, payloadTooLarge, requestTimeout, tooManyConnections, tooManyStreams,
         connectorUnavailable, upstreamError, `internal`, misconfigured, featureNotEnabled, invalidRequest, conflict, rateLimited, upstream,
         unavailable, notImplemented,

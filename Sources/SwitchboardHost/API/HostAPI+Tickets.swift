@@ -43,6 +43,7 @@ extension HostAPI {
             guard let requester = request.uri.queryParameters.get("requester"), !requester.isEmpty else {
                 throw APIError.badRequest("the requester query parameter is required: /v1/tickets?requester=ada@acme.example&state=open", code: .missingParameter)
             }
+            try Self.checkEmail(String(requester), parameter: "requester")
             let stateText = request.uri.queryParameters.get("state").map { String($0) } ?? "open"
             guard let state = TicketStateFilter(rawValue: stateText) else {
                 throw APIError.badRequest("state must be open, closed or all", code: .invalidParameter)

@@ -54,6 +54,14 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
 
     public var description: String { "HostAPI(\(address))" }
 
+    /// Every route the API serves, as openapi.yaml names them (a test keeps the two equal).
+    public static let routes = [
+        "GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/connectors", "GET /v1/users", "GET /v1/knowledge/search", "GET /v1/events",
+        "POST /v1/tickets", "GET /v1/tickets", "GET /v1/tickets/{id}", "PATCH /v1/tickets/{id}", "POST /v1/tickets/{id}/comments",
+        "POST /v1/handoffs", "GET /v1/handoffs/{id}", "DELETE /v1/handoffs/{id}", "POST /v1/handoffs/{id}/messages",
+        "POST /v1/handoffs/{id}/typing", "GET /v1/handoffs/{id}/events", "POST /v1/employees/{id}/logout", "GET /.well-known/jwks.json",
+    ]
+
     /// The port, once listening (useful with port 0).
     public func port() async -> Int {
         await withCheckedContinuation { continuation in
@@ -68,7 +76,7 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
 
     public func run() async throws {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: APIErrorMiddleware(routes: Self.routes))
         router.add(middleware: RequestGuardMiddleware(tokenless: token == nil))
         router.add(middleware: APIAuthMiddleware(token: token, open: ["/healthz", "/readyz", "/.well-known/jwks.json"]))
         router.add(middleware: JSONBodyMiddleware())
@@ -134,11 +142,20 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
 
     // MARK: Users and knowledge
 
+    /// An e-mail parameter has the shape `local@domain` (the query needs no more to be answered).
+    static func checkEmail(_ text: String, parameter: String) throws {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, !text.contains(where: \.isWhitespace) else {
+            throw APIError.badRequest("\(parameter) must be an e-mail address like ada@acme.example (got '\(text)')", code: .invalidParameter)
+        }
+    }
+
     private func addDataRoutes(_ router: Router<BasicRequestContext>) {
         router.get("/v1/users") { request, _ in
             guard let email = request.uri.queryParameters.get("email"), !email.isEmpty else {
                 throw APIError.badRequest("the email query parameter is required: /v1/users?email=ada@acme.example", code: .missingParameter)
             }
+            try Self.checkEmail(String(email), parameter: "email")
             struct UserView: Encodable { var connector: String; var id: String; var email: String?; var firstName: String?; var lastName: String?
                                          var fields: [String: String]; var modifiedAt: Date }
             let users = try await self.store.users(email: email).map {
@@ -150,11 +167,13 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
         }
         router.get("/v1/knowledge/search") { request, _ in
             let parameters = request.uri.queryParameters
-            guard let query = parameters.get("q"), !query.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard let query = parameters.get("q"), !query.trimmingCharacters(in: .whitespacesAndNewlines.union(.controlCharacters)).isEmpty else {
                 throw APIError.badRequest("the q query parameter is required: /v1/knowledge/search?q=vpn&lang=en_US", code: .missingParameter)
             }
-            let limit = parameters.get("limit").flatMap(Int.init) ?? 10
-            guard (1...100).contains(limit) else { throw APIError.badRequest("limit must be 1…100", code: .invalidParameter) }
+            let given = parameters.get("limit")
+            guard let limit = given.map({ Int($0) }) ?? 10, (1...100).contains(limit) else {
+                throw APIError.badRequest("limit must be a whole number 1…100 (got '\(given ?? "")')", code: .invalidParameter)
+            }
             let hits = try await self.store.searchArticles(query, language: parameters.get("lang"), limit: limit)
             return try jsonResponse(["results": hits])
         }

@@ -46,7 +46,7 @@ public final class JWKSListener: Service, Sendable, CustomStringConvertible {
 
     public func run() async throws {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: APIErrorMiddleware())
+        router.add(middleware: APIErrorMiddleware(routes: ["GET /.well-known/jwks.json"]))
         let board = self.board, logger = self.logger
         router.get("/.well-known/jwks.json") { _, _ in await Self.response(board: board, logger: logger) }
         let app = Application(

@@ -8,6 +8,7 @@ import Hummingbird
 /// - without `host.api_token`, the `Host` header must be a loopback literal or `localhost` (a name
 ///   that merely *resolves* to loopback is the rebinding attack) — else `403 forbidden_host`;
 /// - without a token, an `Origin` other than a loopback one is `403 forbidden_origin`;
+/// - a query parameter given twice is `400 invalid_parameter` (each takes one value);
 /// - a body is JSON or nothing: anything else on POST/PATCH/PUT is `415 unsupported_media_type`
 ///   (``JSONBodyMiddleware``, after authentication).
 /// No CORS headers are ever sent, so no other origin can read an answer. (With a token, a
@@ -26,8 +27,16 @@ struct RequestGuardMiddleware<Context: RequestContext>: RouterMiddleware {
                 return APIError(status: .forbidden, code: .forbiddenOrigin, message: "requests from web pages of other origins are refused").response
             }
         }
+        // Every query parameter of the API takes one value: a repeated one is refused, not half-read.
+        var seen = Set<String>()
+        for (name, _) in request.uri.queryParameters where Self.parameters.contains(String(name)) && !seen.insert(String(name)).inserted {
+            return APIError.badRequest("the \(name) query parameter is given more than once; it takes one value", code: .invalidParameter).response
+        }
         return try await next(request, context)
     }
+
+    /// The API's query parameters (openapi.yaml); others are ignored.
+    static var parameters: Set<String> { ["email", "q", "lang", "limit", "requester", "state", "connector", "after"] }
 
     /// `127.0.0.1:8710`, `[::1]:8710`, `localhost:8710` (any port), without userinfo.
     static func isLoopbackAuthority(_ authority: String) -> Bool {
