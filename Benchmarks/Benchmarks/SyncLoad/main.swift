@@ -55,6 +55,8 @@ let articleWords = arguments.dropFirst(2).first.flatMap(Int.init) ?? 400
 let key = try KeyGenerator.generate(bits: 2048, keyID: "bench", subject: "CN=bench", days: 30)
 var configuration = SandboxConfiguration()
 configuration.seed = SeedData(seed: 42, contacts: contacts, cases: 0, articles: SeedData.articles(online: articles), articleWords: articleWords)
+// The article body is a custom field (a stock org has none).
+configuration.customFields = [CustomField(object: "Knowledge__kav", name: "Body__c", type: .textarea)]
 configuration.connectedApps = [ConnectedApp(consumerKey: "bench", certificate: key.certificatePEM)]
 let directory = NSTemporaryDirectory() + "switchboard-syncload-" + UUID().uuidString
 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -96,7 +98,7 @@ struct SyncClient {
                                privateKey: SecretReference(.env, "SYNCLOAD_KEY")),
             signer: JWTSigner(vault: vault), http: transport, connector: "bench")
         func rest() -> SalesforceREST { SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "bench") }
-        let contactSettings = ContactSync.Settings(fields: ["Department", "Title"], whereClause: "Email != null")
+        let contactSettings = ContactSync.Settings(fields: ["Department", "Title"], whereClause: "Email != null", batchSize: 2000)
         let store = try SQLiteStore(path: directory + "/state.db")
         let scoped = ConnectorContext(connectorName: "bench", vault: vault, http: transport, store: store, sink: store, events: store, handoffs: store, logger: quiet).store
         let baseline = peakRSSMegabytes()
@@ -119,7 +121,7 @@ struct SyncClient {
                      fetchSeconds, Double(contacts) / fetchSeconds, fetchCPU, commitSeconds, Double(contacts) / commitSeconds, commitCPU, reconcileSeconds))
 
         // Knowledge: a full load of the en_US articles, then search latency over them.
-        let knowledgeSettings = KnowledgeSync.Settings(languages: ["en_US"], bodyFields: ["Body__c"])
+        let knowledgeSettings = KnowledgeSync.Settings(object: "Knowledge__kav", languages: ["en_US"], bodyFields: ["Body__c"], batchSize: 2000)
         let knowledge = KnowledgeSync(rest: rest(), sink: store, store: scoped, settings: knowledgeSettings)
         let (kReport, kSeconds, kCPU) = try await timed { try await knowledge.run(mode: .full) }
         print("knowledge load: \(kReport.upserted) articles in \(kReport.pages) pages, \(String(format: "%.2f", kSeconds)) s (\(String(format: "%.2f", kCPU)) s CPU) → \(Int(Double(kReport.upserted) / kSeconds)) articles/s")
@@ -169,6 +171,6 @@ actor CollectingSink: RecordSink {
         batches.append(batch)
         return CommitResult(removed: 0)
     }
-    func reconcile(connector: String, stream: String, keeping ids: Set<String>) -> Int { 0 }
-    func reconcile(connector: String, stream: String, writtenBefore date: Date) -> Int { 0 }
+    func reconcile(connector: String, stream: SyncStream, keeping ids: Set<String>) -> Int { 0 }
+    func reconcile(connector: String, stream: SyncStream, writtenBefore date: Date) -> Int { 0 }
 }

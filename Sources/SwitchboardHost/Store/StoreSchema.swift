@@ -69,6 +69,17 @@ enum StoreSchema {
         migrator.registerMigration("v5: API v1 events — when each happened at its source") { db in
             try db.execute(sql: "ALTER TABLE events ADD COLUMN occurred_at REAL")
         }
+        migrator.registerMigration("v6: prefix indexes for knowledge search (words match as prefixes)") { db in
+            // A query word is a prefix ("the"* is the, there, them, theory…): without an index of
+            // prefixes FTS5 merges every matching term's postings, most of a common word's search time.
+            try db.execute(sql: """
+                DROP TABLE articles_fts;
+                CREATE VIRTUAL TABLE articles_fts USING fts5(
+                    title, summary, body_text, content='articles', content_rowid='rowid',
+                    tokenize='unicode61 remove_diacritics 2', prefix='2 3 4');
+                INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+                """)
+        }
         return migrator
     }
 }
