@@ -68,6 +68,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
         // `swift package generate-documentation --target ConnectorKit` (DocC); no code depends on it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
@@ -142,6 +143,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The host's features as an MCP server (tools over the host's own API).
+        .target(
+            name: "SwitchboardMCP",
+            dependencies: [
+                "ConnectorKit",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The whole command line as a library: `Switchboard.main(modules:)` (custom builds call it too).
         .target(
             name: "SwitchboardCLI",
@@ -150,6 +160,8 @@ let package = Package(
                 "ConnectorKitTesting",
                 "ConnectorKit",
                 "ModuleProtocol",
+                "SwitchboardMCP",
+                .product(name: "MCP", package: "swift-sdk"),
                 "SalesforceSandbox",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -199,7 +211,8 @@ let package = Package(
         .testTarget(
             name: "SwitchboardHostTests",
             dependencies: [
-                "SwitchboardHost", "ConnectorKit", "ConnectorKitTesting", "ModuleProtocol", "example-swift-module",
+                "SwitchboardHost", "ConnectorKit", "ConnectorKitTesting", "ModuleProtocol", "example-swift-module", "SwitchboardMCP",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -217,7 +230,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "switchboard", "ConnectorKit", "ConnectorKitTesting", "SalesforceSandbox", "SwitchboardHost",
+                "switchboard", "ConnectorKit", "ConnectorKitTesting", "SalesforceSandbox", "SwitchboardHost", "SwitchboardMCP",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -1,0 +1,101 @@
+import ConnectorKit
+import Foundation
+import Logging
+import MCP
+import SwitchboardMCP
+import Testing
+
+/// The host's features through MCP, driven by the SDK's own client: in memory against a server
+/// over a running host (the shipped config on the sandbox), and over stdio against `switchboard mcp`.
+@Suite("switchboard over MCP, with the SDK's client", .serialized)
+struct MCPProcessTests {
+    static let quiet = Logger(label: "mcp-test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    static func json(_ content: [Tool.Content]) throws -> [String: Any] {
+        guard case .text(let text, _, _)? = content.first else { throw HandoffProcessTests.SwitchboardProcessError("no text content") }
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test(.timeLimit(.minutes(3))) func toolsOverAHostAndOverStdio() async throws {
+        let directory = NSTemporaryDirectory() + "switchboard-mcp-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.copyItem(atPath: ShippedConfigProcessTests.shipped.path, toPath: directory + "/connectors.yaml")
+        let port = try HandoffProcessTests.freePort()
+        let token = "mcp-test-token-" + UUID().uuidString
+        let host = try SwitchboardProcess.Running(["run"], directory: directory,
+                                                  environment: ["SWITCHBOARD_LISTEN": "127.0.0.1:\(port)", "SWITCHBOARD_API_TOKEN": token])
+        defer { host.signal(SIGTERM) }
+        try await host.waitForStderr("API listening")
+        let base = "http://127.0.0.1:\(port)"
+        let http = HTTPTransport(logger: Self.quiet)
+        defer { Task { try? await http.shutdown() } }
+
+        // In memory: the SDK's client, the host's MCP server.
+        let server = await HostMCPServer.make(tools: HostTools(api: HostAPIClient(baseURL: base, token: Secret(token), http: http)), version: "1.0.0")
+        let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
+        try await server.start(transport: serverSide)
+        let client = Client(name: "mcp-test", version: "1.0.0")
+        _ = try await client.connect(transport: clientSide)
+        let tools = try await client.listTools().tools.map(\.name)
+        #expect(Set(tools) == ["search_knowledge", "find_user", "create_ticket", "get_ticket", "list_tickets", "comment_ticket", "start_handoff",
+                               "send_handoff_message", "end_handoff"], "\(tools)")
+
+        // Knowledge and people, once the first syncs wrote them.
+        var hits: [[String: Any]] = []
+        for _ in 0..<300 where hits.isEmpty {
+            let (content, isError) = try await client.callTool(name: "search_knowledge", arguments: ["query": "restart", "language": "en_US"])
+            #expect(isError != true)
+            hits = (try Self.json(content)["results"] as? [[String: Any]]) ?? []
+            if hits.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(!hits.isEmpty && hits[0]["snippet"] is String)
+        let email = "ada.allen.112@acme.example"
+        var users: [[String: Any]] = []
+        for _ in 0..<300 where users.isEmpty {
+            users = (try Self.json(try await client.callTool(name: "find_user", arguments: ["email": .string(email)]).content)["users"] as? [[String: Any]]) ?? []
+            if users.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(users.first?["email"] as? String == email)
+
+        // A ticket, idempotent on retry; an unknown one is the API's own error.
+        let arguments: [String: Value] = ["requester_email": .string(email), "subject": "Laptop will not start", "idempotency_key": "mcp-key-1"]
+        let first = try Self.json(try await client.callTool(name: "create_ticket", arguments: arguments).content)
+        let again = try Self.json(try await client.callTool(name: "create_ticket", arguments: arguments).content)
+        let ticketID = try #require(first["id"] as? String)
+        #expect(again["id"] as? String == ticketID, "a retry with the same key is the same ticket")
+        let (missing, missingIsError) = try await client.callTool(name: "get_ticket", arguments: ["ticket_id": "500000000000000AAA"])
+        let direct = try await http.send(.init(url: base + "/v1/tickets/500000000000000AAA", headers: [("Authorization", "Bearer \(token)")]))
+        guard case .text(let missingText, _, _)? = missing.first else { Issue.record("no text"); return }
+        #expect(missingIsError == true && missingText == String(decoding: direct.body, as: UTF8.self), "the API's code and message: \(missingText)")
+        let (badArguments, badIsError) = try await client.callTool(name: "find_user", arguments: [:])
+        let badError = try Self.json(badArguments)["error"] as? [String: Any]
+        #expect(badIsError == true && badError?["code"] as? String == "invalid_parameter")
+        #expect(!"\(first)".contains(token), "no secret in tool output")
+        await client.disconnect()
+        await server.stop()
+
+        // Over stdio: `switchboard mcp` as an assistant starts it.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: SwitchboardProcess.binary)
+        process.arguments = ["mcp", "--url", base]
+        process.environment = ["SWITCHBOARD_API_TOKEN": token, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
+        let toServer = Pipe(), fromServer = Pipe()
+        process.standardInput = toServer
+        process.standardOutput = fromServer
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let stdio = StdioTransport(input: .init(rawValue: fromServer.fileHandleForReading.fileDescriptor),
+                                   output: .init(rawValue: toServer.fileHandleForWriting.fileDescriptor), logger: Self.quiet)
+        let stdioClient = Client(name: "mcp-stdio-test", version: "1.0.0")
+        _ = try await stdioClient.connect(transport: stdio)
+        #expect(try await stdioClient.listTools().tools.count == 9)
+        let listed = try Self.json(try await stdioClient.callTool(name: "list_tickets", arguments: ["requester_email": .string(email)]).content)
+        #expect((listed["tickets"] as? [[String: Any]])?.contains { $0["id"] as? String == ticketID } == true, "\(listed)")
+        await stdioClient.disconnect()
+        try toServer.fileHandleForWriting.close()
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
