@@ -125,7 +125,8 @@ let package = Package(
         .target(
             name: "SwitchboardHost",
             dependencies: [
-                "ConnectorKit", "SwitchboardConfig", "ModuleProtocol",
+                "ConnectorKit", "SwitchboardConfig", "ModuleProtocol", "SwitchboardMCP",
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -5,20 +5,26 @@ import MCP
 /// The host's HTTP API as the MCP tools reach it: a base URL, the API token when there is one, and
 /// the shared transport.
 public struct HostAPIClient: Sendable {
-    let baseURL: String
+    let baseURL: @Sendable () async -> String
     let token: Secret?
     let http: HTTPTransport
 
     /// A client of the API at `baseURL` (`http://127.0.0.1:8710`).
     public init(baseURL: String, token: Secret?, http: HTTPTransport) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        let trimmed = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.init(resolving: { trimmed }, token: token, http: http)
+    }
+
+    /// A client of an API whose address is known once it listens (the host's own, on port 0).
+    public init(resolving baseURL: @escaping @Sendable () async -> String, token: Secret?, http: HTTPTransport) {
+        self.baseURL = baseURL
         self.token = token
         self.http = http
     }
 
     /// Sends a tool's request; returns the status and body whatever the status.
     func send(_ request: HostTools.APIRequest) async throws -> (Int, [UInt8]) {
-        var url = baseURL + request.path
+        var url = await baseURL() + request.path
         if !request.query.isEmpty {
             var allowed = CharacterSet.alphanumerics
             allowed.insert(charactersIn: "-._~")

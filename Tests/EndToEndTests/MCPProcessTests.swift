@@ -75,6 +75,37 @@ struct MCPProcessTests {
         await client.disconnect()
         await server.stop()
 
+        // Streamable HTTP at /mcp on the host's own listener, behind its token.
+        func post(_ body: String, session: String?) async throws -> HTTPTransport.Response {
+            var headers = [("Content-Type", "application/json"), ("Accept", "application/json, text/event-stream"),
+                           ("Authorization", "Bearer \(token)"), ("MCP-Protocol-Version", "2025-06-18")]
+            if let session { headers.append(("Mcp-Session-Id", session)) }
+            return try await http.send(.init(method: "POST", url: base + "/mcp", headers: headers, body: Array(body.utf8)))
+        }
+        /// The JSON-RPC message of an answer (SSE `data:` or plain JSON).
+        func message(_ response: HTTPTransport.Response) throws -> [String: Any] {
+            let text = String(decoding: response.body, as: UTF8.self)
+            let payload = text.split(separator: "\n").last { $0.hasPrefix("data:") && $0.count > 6 }.map { String($0.dropFirst(5)).trimmingCharacters(in: .whitespaces) } ?? text
+            return try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any], "\(text)")
+        }
+        let unauthorized = try await http.send(.init(method: "POST", url: base + "/mcp", headers: [("Content-Type", "application/json")], body: Array("{}".utf8)))
+        #expect(unauthorized.status == 401, "the API's token guards /mcp")
+        let initialize = try await post(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#,
+                                        session: nil)
+        let session = try #require(initialize.header("Mcp-Session-Id"), "\(initialize.status) \(String(decoding: initialize.body, as: UTF8.self))")
+        #expect(((try message(initialize)["result"] as? [String: Any])?["serverInfo"] as? [String: Any])?["name"] as? String == "switchboard")
+        #expect(try await post(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#, session: session).status == 202)
+        let listedOverHTTP = try message(try await post(#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#, session: session))
+        #expect(((listedOverHTTP["result"] as? [String: Any])?["tools"] as? [[String: Any]])?.count == 9, "\(listedOverHTTP)")
+        let called = try message(try await post(#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"get_ticket","arguments":{"ticket_id":"\#(ticketID)"}}}"#,
+                                                session: session))
+        let callResult = try #require(called["result"] as? [String: Any], "\(called)")
+        #expect(callResult["isError"] as? Bool == false && (callResult["structuredContent"] as? [String: Any])?["id"] as? String == ticketID, "\(called)")
+        let ended = try await http.send(.init(method: "DELETE", url: base + "/mcp", headers: [("Authorization", "Bearer \(token)"), ("Mcp-Session-Id", session),
+                                                                                          ("MCP-Protocol-Version", "2025-06-18")]))
+        #expect((200..<300).contains(ended.status))
+        #expect(try await post(#"{"jsonrpc":"2.0","id":4,"method":"tools/list"}"#, session: session).status == 404, "an ended session is gone")
+
         // Over stdio: `switchboard mcp` as an assistant starts it.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SwitchboardProcess.binary)

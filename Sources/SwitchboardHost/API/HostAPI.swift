@@ -7,6 +7,7 @@ import NIOCore
 import Prometheus
 import ServiceLifecycle
 import Synchronization
+import SwitchboardMCP
 
 /// The host's HTTP API for the assistant (DESIGN.md §5), described in `openapi.yaml`:
 /// `/healthz`, `/readyz`, `/metrics`, `/v1/connectors`, `/v1/users`, `/v1/knowledge/search`,
@@ -60,7 +61,14 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
         "POST /v1/tickets", "GET /v1/tickets", "GET /v1/tickets/{id}", "PATCH /v1/tickets/{id}", "POST /v1/tickets/{id}/comments",
         "POST /v1/handoffs", "GET /v1/handoffs/{id}", "DELETE /v1/handoffs/{id}", "POST /v1/handoffs/{id}/messages",
         "POST /v1/handoffs/{id}/typing", "GET /v1/handoffs/{id}/events", "POST /v1/employees/{id}/logout", "GET /.well-known/jwks.json",
+        "POST /mcp", "GET /mcp", "DELETE /mcp",
     ]
+
+    /// How this process reaches its own listener (loopback for a wildcard address), once listening.
+    func selfAddress() async -> String {
+        let host = ["0.0.0.0", "::", ""].contains(address.host) ? "127.0.0.1" : (address.host.contains(":") ? "[\(address.host)]" : address.host)
+        return "\(host):\(await port())"
+    }
 
     /// The port, once listening (useful with port 0).
     public func port() async -> Int {
@@ -85,6 +93,12 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
         addEventRoutes(router)
         addTicketRoutes(router)
         addHandoffRoutes(router)
+        // MCP's Streamable HTTP on the same listener, behind the same guards and token; its tools call
+        // this API over loopback.
+        let mcpTransport = HTTPTransport(logger: logger)
+        let mcp = MCPHTTPSessions(tools: HostTools(api: HostAPIClient(resolving: { [self] in "http://\(await selfAddress())" }, token: token, http: mcpTransport)),
+                                  version: "1.0.0")
+        addMCPRoutes(router, sessions: mcp)
         let app = Application(
             router: router, server: GuardedHTTP1Channel.builder(limits: limits, budget: connections),
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "switchboard"),
@@ -99,7 +113,15 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
                 logger.notice("API listening", metadata: ["address": .string("\(address.host):\(port)")])
             },
             logger: logger)
-        try await app.run()
+        do {
+            try await app.run()
+        } catch {
+            await mcp.closeAll()
+            try? await mcpTransport.shutdown()
+            throw error
+        }
+        await mcp.closeAll()
+        try? await mcpTransport.shutdown()
     }
 
     // MARK: Health, readiness, metrics, connectors
@@ -167,7 +189,7 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
         }
         router.get("/v1/knowledge/search") { request, _ in
             let parameters = request.uri.queryParameters
-            guard let query = parameters.get("q"), !query.trimmingCharacters(in: .whitespacesAndNewlines.union(.controlCharacters)).isEmpty else {
+            guard let query = parameters.get("q"), !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw APIError.badRequest("the q query parameter is required: /v1/knowledge/search?q=vpn&lang=en_US", code: .missingParameter)
             }
             let given = parameters.get("limit")
