@@ -129,4 +129,27 @@ struct MCPProcessTests {
         process.terminate()
         process.waitUntilExit()
     }
+
+    /// `--features` decides which tools are listed: a host running only knowledge offers only search.
+    @Test(.timeLimit(.minutes(2))) func toolsFollowTheFeaturesThatRun() async throws {
+        let directory = NSTemporaryDirectory() + "switchboard-mcp-features-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.copyItem(atPath: ShippedConfigProcessTests.shipped.path, toPath: directory + "/connectors.yaml")
+        let port = try HandoffProcessTests.freePort()
+        let host = try SwitchboardProcess.Running(["run", "--features", "knowledge"], directory: directory,
+                                                  environment: ["SWITCHBOARD_LISTEN": "127.0.0.1:\(port)"])
+        defer { host.signal(SIGTERM) }
+        try await host.waitForStderr("API listening")
+        let http = HTTPTransport(logger: Self.quiet)
+        defer { Task { try? await http.shutdown() } }
+        let server = await HostMCPServer.make(tools: HostTools(api: HostAPIClient(baseURL: "http://127.0.0.1:\(port)", token: nil, http: http)), version: "1.0.0")
+        let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
+        try await server.start(transport: serverSide)
+        let client = Client(name: "mcp-features", version: "1.0.0")
+        _ = try await client.connect(transport: clientSide)
+        #expect(try await client.listTools().tools.map(\.name) == ["search_knowledge"])
+        await client.disconnect()
+        await server.stop()
+    }
 }
