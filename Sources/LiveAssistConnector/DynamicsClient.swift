@@ -89,12 +89,7 @@ final class DynamicsClient: AccessTokenSource, Sendable {
     static func odataString(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
     /// Percent-encodes a query value (everything but unreserved characters).
-    static func queryEscape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
-    }
+    static func queryEscape(_ text: String) -> String { PercentEncoding.encode(text) }
 
-    static func formEscape(_ text: String) -> String { queryEscape(text) }
-
-    /// RFC 3986 unreserved characters (ASCII only: anything else is percent-encoded as UTF-8).
-    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    static func formEscape(_ text: String) -> String { PercentEncoding.encode(text) }
 }

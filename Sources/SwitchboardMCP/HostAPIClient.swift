@@ -26,9 +26,7 @@ public struct HostAPIClient: Sendable {
     func send(_ request: HostTools.APIRequest) async throws -> (Int, [UInt8]) {
         var url = await baseURL() + request.path
         if !request.query.isEmpty {
-            var allowed = CharacterSet.alphanumerics
-            allowed.insert(charactersIn: "-._~")
-            url += "?" + request.query.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }.joined(separator: "&")
+            url += "?" + request.query.map { "\($0.0)=\(PercentEncoding.encode($0.1))" }.joined(separator: "&")
         }
         var headers = request.headers + [("Accept", "application/json")]
         if let token { headers.append(("Authorization", "Bearer \(try token.revealedString())")) }

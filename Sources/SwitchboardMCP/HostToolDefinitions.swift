@@ -1,4 +1,5 @@
 import Foundation
+import ConnectorKit
 import MCP
 
 extension HostTools {
@@ -93,10 +94,7 @@ extension HostTools {
 
     /// A required argument that becomes one path segment.
     static func segment(_ args: [String: Value], _ name: String) throws -> String {
-        let value = try text(args, name)
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+        PercentEncoding.encode(try text(args, name))
     }
 
     /// The optional arguments present, as query parameters.

@@ -100,9 +100,5 @@ public final class SalesforceJWTBearerAuth: AccessTokenSource, Sendable {
     }
 
     /// `application/x-www-form-urlencoded` escaping (unreserved characters pass).
-    static func formEscape(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
+    static func formEscape(_ text: String) -> String { PercentEncoding.encode(text) }
 }

@@ -8,21 +8,11 @@ import X509
 /// subject, its pre-chat fields for the routing attributes) and the published signing key.
 extension SalesforceConnection {
     func diagnose() async -> [Diagnosis] {
-        var found: [Diagnosis] = []
-        let tokenTitle = "the JWT bearer token exchange works"
         let needs = objectNeeds
-        if needs.isEmpty {
-            // Live-agent handoffs alone use Enhanced Messaging, not the REST API.
-            found.append(.skipped("salesforce.token", tokenTitle, "no feature of this connector uses the REST API"))
-        } else { do {
-            let session = try await auth.session()
-            found.append(.passed("salesforce.token", tokenTitle, "as \(settings.credentials.username) on \(session.instanceURL), aud \(settings.credentials.audience)"))
-        } catch {
-            found.append(.failed("salesforce.token", tokenTitle, "\(error)", fix: Self.tokenFix))
-        } }
-        let restWorks = found.last?.outcome == .passed
+        let token = await diagnoseToken(usedByAnyFeature: !needs.isEmpty)
+        var found = [token]
         for need in needs {
-            guard restWorks else {
+            guard token.outcome == .passed else {
                 found.append(.skipped("salesforce.object.\(need.object.lowercased())", "the integration user can use \(need.object)", "no token"))
                 continue
             }
@@ -32,6 +22,19 @@ extension SalesforceConnection {
             found += await diagnoseMessaging(liveAgentService, liveAgent)
         }
         return found
+    }
+
+    /// The JWT bearer token exchange (skipped when only live-agent handoffs run: Enhanced Messaging
+    /// needs no REST token).
+    func diagnoseToken(usedByAnyFeature: Bool) async -> Diagnosis {
+        let title = "the JWT bearer token exchange works"
+        guard usedByAnyFeature else { return .skipped("salesforce.token", title, "no feature of this connector uses the REST API") }
+        do {
+            let session = try await auth.session()
+            return .passed("salesforce.token", title, "as \(settings.credentials.username) on \(session.instanceURL), aud \(settings.credentials.audience)")
+        } catch {
+            return .failed("salesforce.token", title, "\(error)", fix: Self.tokenFix)
+        }
     }
 
     static let tokenFix = "see the reason above; the connected app (Setup → App Manager → your app → Manage) must have Use digital signatures with the "

@@ -56,9 +56,7 @@ extension SalesforceREST {
                                      pagesAhead: Int = defaultPagesAhead,
                                      row: @escaping @Sendable (inout JSONReader) throws(JSONParser.Failure) -> Row?,
                                      page: (QueryRows<Row>) async throws -> Void) async throws {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        let q = soql.addingPercentEncoding(withAllowedCharacters: allowed) ?? soql
+        let q = PercentEncoding.encode(soql)
         let first = "\(basePath)/\(includeDeleted ? "queryAll" : "query")?q=\(q)"
         let headers = batchSize.map { [("Sforce-Query-Options", "batchSize=\($0)")] } ?? []
         let (pages, pageOut) = AsyncThrowingStream<QueryRows<Row>, any Error>.makeStream()

@@ -7,8 +7,6 @@ import JWTKit
 /// the user (`sub`, or legacy `prn`) is pre-authorized.
 struct AssertionVerifier {
     let org: SandboxOrg
-    /// The sandbox's own base URL.
-    let baseURL: String
     /// What a real org accepts as `aud` (an app may list an Experience Cloud site's URL instead).
     static let documentedAudiences = ["https://login.salesforce.com", "https://test.salesforce.com"]
 

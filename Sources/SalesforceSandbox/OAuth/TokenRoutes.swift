@@ -15,7 +15,7 @@ struct TokenRoutes {
             guard let assertion = form["assertion"], !assertion.isEmpty else { return Self.failure(.invalidAssertion) }
             let base = baseURL()
             do throws(OAuthError) {
-                let username = try await AssertionVerifier(org: org, baseURL: base).verify(assertion)
+                let username = try await AssertionVerifier(org: org).verify(assertion)
                 let token = org.issueToken(username: username)
                 let userID = org.records("User").first { $0["Username"] == .string(username) }?.id ?? "005SBX000000001AAA"
                 let issuedAt = String(Int64(Date().timeIntervalSince1970 * 1000))

@@ -29,14 +29,11 @@ struct RequestGuardMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         // Every query parameter of the API takes one value: a repeated one is refused, not half-read.
         var seen = Set<String>()
-        for (name, _) in request.uri.queryParameters where Self.parameters.contains(String(name)) && !seen.insert(String(name)).inserted {
+        for (name, _) in request.uri.queryParameters where apiQueryParameters.contains(String(name)) && !seen.insert(String(name)).inserted {
             return APIError.badRequest("the \(name) query parameter is given more than once; it takes one value", code: .invalidParameter).response
         }
         return try await next(request, context)
     }
-
-    /// The API's query parameters (openapi.yaml); others are ignored.
-    static var parameters: Set<String> { ["email", "q", "lang", "limit", "requester", "state", "connector", "after"] }
 
     /// `127.0.0.1:8710`, `[::1]:8710`, `localhost:8710` (any port), without userinfo.
     static func isLoopbackAuthority(_ authority: String) -> Bool {
@@ -88,3 +85,6 @@ struct JSONBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         return type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
     }
 }
+
+/// The API's query parameters (openapi.yaml), each taking one value; others are ignored.
+private let apiQueryParameters: Set<String> = ["email", "q", "lang", "limit", "requester", "state", "connector", "after"]

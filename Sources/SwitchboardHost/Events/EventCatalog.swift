@@ -87,11 +87,14 @@ public enum EventCatalog {
         return type.split(whereSeparator: { $0 == "." || $0 == "_" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined() + "Data"
     }
 
-    /// RFC 3339 with `Z`, whole seconds or milliseconds when there are any.
+    /// RFC 3339 with `Z`, whole seconds or milliseconds when there are any (every streamed event
+    /// formats one: the styles are made once).
     static func timestamp(_ date: Date) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = milliseconds % 1000 == 0 ? [.withInternetDateTime] : [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        let rounded = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        return milliseconds % 1000 == 0 ? rounded.formatted(wholeSeconds) : rounded.formatted(withMilliseconds)
     }
+
+    private static let wholeSeconds = Date.ISO8601FormatStyle()
+    private static let withMilliseconds = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }

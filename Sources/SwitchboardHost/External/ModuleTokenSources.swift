@@ -41,7 +41,7 @@ final class ModuleTokenSources: Sendable {
             throw RPCError.invalidParams("oauth.grant must be client_credentials or jwt_bearer")
         }
         let provider = TokenProvider<String> {
-            let body = try form().map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+            let body = try form().map { "\(PercentEncoding.encode($0.0))=\(PercentEncoding.encode($0.1))" }.joined(separator: "&")
             let response = try await context.http.send(HTTPTransport.Request(
                 method: "POST", url: tokenURL, headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
                 body: Array(body.utf8), safeToRepeat: true, connector: context.connectorName))
@@ -56,11 +56,5 @@ final class ModuleTokenSources: Sendable {
             providers[key] = provider
             return provider
         }
-    }
-
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }
