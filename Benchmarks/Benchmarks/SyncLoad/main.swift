@@ -139,25 +139,46 @@ struct SyncClient {
             let words = ArticleProse.vocabulary
             let terms = ["restart", "vpn", "password reset", "printer driver", "certificate", "laptop battery", words[0], words[95],
                          words[400], words[2000], "\(words[300]) \(words[1200])", "\(words[60]) \(words[80])"]
+            func ms(_ d: Duration) -> String { String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+            // The first search of each query after the load: no pre-ranked lists yet, FTS5 ranks every
+            // match (the ranking the lists must reproduce), and the search asks for its words' lists.
+            var everyMatch: [String: [ArticleHit]] = [:]
+            var cold: [String] = []
+            for term in terms {
+                let t0 = ContinuousClock.now
+                everyMatch[term] = try await store.searchArticles(term, language: "en_US", limit: 10)
+                cold.append("\(term) \(ms(ContinuousClock.now - t0))")
+            }
+            print("first search of each query after the load (ranks every match): " + cold.joined(separator: ", "))
+            // What the host's SearchListWarmer does once the articles stop changing.
+            let (refresh, refreshSeconds, _) = try await timed { try await store.refreshSearchLists() }
+            print(String(format: "search lists built after the load: %d lists (%d words not frequent) in %.2f s", refresh.built, refresh.infrequent, refreshSeconds))
             var latencies: [Duration] = []
             var byTerm: [String: [Duration]] = [:]
+            var paths: [String: KnowledgeSearchPath] = [:]
             for round in 0..<1200 {
                 let term = terms[round % terms.count]
                 let t0 = ContinuousClock.now
-                let hits = try await store.searchArticles(term, language: "en_US", limit: 10)
+                let (hits, path) = try await store.searchArticlesExplained(term, language: "en_US", limit: 10)
                 let latency = ContinuousClock.now - t0
                 precondition(!hits.isEmpty, "no hit for \(term)")
+                paths[term] = path
                 latencies.append(latency)
                 byTerm[term, default: []].append(latency)
             }
             latencies.sort()
-            func ms(_ d: Duration) -> String { String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
             func at(_ sorted: [Duration], _ share: Double) -> Duration { sorted[min(sorted.count - 1, Int(Double(sorted.count) * share))] }
             print("knowledge search over \(try await store.count(connector: "bench", stream: "articles")) articles (\(latencies.count) searches, top 10 with snippets): "
                 + "p50 \(ms(at(latencies, 0.5))), p99 \(ms(at(latencies, 0.99))), max \(ms(latencies[latencies.count - 1]))")
             for term in terms {
                 let matching = try await store.searchArticles(term, language: "en_US", limit: 1_000_000).count
-                print("  \"\(term)\": \(matching) matching, p50 \(ms(at(byTerm[term, default: []].sorted(), 0.5)))")
+                let now = try await store.searchArticles(term, language: "en_US", limit: 10)
+                let same = now.map(\.id) == everyMatch[term, default: []].map(\.id) ? "same top 10 as ranking every match" : "TOP 10 DIFFERS"
+                let sorted = byTerm[term, default: []].sorted()
+                print("  \"\(term)\": \(matching) matching, p50 \(ms(at(sorted, 0.5))), p99 \(ms(at(sorted, 0.99))), by \(paths[term].map { "\($0)" } ?? "?"); \(same)")
+                if ProcessInfo.processInfo.environment["SYNCLOAD_SHOW_TOP"] == "1" {
+                    print("    top 10: " + now.map { "\($0.id) \(String(format: "%.6g", $0.rank))" }.joined(separator: ", "))
+                }
             }
         }
         try await transport.shutdown()

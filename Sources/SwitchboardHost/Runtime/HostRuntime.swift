@@ -128,6 +128,7 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
             }
             services.append(try HostAPI(address: configuration.listen, token: resolveAPIToken(), board: board, store: store,
                                         metrics: metrics, logger: logger, limits: limits))
+            services.append(SearchListWarmer(store: store, logger: logger))
         }
         if let jwks = configuration.jwksListen { services.append(JWKSListener(address: jwks, board: board, logger: logger)) }
         for configuration in connectors {

@@ -63,36 +63,6 @@ extension SQLiteStore {
         }
     }
 
-    /// Full-text search over title, summary and body text, best first (bm25, title weighted most),
-    /// with a snippet. Words are matched as prefixes; quotes and operators in `query` are taken literally.
-    ///
-    /// The ranking is FTS5's own (`rank MATCH`, `ORDER BY rank`): it sorts the matches itself and
-    /// hands them over best first, so the join, the language filter and the snippet run only for
-    /// the rows returned — not for every match, as `ORDER BY bm25(…)` would (20% of a common word's search).
-    public func searchArticles(_ query: String, language: String? = nil, limit: Int = 10) async throws -> [ArticleHit] {
-        let match = Self.ftsQuery(query)
-        guard !match.isEmpty else { return [] }
-        return try await pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT a.connector, a.id, a.title, a.language, a.url_name,
-                       snippet(articles_fts, -1, '[', ']', '…', 12) AS snippet, rank
-                FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid
-                WHERE articles_fts MATCH ? AND rank MATCH 'bm25(10.0, 4.0, 1.0)' AND (? IS NULL OR a.language = ?)
-                ORDER BY rank LIMIT ?
-                """, arguments: [match, language, language, limit]).map { row in
-                ArticleHit(connector: row["connector"], id: row["id"], title: row["title"], language: row["language"],
-                           urlName: row["url_name"], snippet: row["snippet"], rank: row["rank"])
-            }
-        }
-    }
-
-    /// A safe FTS5 query: each word quoted, as a prefix, all required.
-    static func ftsQuery(_ text: String) -> String {
-        text.split { !$0.isLetter && !$0.isNumber }
-            .map { "\"\($0.replacingOccurrences(of: "\"", with: ""))\"*" }
-            .joined(separator: " ")
-    }
-
     // MARK: Admin: state show / reset
 
     /// Checkpoints of a connector (one stream or all).

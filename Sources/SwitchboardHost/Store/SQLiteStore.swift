@@ -21,11 +21,16 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
     /// written by this store (a clock stepped back must not make a full sync's reconciliation take
     /// rows it just wrote for old ones).
     private let writeClock = Mutex<Double>(0)
+    /// When knowledge search uses pre-ranked lists.
+    let searchTuning: KnowledgeSearchTuning
+    /// The words waiting for a list, list use counts, and the warmer's wake-up.
+    let searchLists = SearchListState()
 
     /// Opens (creating when needed) the store at `path` and migrates it to the current schema.
     /// - Throws: ``StoreError`` when the file cannot be opened or migrated.
-    public init(path: String) throws {
+    public init(path: String, searchTuning: KnowledgeSearchTuning = KnowledgeSearchTuning()) throws {
         self.path = path
+        self.searchTuning = searchTuning
         do {
             try PrivateStoreFiles.prepare(databaseAt: path)
             var configuration = Configuration()
@@ -90,6 +95,9 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
             last = max(last, Date().timeIntervalSince1970)
             return last
         }
+        let touchesArticles = batch.upserts.contains { if case .article = $0 { true } else { false } }
+            || (!batch.deletions.isEmpty && (try? Self.table(for: batch.stream.name)) == "articles")
+        defer { if touchesArticles { searchLists.articlesChanged() } }
         return try await write { db in
             for record in batch.upserts {
                 switch record {
@@ -116,7 +124,7 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
         let table = try Self.table(for: stream.name)
         // Read the stored ids and delete the few that vanished: one pass over the table, where
         // loading every kept id into a temporary table first cost a 100,000-contact sync half a second.
-        return try await write { db in
+        let removed = try await write { db in
             var vanished: [String] = []
             let stored = try String.fetchCursor(db, sql: "SELECT id FROM \(table) WHERE connector = ?", arguments: [connector])
             while let id = try stored.next() {
@@ -131,6 +139,8 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
             }
             return vanished.count
         }
+        if table == "articles", removed > 0 { searchLists.articlesChanged() }
+        return removed
     }
 
     public func reconcile(connector: String, stream: SyncStream, writtenBefore date: Date) async throws -> Int {

@@ -2,6 +2,10 @@ import GRDB
 
 /// The store's schema, as numbered migrations (never edit one that shipped; add the next).
 enum StoreSchema {
+    /// The word-prefix lengths the full-text index keeps (`prefix='2 3 4'`, migration v6): a query
+    /// word of such a length reads one doclist; a longer one merges every word it begins.
+    static let indexedPrefixLengths: Set<Int> = [2, 3, 4]
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: checkpoints, module state, users, articles + FTS5, idempotency keys, event log") { db in
@@ -78,6 +82,29 @@ enum StoreSchema {
                     title, summary, body_text, content='articles', content_rowid='rowid',
                     tokenize='unicode61 remove_diacritics 2', prefix='2 3 4');
                 INSERT INTO articles_fts(articles_fts) VALUES ('rebuild');
+                """)
+        }
+        migrator.registerMigration("v7: knowledge search lists (each frequent word's best articles, kept per article generation)") { db in
+            // The generation counts writes to articles (triggers, so every writer counts); a list
+            // is used only while the generation it was built at is current (SearchLists).
+            try db.execute(sql: """
+                CREATE TABLE search_generation (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+                INSERT INTO search_generation (id, value) VALUES (1, 0);
+                CREATE TRIGGER articles_generation_ai AFTER INSERT ON articles BEGIN
+                    UPDATE search_generation SET value = value + 1 WHERE id = 1;
+                END;
+                CREATE TRIGGER articles_generation_ad AFTER DELETE ON articles BEGIN
+                    UPDATE search_generation SET value = value + 1 WHERE id = 1;
+                END;
+                CREATE TRIGGER articles_generation_au AFTER UPDATE ON articles BEGIN
+                    UPDATE search_generation SET value = value + 1 WHERE id = 1;
+                END;
+                CREATE TABLE search_lists (
+                    token TEXT NOT NULL, language TEXT NOT NULL, generation INTEGER NOT NULL,
+                    matching INTEGER NOT NULL, only_word INTEGER NOT NULL DEFAULT 0, entries BLOB,
+                    uses INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (token, language));
+                CREATE VIRTUAL TABLE articles_vocabulary USING fts5vocab(articles_fts, 'row');
                 """)
         }
         return migrator
