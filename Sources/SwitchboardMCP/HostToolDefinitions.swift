@@ -66,6 +66,16 @@ extension HostTools {
                               required: ["handoff_id"]), feature: "live-agent") { args in
             APIRequest(method: "DELETE", path: "/v1/handoffs/" + (try segment(args, "handoff_id")))
         },
+        Definition(tool: tool("read_events", "Events of a handoff or ticket (an agent's replies, joins, a status change), oldest first, as "
+                                  + "{\"events\":[…],\"next\":N}: pass next as after to read on. With wait_seconds, waits for the next one.",
+                              ["subject": string("A handoff or ticket id (omit for every event)."),
+                               "after": integer("The cursor: events after it (0 = from the start; omitted = only new ones).", 0, Int(Int32.max)),
+                               "wait_seconds": integer("Wait up to this long for an event, 0…30 (default 0).", 0, 30),
+                               "limit": integer("At most this many, 1…500 (default 100).", 1, 500)],
+                              required: [], readOnly: true), features: ["live-agent", "ticketing"]) { args in
+            APIRequest(method: "GET", path: "/v1/events/poll",
+                       query: optionalQuery(args, ["subject": "subject", "after": "after", "wait_seconds": "wait", "limit": "limit"]))
+        },
     ]
 
     static func tool(_ name: String, _ description: String, _ properties: [String: Value], required: [String], readOnly: Bool = false) -> Tool {
@@ -104,6 +114,8 @@ extension HostTools {
             switch value {
             case .string(let text): return (names[argument]!, text)
             case .int(let number): return (names[argument]!, String(number))
+            case .double(let number) where number == number.rounded() && abs(number) < 1e15: return (names[argument]!, String(Int(number)))
+            case .double(let number): return (names[argument]!, String(number))
             case .bool(let flag): return (names[argument]!, String(flag))
             default: return nil
             }

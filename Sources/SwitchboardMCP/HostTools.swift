@@ -6,11 +6,22 @@ import MCP
 /// so a tool's result is the API's JSON and a tool error carries exactly the API's `code` and
 /// `message` — there is one implementation of every operation, and MCP is a second way in.
 public struct HostTools: Sendable {
-    /// One tool: its definition, the feature it needs, and the API request it makes.
+    /// One tool: its definition, the features it serves (listed when a running connector provides
+    /// any of them), and the API request it makes.
     struct Definition: Sendable {
         var tool: Tool
-        var feature: String?
+        var features: Set<String>
         var request: @Sendable ([String: Value]) throws -> APIRequest
+
+        init(tool: Tool, feature: String, request: @escaping @Sendable ([String: Value]) throws -> APIRequest) {
+            self.init(tool: tool, features: [feature], request: request)
+        }
+
+        init(tool: Tool, features: Set<String>, request: @escaping @Sendable ([String: Value]) throws -> APIRequest) {
+            self.tool = tool
+            self.features = features
+            self.request = request
+        }
     }
 
     /// An API request a tool makes.
@@ -30,7 +41,7 @@ public struct HostTools: Sendable {
     /// The tools whose feature a running connector provides (`/v1/connectors`).
     public func available() async throws -> [Tool] {
         let features = try await api.runningFeatures()
-        return Self.definitions.filter { $0.feature.map(features.contains) ?? true }.map(\.tool)
+        return Self.definitions.filter { !$0.features.isDisjoint(with: features) }.map(\.tool)
     }
 
     /// Runs a tool: the API's answer as structured content, or a tool error with the API's code and message.

@@ -9,14 +9,14 @@ public actor MCPHTTPSessions {
     /// Sessions open at once.
     public static let limit = 256
 
-    private let tools: HostTools
+    private let api: HostAPIClient
     private let version: String
-    private var sessions: [String: (server: Server, transport: StatefulHTTPServerTransport)] = [:]
+    private var sessions: [String: (server: HostMCPServer, transport: StatefulHTTPServerTransport)] = [:]
     private var order: [String] = []
 
-    /// Sessions whose tools use `tools`.
-    public init(tools: HostTools, version: String) {
-        self.tools = tools
+    /// Sessions whose tools and resources use `api`.
+    public init(api: HostAPIClient, version: String) {
+        self.api = api
         self.version = version
     }
 
@@ -34,7 +34,7 @@ public actor MCPHTTPSessions {
         let transport = StatefulHTTPServerTransport(validationPipeline: StandardValidationPipeline(validators: [
             AcceptHeaderValidator(mode: .sseRequired), ContentTypeValidator(), ProtocolVersionValidator(), SessionValidator(),
         ]))
-        let server = await HostMCPServer.make(tools: tools, version: version)
+        let server = await HostMCPServer.make(api: api, version: version)
         do {
             try await server.start(transport: transport)
         } catch {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MCP
 import SwitchboardMCP
+import Synchronization
 import Testing
 
 /// The host's features through MCP, driven by the SDK's own client: in memory against a server
@@ -32,14 +33,14 @@ struct MCPProcessTests {
         defer { Task { try? await http.shutdown() } }
 
         // In memory: the SDK's client, the host's MCP server.
-        let server = await HostMCPServer.make(tools: HostTools(api: HostAPIClient(baseURL: base, token: Secret(token), http: http)), version: "1.0.0")
+        let server = await HostMCPServer.make(api: HostAPIClient(baseURL: base, token: Secret(token), http: http), version: "1.0.0")
         let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
         try await server.start(transport: serverSide)
         let client = Client(name: "mcp-test", version: "1.0.0")
         _ = try await client.connect(transport: clientSide)
         let tools = try await client.listTools().tools.map(\.name)
         #expect(Set(tools) == ["search_knowledge", "find_user", "create_ticket", "get_ticket", "list_tickets", "comment_ticket", "start_handoff",
-                               "send_handoff_message", "end_handoff"], "\(tools)")
+                               "send_handoff_message", "end_handoff", "read_events"], "\(tools)")
 
         // Knowledge and people, once the first syncs wrote them.
         var hits: [[String: Any]] = []
@@ -72,6 +73,43 @@ struct MCPProcessTests {
         let badError = try Self.json(badArguments)["error"] as? [String: Any]
         #expect(badIsError == true && badError?["code"] as? String == "invalid_parameter")
         #expect(!"\(first)".contains(token), "no secret in tool output")
+
+        // A handoff: started by a tool; the agent's replies read back with read_events (long polling)
+        // and announced to a subscription of the handoff's events resource.
+        let updates = Mutex<[String]>([])
+        await client.onNotification(ResourceUpdatedNotification.self) { message in updates.withLock { $0.append(message.params.uri) } }
+        #expect(try await client.listResourceTemplates().templates.map(\.uriTemplate) == ["switchboard://events/{subject}"])
+        let started = try Self.json(try await client.callTool(name: "start_handoff", arguments: [
+            "employee_id": "emp-mcp", "email": "grace@acme.example", "first_name": "Grace", "last_name": "Hopper", "topic": "Access",
+            "summary": "Grace lost access to the finance share.", "connector": "acme-salesforce"]).content)
+        let handoffID = try #require(started["id"] as? String, "\(started)")
+        let uri = "switchboard://events/\(handoffID)"
+        try await client.subscribeToResource(uri: uri)
+        var cursor = 0
+        var types: [String] = []
+        var replies: [String] = []
+        for _ in 0..<10 where replies.isEmpty {
+            let page = try Self.json(try await client.callTool(name: "read_events", arguments: [
+                "subject": .string(handoffID), "after": .int(cursor), "wait_seconds": 20]).content)
+            for event in page["events"] as? [[String: Any]] ?? [] {
+                #expect(event["subject"] as? String == handoffID)
+                types.append(event["type"] as? String ?? "?")
+                if event["type"] as? String == "handoff.agent_message", let text = (event["data"] as? [String: Any])?["text"] as? String { replies.append(text) }
+            }
+            cursor = page["next"] as? Int ?? cursor
+        }
+        #expect(types.first == "handoff.queued" && !replies.isEmpty, "\(types)")
+        for _ in 0..<100 where !updates.withLock({ $0.contains(uri) }) { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(updates.withLock { $0.contains(uri) }, "the subscription announced the handoff's new events")
+        let resourceText = try #require(try await client.readResource(uri: uri).first?.text, "the resource's text")
+        #expect(resourceText.contains("\"type\":\"handoff.agent_message\"") && resourceText.contains(replies[0]))
+        let sent = try await client.callTool(name: "send_handoff_message", arguments: ["handoff_id": .string(handoffID), "text": "Yes, please restore it."])
+        #expect(sent.isError != true)
+        #expect(try await client.callTool(name: "end_handoff", arguments: ["handoff_id": .string(handoffID)]).isError != true)
+        do {
+            _ = try await client.readResource(uri: "switchboard://tickets")
+            Issue.record("a URI outside the template is refused")
+        } catch {}
         await client.disconnect()
         await server.stop()
 
@@ -96,11 +134,37 @@ struct MCPProcessTests {
         #expect(((try message(initialize)["result"] as? [String: Any])?["serverInfo"] as? [String: Any])?["name"] as? String == "switchboard")
         #expect(try await post(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#, session: session).status == 202)
         let listedOverHTTP = try message(try await post(#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#, session: session))
-        #expect(((listedOverHTTP["result"] as? [String: Any])?["tools"] as? [[String: Any]])?.count == 9, "\(listedOverHTTP)")
+        #expect(((listedOverHTTP["result"] as? [String: Any])?["tools"] as? [[String: Any]])?.count == 10, "\(listedOverHTTP)")
         let called = try message(try await post(#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"get_ticket","arguments":{"ticket_id":"\#(ticketID)"}}}"#,
                                                 session: session))
         let callResult = try #require(called["result"] as? [String: Any], "\(called)")
         #expect(callResult["isError"] as? Bool == false && (callResult["structuredContent"] as? [String: Any])?["id"] as? String == ticketID, "\(called)")
+        // Resources over HTTP: the handoff's events read, and a subscription's notification on the session's SSE stream.
+        let read = try message(try await post(#"{"jsonrpc":"2.0","id":5,"method":"resources/read","params":{"uri":"switchboard://events/\#(handoffID)"}}"#,
+                                              session: session))
+        let readText = (((read["result"] as? [String: Any])?["contents"] as? [[String: Any]])?.first?["text"] as? String) ?? ""
+        #expect(readText.contains("handoff.agent_message"), "\(read)")
+        let notices = http.events(.init(url: base + "/mcp", headers: [("Authorization", "Bearer \(token)"), ("Mcp-Session-Id", session),
+                                                                     ("MCP-Protocol-Version", "2025-06-18")]))
+        let second = try await http.send(.init(method: "POST", url: base + "/v1/handoffs",
+                                               headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")],
+                                               body: Array(#"{"connector":"acme-salesforce","employeeId":"emp-mcp-2","topic":"Hardware","summary":"Screen flickers."}"#.utf8)))
+        let secondID = try #require((try JSONSerialization.jsonObject(with: Data(second.body)) as? [String: Any])?["id"] as? String,
+                                    "\(String(decoding: second.body, as: UTF8.self))")
+        let notified = try await withThrowingTaskGroup(of: String?.self) { group in
+            group.addTask {
+                for try await event in notices where event.data.contains("notifications/resources/updated") { return event.data }
+                return nil
+            }
+            try await Task.sleep(for: .milliseconds(300))  // the stream is open before the subscription
+            let subscribed = try message(try await post(#"{"jsonrpc":"2.0","id":6,"method":"resources/subscribe","params":{"uri":"switchboard://events/\#(secondID)"}}"#,
+                                                        session: session))
+            #expect(subscribed["error"] == nil, "\(subscribed)")
+            group.addTask { try await Task.sleep(for: .seconds(60)); return nil }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        #expect(notified?.contains("switchboard://events/\(secondID)") == true, "\(notified ?? "no notification")")
         let ended = try await http.send(.init(method: "DELETE", url: base + "/mcp", headers: [("Authorization", "Bearer \(token)"), ("Mcp-Session-Id", session),
                                                                                           ("MCP-Protocol-Version", "2025-06-18")]))
         #expect((200..<300).contains(ended.status))
@@ -121,7 +185,7 @@ struct MCPProcessTests {
                                    output: .init(rawValue: toServer.fileHandleForWriting.fileDescriptor), logger: Self.quiet)
         let stdioClient = Client(name: "mcp-stdio-test", version: "1.0.0")
         _ = try await stdioClient.connect(transport: stdio)
-        #expect(try await stdioClient.listTools().tools.count == 9)
+        #expect(try await stdioClient.listTools().tools.count == 10)
         let listed = try Self.json(try await stdioClient.callTool(name: "list_tickets", arguments: ["requester_email": .string(email)]).content)
         #expect((listed["tickets"] as? [[String: Any]])?.contains { $0["id"] as? String == ticketID } == true, "\(listed)")
         await stdioClient.disconnect()
@@ -143,7 +207,7 @@ struct MCPProcessTests {
         try await host.waitForStderr("API listening")
         let http = HTTPTransport(logger: Self.quiet)
         defer { Task { try? await http.shutdown() } }
-        let server = await HostMCPServer.make(tools: HostTools(api: HostAPIClient(baseURL: "http://127.0.0.1:\(port)", token: nil, http: http)), version: "1.0.0")
+        let server = await HostMCPServer.make(api: HostAPIClient(baseURL: "http://127.0.0.1:\(port)", token: nil, http: http), version: "1.0.0")
         let (clientSide, serverSide) = await InMemoryTransport.createConnectedPair()
         try await server.start(transport: serverSide)
         let client = Client(name: "mcp-features", version: "1.0.0")

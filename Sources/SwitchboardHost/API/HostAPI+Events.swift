@@ -36,14 +36,20 @@ extension HostAPI {
         }
     }
 
-    /// Where a stream resumes: `Last-Event-ID`, else `?after=`, else the newest event (or 0).
+    /// Where a stream resumes: `Last-Event-ID`, else `?after=`, else the newest event (or 0). Both
+    /// are checked when both are given (a bad one is a 400 even where the other wins).
     func resumePoint(_ request: Request, defaultToLatest: Bool) async throws -> Int64 {
-        let resumeText = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.uri.queryParameters.get("after").map { String($0) }
-        guard let resumeText else { return defaultToLatest ? try await store.latestEventID() : 0 }
-        guard let value = Int64(resumeText), value >= 0 else {
-            throw APIError.badRequest("Last-Event-ID / after must be an event id (a whole number)", code: .invalidParameter)
+        func eventID(_ text: String?) throws -> Int64? {
+            guard let text else { return nil }
+            guard let value = Int64(text), value >= 0 else {
+                throw APIError.badRequest("Last-Event-ID / after must be an event id (a whole number)", code: .invalidParameter)
+            }
+            return value
         }
-        return value
+        let header = try eventID(request.headers[HTTPField.Name("Last-Event-ID")!])
+        let query = try eventID(request.uri.queryParameters.get("after").map { String($0) })
+        if let resume = header ?? query { return resume }
+        return defaultToLatest ? try await store.latestEventID() : 0
     }
 
     /// An SSE response over the event log after `start` (only `subject`'s events when given). It

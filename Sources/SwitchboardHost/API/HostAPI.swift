@@ -58,6 +58,7 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
     /// Every route the API serves, as openapi.yaml names them (a test keeps the two equal).
     public static let routes = [
         "GET /healthz", "GET /readyz", "GET /metrics", "GET /v1/connectors", "GET /v1/users", "GET /v1/knowledge/search", "GET /v1/events",
+        "GET /v1/events/poll",
         "POST /v1/tickets", "GET /v1/tickets", "GET /v1/tickets/{id}", "PATCH /v1/tickets/{id}", "POST /v1/tickets/{id}/comments",
         "POST /v1/handoffs", "GET /v1/handoffs/{id}", "DELETE /v1/handoffs/{id}", "POST /v1/handoffs/{id}/messages",
         "POST /v1/handoffs/{id}/typing", "GET /v1/handoffs/{id}/events", "POST /v1/employees/{id}/logout", "GET /.well-known/jwks.json",
@@ -91,12 +92,13 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
         addHealthRoutes(router)
         addDataRoutes(router)
         addEventRoutes(router)
+        addEventPollRoute(router)
         addTicketRoutes(router)
         addHandoffRoutes(router)
         // MCP's Streamable HTTP on the same listener, behind the same guards and token; its tools call
         // this API over loopback.
         let mcpTransport = HTTPTransport(logger: logger)
-        let mcp = MCPHTTPSessions(tools: HostTools(api: HostAPIClient(resolving: { [self] in "http://\(await selfAddress())" }, token: token, http: mcpTransport)),
+        let mcp = MCPHTTPSessions(api: HostAPIClient(resolving: { [self] in "http://\(await selfAddress())" }, token: token, http: mcpTransport),
                                   version: "1.0.0")
         addMCPRoutes(router, sessions: mcp)
         let app = Application(

@@ -87,4 +87,4 @@ struct JSONBodyMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 /// The API's query parameters (openapi.yaml), each taking one value; others are ignored.
-private let apiQueryParameters: Set<String> = ["email", "q", "lang", "limit", "requester", "state", "connector", "after"]
+private let apiQueryParameters: Set<String> = ["email", "q", "lang", "limit", "requester", "state", "connector", "after", "subject", "wait"]
