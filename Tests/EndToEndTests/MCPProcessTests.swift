@@ -170,6 +170,18 @@ struct MCPProcessTests {
         #expect((200..<300).contains(ended.status))
         #expect(try await post(#"{"jsonrpc":"2.0","id":4,"method":"tools/list"}"#, session: session).status == 404, "an ended session is gone")
 
+        // The SDK's client over Streamable HTTP (through StreamableHTTPClientTransport): tools, idempotency, the handoff's events.
+        let httpClient = Client(name: "mcp-http-test", version: "1.0.0")
+        _ = try await httpClient.connect(transport: StreamableHTTPClientTransport(endpoint: base + "/mcp", token: token, http: http))
+        #expect(try await httpClient.listTools().tools.count == 10)
+        let viaHTTP = try Self.json(try await httpClient.callTool(name: "get_ticket", arguments: ["ticket_id": .string(ticketID)]).content)
+        #expect(viaHTTP["id"] as? String == ticketID)
+        let retried = try Self.json(try await httpClient.callTool(name: "create_ticket", arguments: arguments).content)
+        #expect(retried["id"] as? String == ticketID, "idempotent over HTTP too")
+        let replayed = try Self.json(try await httpClient.callTool(name: "read_events", arguments: ["subject": .string(handoffID), "after": 0]).content)
+        #expect((replayed["events"] as? [[String: Any]])?.contains { $0["type"] as? String == "handoff.agent_message" } == true)
+        await httpClient.disconnect()
+
         // Over stdio: `switchboard mcp` as an assistant starts it.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SwitchboardProcess.binary)
