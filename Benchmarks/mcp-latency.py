@@ -42,3 +42,4 @@ def run(name, arguments, calls=400):
 run("search_knowledge", {"query": "restart", "language": "en_US"})
 run("find_user", {"email": "ada.allen.112@acme.example"})
 run("list_tickets", {"requester_email": "ada.allen.112@acme.example"})
+run("read_events", {"after": 0, "limit": 50})
