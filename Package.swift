@@ -69,6 +69,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // `swift package generate-documentation --target ConnectorKit` (DocC); no code depends on it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
@@ -153,11 +154,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The host store on PostgreSQL (`host.store: postgres://…`), for several hosts on one database.
+        .target(
+            name: "SwitchboardPostgres",
+            dependencies: [
+                "SwitchboardHost",
+                "ConnectorKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                serviceLifecycle,
+            ]
+        ),
         // The whole command line as a library: `Switchboard.main(modules:)` (custom builds call it too).
         .target(
             name: "SwitchboardCLI",
             dependencies: [
                 "SwitchboardHost",
+                "SwitchboardPostgres",
                 "ConnectorKitTesting",
                 "ConnectorKit",
                 "ModuleProtocol",
@@ -213,6 +226,8 @@ let package = Package(
             name: "SwitchboardHostTests",
             dependencies: [
                 "SwitchboardHost", "ConnectorKit", "ConnectorKitTesting", "ModuleProtocol", "example-swift-module", "SwitchboardMCP",
+                "SwitchboardPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -68,15 +68,14 @@ struct RunCommand: AsyncParsableCommand {
         let selection = ConnectorSelection(
             features: featureNames.map { names in Swift.Set(names.map { Feature($0) }) },
             connectors: connectorNames.map { Swift.Set($0) })
-        let store: SQLiteStore
-        let lock: StoreRunLock
+        let loaded = configuration
+        let lock: StoreRunLock?
         do {
-            guard let acquired = try StoreRunLock.acquire(storePath: StoreLocation.path(configuration)) else {
-                logger.critical("another switchboard host runs on this store; stop it first", metadata: ["store": .string(StoreLocation.path(configuration))])
+            guard let acquired = try StoreLocation.runLock(configuration) else {
+                logger.critical("another switchboard host runs on this store; stop it first", metadata: ["store": .string(StoreLocation.display(configuration))])
                 throw ExitCode.failure
             }
             lock = acquired
-            store = try StoreLocation.open(configuration)
         } catch let error as ExitCode {
             throw error
         } catch {
@@ -84,11 +83,13 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         do {
-            try await SandboxProvisioner.withSandbox(for: configuration, registry: registry, logger: logger) { configuration in
-                let runtime = try HostRuntime(configuration: configuration, registry: registry, selection: selection,
-                                              storage: .sqlite(store), logger: logger, metrics: metrics)
-                _ = try runtime.resolveAPIToken()
-                try await runtime.run()
+            try await StoreLocation.withStore(loaded, logger: logger) { store in
+                try await SandboxProvisioner.withSandbox(for: loaded, registry: registry, logger: logger) { configuration in
+                    let runtime = try HostRuntime(configuration: configuration, registry: registry, selection: selection,
+                                                  storage: .host(store), logger: logger, metrics: metrics)
+                    _ = try runtime.resolveAPIToken()
+                    try await runtime.run()
+                }
             }
         } catch {
             logger.critical("cannot start", metadata: ["error": .string(String(describing: error))])

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import ConnectorKit
 import Foundation
 import SwitchboardHost
@@ -26,13 +27,15 @@ struct StateCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try await StateCommand.load(configOption, connector: connector)
-            let store = try StoreLocation.open(configuration)
-            let checkpoints = try await store.checkpoints(connector: connector, stream: stream)
-            print("\(connector) in \(store.path):")
-            print("  users: \(try await store.count(connector: connector, stream: "users")), articles: \(try await store.count(connector: connector, stream: "articles"))")
-            if checkpoints.isEmpty { print("  no checkpoints\(stream.map { " for stream \($0)" } ?? ""): the next sync reads everything") }
-            for checkpoint in checkpoints {
-                print("  \(checkpoint.stream): \(checkpoint.cursor)  (written \(ISO8601DateFormatter().string(from: checkpoint.updatedAt)))")
+            let (connector, stream) = (self.connector, self.stream)
+            try await StoreLocation.withStore(configuration, logger: StateCommand.quiet) { store in
+                let checkpoints = try await store.checkpoints(connector: connector, stream: stream)
+                print("\(connector) in \(StoreLocation.display(configuration)):")
+                print("  users: \(try await store.count(connector: connector, stream: "users")), articles: \(try await store.count(connector: connector, stream: "articles"))")
+                if checkpoints.isEmpty { print("  no checkpoints\(stream.map { " for stream \($0)" } ?? ""): the next sync reads everything") }
+                for checkpoint in checkpoints {
+                    print("  \(checkpoint.stream): \(checkpoint.cursor)  (written \(ISO8601DateFormatter().string(from: checkpoint.updatedAt)))")
+                }
             }
         }
     }
@@ -54,17 +57,21 @@ struct StateCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try await StateCommand.load(configOption, connector: connector)
-            let path = StoreLocation.path(configuration)
-            guard let lock = try StoreRunLock.acquire(storePath: path) else {
-                Terminal.error("switchboard state reset: a running host uses \(path); stop it first (its checkpoints would move under it)")
+            guard let lock = try StoreLocation.runLock(configuration) else {
+                Terminal.error("switchboard state reset: a running host uses \(StoreLocation.display(configuration)); stop it first (its checkpoints would move under it)")
                 throw ExitCode.failure
             }
-            let store = try StoreLocation.open(configuration)
-            let removed = try await store.resetCheckpoints(connector: connector, stream: stream)
+            let (connector, stream) = (self.connector, self.stream)
+            let removed = try await StoreLocation.withStore(configuration, logger: StateCommand.quiet) { store in
+                try await store.resetCheckpoints(connector: connector, stream: stream)
+            }
             withExtendedLifetime(lock) {}
             print("\(connector): \(removed) checkpoint\(removed == 1 ? "" : "s") reset\(stream.map { " (stream \($0))" } ?? ""); the next sync reads everything")
         }
     }
+
+    /// The store's own log lines stay out of the command's output.
+    static let quiet = Logger(label: "switchboard.state", factory: { _ in SwiftLogNoOpLogHandler() })
 
     static func load(_ option: ConfigOption, connector: String) async throws -> HostConfiguration {
         let configuration: HostConfiguration

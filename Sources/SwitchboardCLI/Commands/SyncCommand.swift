@@ -52,11 +52,11 @@ struct SyncCommand: AsyncParsableCommand {
         let mode: SyncMode = full ? .full : .incremental
         let connectorName = connector
         do {
-            let store = try StoreLocation.open(configuration)
+            try await StoreLocation.withStore(configuration, logger: logger) { store in
             try await SandboxProvisioner.withSandbox(for: configuration, registry: registry, logger: logger) { configuration in
                 let runtime = try HostRuntime(configuration: configuration, registry: registry,
                                               selection: ConnectorSelection(features: nil, connectors: [connectorName]),
-                                              storage: .sqlite(store), logger: logger)
+                                              storage: .host(store), logger: logger)
                 try await runtime.withConnector(named: connectorName) { connector in
                     // The connector's syncs of its enabled features (built-in or its module's own).
                     let syncs = connector.syncs.filter { declared.isEnabled($0.feature) && (wanted == nil || $0.feature == wanted) }
@@ -71,6 +71,7 @@ struct SyncCommand: AsyncParsableCommand {
                         display.finish(report, elapsed: ContinuousClock.now - started)
                     }
                 }
+            }
             }
         } catch let error as ValidationError {
             throw error

@@ -17,7 +17,7 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
     let address: ListenAddress
     let token: Secret?
     let board: ConnectorStatusBoard
-    let store: SQLiteStore
+    let store: any HostStore
     let metrics: PrometheusCollectorRegistry?
     let logger: Logger
     /// Keep-alive comment interval on event streams.
@@ -33,7 +33,7 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
     /// Creates the API over the runtime's board and the store.
     /// - Throws: ``ConnectorError/Code/misconfigured`` for a listener beyond loopback without a token
     ///   (or with a weak one): the API never runs open, whoever builds it.
-    public init(address: ListenAddress, token: Secret?, board: ConnectorStatusBoard, store: SQLiteStore,
+    public init(address: ListenAddress, token: Secret?, board: ConnectorStatusBoard, store: any HostStore,
                 metrics: PrometheusCollectorRegistry?, logger: Logger, keepAlive: Duration = .seconds(15), limits: APILimits = APILimits()) throws {
         if let token {
             if let problem = HostConfiguration.weakTokenProblem(token, listen: address) { throw ConnectorError.misconfigured(problem, field: "host.api_token") }

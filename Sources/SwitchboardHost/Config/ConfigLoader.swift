@@ -98,6 +98,7 @@ public struct ConfigLoader: Sendable {
             shutdownTimeout: host["shutdown_timeout"]?.durationValue ?? .seconds(10), vault: vaultConfiguration,
             connectors: connectors, warnings: validator.diagnostics.sorted())
         configuration.apiLimits = limits
+        configuration.storePassword = Self.apiToken(host["store_password"])
         configuration.externalModules = externalModules
         configuration.jwksListen = host["jwks_listen"]?.stringValue.flatMap(ListenAddress.init(parsing:))
         return configuration
@@ -155,8 +156,22 @@ public struct ConfigLoader: Sendable {
         if text.hasPrefix("sqlite:"), text.count > "sqlite:".count {
             return .sqlite(path: String(text.dropFirst("sqlite:".count)))
         }
-        let hint = text.hasPrefix("postgres") ? " (PostgreSQL is planned but not available yet)" : ""
-        validator.report("host.store", at: validator.locations["host.store"], "\(SchemaValidator.show(text)) is not a store: expected sqlite:PATH, like sqlite:.switchboard/state.db\(hint)")
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            let url = URLComponents(string: text)
+            let problem: String? = if url == nil { "is not a URL" }
+                else if url?.password != nil { "carries a password: set host.store_password to a secret reference (vault:, env:, file:) instead" }
+                else if (url?.user ?? "").isEmpty || (url?.host ?? "").isEmpty { "needs a user and a host" }
+                else if (url?.path ?? "").drop(while: { $0 == "/" }).isEmpty { "needs a database" }
+                else { nil }
+            if let problem {
+                validator.report("host.store", at: validator.locations["host.store"],
+                                 "the PostgreSQL store \(problem): postgres://USER@HOST:5432/DATABASE")
+                return nil
+            }
+            return .postgres(url: text)
+        }
+        validator.report("host.store", at: validator.locations["host.store"],
+                         "\(SchemaValidator.show(text)) is not a store: expected sqlite:PATH, like sqlite:.switchboard/state.db, or postgres://USER@HOST:5432/DATABASE")
         return nil
     }
 

@@ -39,10 +39,13 @@ public struct HostConfiguration: Sendable {
     public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
         /// An SQLite file, relative to the configuration file's folder unless absolute.
         case sqlite(path: String)
+        /// A PostgreSQL database, `postgres://USER@HOST:PORT/DATABASE` (the password apart, `host.store_password`).
+        case postgres(url: String)
 
         public var description: String {
             switch self {
             case .sqlite(let path): "sqlite:\(path)"
+            case .postgres(let url): url
             }
         }
     }
@@ -60,6 +63,8 @@ public struct HostConfiguration: Sendable {
     public var apiToken: APIToken?
     /// The state store (`host.store`).
     public var store: StoreLocation
+    /// The PostgreSQL store's password (`host.store_password`), a secret setting like the API token.
+    public var storePassword: APIToken?
     /// How long a graceful shutdown may take before the remaining work is cancelled.
     public var shutdownTimeout: Duration
     /// Connections, event streams and timeouts of the API (before fitting to the descriptor limit).
@@ -112,7 +117,9 @@ public enum HostSchema {
         SettingField("api_token", .sensitiveString, summary: "Bearer token the assistant must send; required beyond loopback."),
         SettingField("jwks_listen", .address,
                      summary: "A second address serving only /.well-known/jwks.json (the public keys, no token): put it behind a TLS reverse proxy for Salesforce's Endpoint URL keyset, and keep listen private."),
-        SettingField("store", .string, default: .string("sqlite:.switchboard/state.db"), summary: "State store: sqlite:PATH."),
+        SettingField("store", .string, default: .string("sqlite:.switchboard/state.db"),
+                     summary: "State store: sqlite:PATH (one host), or postgres://USER@HOST:5432/DATABASE[?sslmode=require] (several hosts on one database)."),
+        SettingField("store_password", .sensitiveString, summary: "The PostgreSQL store's password, as a secret reference (vault:, env:, file:)."),
         SettingField("shutdown_timeout", .duration, default: .duration(.seconds(10)), summary: "Longest graceful shutdown before work is cancelled."),
         SettingField("max_connections", .integer(min: 16, max: 1_000_000), default: .integer(APILimits().maxConnections),
                      summary: "API connections open at once; one more is answered 503. Never more than half the descriptors left after 256 kept for the store."),

@@ -16,9 +16,9 @@ public struct HostStorage: Sendable {
     public var users: any UserDirectory = EmptyUserDirectory()
     /// Live-agent handoffs.
     public var handoffs: any HandoffStore
-    /// The SQLite store, when that is what backs them: the host API reads users, articles and
-    /// events from it (without it the API does not run).
-    public var sqlite: SQLiteStore?
+    /// The host's store, when one backs them all: the host API reads users, articles and events
+    /// from it (without it the API does not run).
+    public var store: (any HostStore)?
 
     /// Creates storage from its parts, every one named.
     public init(state: any StateStore, records: any RecordSink, events: any EventSink, handoffs: any HandoffStore) {
@@ -28,13 +28,16 @@ public struct HostStorage: Sendable {
         self.handoffs = handoffs
     }
 
-    /// The SQLite store, which serves as all three and backs the host API.
-    public static func sqlite(_ store: SQLiteStore) -> HostStorage {
+    /// One host store (SQLite or PostgreSQL) serving as all of them and backing the host API.
+    public static func host(_ store: any HostStore) -> HostStorage {
         var storage = HostStorage(state: store, records: store, events: store, handoffs: store)
         storage.users = store
-        storage.sqlite = store
+        storage.store = store
         return storage
     }
+
+    /// The embedded SQLite store (``host(_:)``).
+    public static func sqlite(_ store: SQLiteStore) -> HostStorage { host(store) }
 
     /// Storage in memory (nothing survives a restart).
     public static func memory() -> HostStorage {
@@ -118,7 +121,7 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
     /// - Throws: when the API token does not resolve (the API never runs open for want of it).
     public func services(http: HTTPTransport) throws -> [any Service] {
         var services: [any Service] = [HostPresenceService(runtime: self)]
-        if let store = storage.sqlite {
+        if let store = storage.store {
             let limits = configuration.apiLimits.fitted(toDescriptorLimit: APILimits.descriptorLimit)
             if limits.maxConnections < configuration.apiLimits.maxConnections {
                 logger.notice("API connections limited by the open-file limit", metadata: [
@@ -128,7 +131,7 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
             }
             services.append(try HostAPI(address: configuration.listen, token: resolveAPIToken(), board: board, store: store,
                                         metrics: metrics, logger: logger, limits: limits))
-            services.append(SearchListWarmer(store: store, logger: logger))
+            if let sqlite = store as? SQLiteStore { services.append(SearchListWarmer(store: sqlite, logger: logger)) }
         }
         if let jwks = configuration.jwksListen { services.append(JWKSListener(address: jwks, board: board, logger: logger)) }
         for configuration in connectors {

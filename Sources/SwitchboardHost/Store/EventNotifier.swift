@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Wakes tasks waiting for the event log to grow past an id (in-process, no polling).
-final class EventNotifier: Sendable {
+public final class EventNotifier: Sendable {
     private struct State {
         var latest: Int64 = 0
         var waiters: [Int: (beyond: Int64, continuation: CheckedContinuation<Void, any Error>)] = [:]
@@ -10,8 +10,11 @@ final class EventNotifier: Sendable {
 
     private let state = Mutex(State())
 
+    /// A notifier with nothing announced yet.
+    public init() {}
+
     /// Records a new latest id and wakes the waiters it satisfies.
-    func advance(to id: Int64) {
+    public func advance(to id: Int64) {
         let ready = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             state.latest = max(state.latest, id)
             let satisfied = state.waiters.filter { $0.value.beyond < state.latest }
@@ -22,7 +25,7 @@ final class EventNotifier: Sendable {
     }
 
     /// Returns once an id beyond `id` was announced; throws `CancellationError` when cancelled.
-    func wait(beyond id: Int64) async throws {
+    public func wait(beyond id: Int64) async throws {
         let key = state.withLock { state -> Int in
             state.next += 1
             return state.next

@@ -18,6 +18,17 @@ public struct ArticleHit: Sendable, Hashable, Codable {
     public var snippet: String
     /// bm25 rank (lower is better).
     public var rank: Double
+
+    /// A result as a store found it.
+    public init(connector: String, id: String, title: String, language: String, urlName: String?, snippet: String, rank: Double) {
+        self.connector = connector
+        self.id = id
+        self.title = title
+        self.language = language
+        self.urlName = urlName
+        self.snippet = snippet
+        self.rank = rank
+    }
 }
 
 extension SQLiteStore {

@@ -182,7 +182,7 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
     }
 
     /// `{"a":"1","b":"2"}` with sorted keys (JSONEncoder costs more than the insert itself here).
-    static func fieldsJSON(_ fields: [String: String]) -> String {
+    public static func fieldsJSON(_ fields: [String: String]) -> String {
         String(decoding: fieldsJSONBytes(fields), as: UTF8.self)
     }
 
@@ -238,7 +238,7 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
 
 extension JSONEncoder {
     /// Sorted keys and ISO 8601 dates: stable bytes for stored JSON.
-    static var sorted: JSONEncoder {
+    public static var sorted: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

@@ -20,6 +20,17 @@ public struct StoredEvent: Sendable, Hashable {
     /// When it was appended.
     public var createdAt: Date
 
+    /// An entry as a store reads it back.
+    public init(id: Int64, connector: String, type: String, payload: String, subject: String?, time: Date, createdAt: Date) {
+        self.id = id
+        self.connector = connector
+        self.type = type
+        self.payload = payload
+        self.subject = subject
+        self.time = time
+        self.createdAt = createdAt
+    }
+
     /// The CloudEvents 1.0 JSON form (structured mode) the API sends: `specversion`, `id`, `source`,
     /// `type`, `subject`, `time`, `datacontenttype`, the `connector` extension, and `data`.
     public var envelope: String {
