@@ -55,6 +55,9 @@ enum PostgresSchema {
             """,
             "CREATE INDEX handoffs_open ON handoffs (connector, status, created_at)",
         ]),
+        ("v2: leases on work that runs on one host at a time (holder, fencing token, expiry on the database's clock)", [
+            "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)",
+        ]),
     ]
 
     /// Applies the migrations not applied yet, under the migration lock, each in its own transaction.

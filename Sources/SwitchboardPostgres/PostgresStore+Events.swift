@@ -13,7 +13,8 @@ extension PostgresStore {
     public func emit(_ event: ConnectorEvent) async throws -> Int64 {
         let entry = EventCatalog.entry(event.payload)
         let handoffRequest = try event.handoffState.map(Self.requestJSON)
-        let id = try await client.withTransaction(logger: logger) { connection -> Int64 in
+        let id = try await transaction { connection -> Int64 in
+            try await self.checkFence(on: connection)
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.eventLock))", logger: logger)
             if let record = event.handoffState, let handoffRequest { try await self.save(record, request: handoffRequest, on: connection) }
             if let position = event.handoffPosition { try await self.advance(position, on: connection) }
@@ -70,7 +71,10 @@ extension PostgresStore {
 
     public func saveHandoff(_ record: HandoffRecord) async throws {
         let request = try Self.requestJSON(record)
-        try await client.withTransaction(logger: logger) { connection in try await self.save(record, request: request, on: connection) }
+        try await transaction { connection in
+            try await self.checkFence(on: connection)
+            try await self.save(record, request: request, on: connection)
+        }
     }
 
     static func requestJSON(_ record: HandoffRecord) throws -> String {

@@ -15,13 +15,16 @@ extension PostgresStore {
     }
 
     public func setModuleState(connector: String, key: String, value: Data?) async throws {
-        if let value {
-            try await client.query("""
-                INSERT INTO module_state (connector, key, value) VALUES (\(connector), \(key), \(value))
-                ON CONFLICT (connector, key) DO UPDATE SET value = excluded.value
-                """, logger: logger)
-        } else {
-            try await client.query("DELETE FROM module_state WHERE connector = \(connector) AND key = \(key)", logger: logger)
+        try await transaction { connection in
+            try await self.checkFence(on: connection)
+            if let value {
+                try await connection.query("""
+                    INSERT INTO module_state (connector, key, value) VALUES (\(connector), \(key), \(value))
+                    ON CONFLICT (connector, key) DO UPDATE SET value = excluded.value
+                    """, logger: self.logger)
+            } else {
+                try await connection.query("DELETE FROM module_state WHERE connector = \(connector) AND key = \(key)", logger: self.logger)
+            }
         }
     }
 
@@ -36,7 +39,8 @@ extension PostgresStore {
     public func commit(_ batch: RecordBatch) async throws -> CommitResult {
         let now = syncedAt()
         let table = batch.upserts.isEmpty && batch.deletions.isEmpty ? "" : try Self.table(for: batch.stream.name)
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await transaction { connection in
+            try await self.checkFence(on: connection)
             for record in batch.upserts {
                 switch record {
                 case .user(let user):
@@ -78,7 +82,8 @@ extension PostgresStore {
 
     public func reconcile(connector: String, stream: SyncStream, keeping ids: Set<String>) async throws -> Int {
         let table = try Self.table(for: stream.name)
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await transaction { connection in
+            try await self.checkFence(on: connection)
             var vanished: [String] = []
             let stored = try await connection.query(PostgresQuery(unsafeSQL: "SELECT id FROM \(table) WHERE connector = $1 FOR UPDATE",
                                                                   binds: try Self.binds(connector)), logger: logger)
@@ -95,11 +100,14 @@ extension PostgresStore {
         guard try Self.table(for: stream.name) == "users" else {
             throw StoreError.unknownStream("\(stream) (only users rows carry the time they were written)")
         }
-        let rows = try await client.query("DELETE FROM users WHERE connector = \(connector) AND synced_at < \(date.timeIntervalSince1970) RETURNING 1",
-                                          logger: logger)
-        var removed = 0
-        for try await _ in rows { removed += 1 }
-        return removed
+        return try await transaction { connection in
+            try await self.checkFence(on: connection)
+            let rows = try await connection.query("DELETE FROM users WHERE connector = \(connector) AND synced_at < \(date.timeIntervalSince1970) RETURNING 1",
+                                                  logger: self.logger)
+            var removed = 0
+            for try await _ in rows { removed += 1 }
+            return removed
+        }
     }
 
     // MARK: UserDirectory

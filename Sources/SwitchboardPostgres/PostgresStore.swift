@@ -75,11 +75,6 @@ public final class PostgresStore: HostStore, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether the database answers now (readiness).
-    public func isReachable() async -> Bool {
-        (try? await client.query("SELECT 1", logger: logger)) != nil
-    }
-
     /// The time written into `synced_at`: the wall clock, never before one already written here.
     func syncedAt() -> Double {
         writeClock.withLock { last in
@@ -96,5 +91,18 @@ extension PostgresStore {
         guard let error = error as? PSQLError else { return "\(error)" }
         let message = error.serverInfo?[.message].map { ": \($0)" } ?? ""
         return "\(error.code)\(message)"
+    }
+}
+
+extension PostgresStore {
+    /// A transaction whose body's own error comes out as itself (postgres-nio wraps it in a
+    /// `PostgresTransactionError`), so callers match `LeaseLost`, `StoreError` … by value.
+    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            if let closureError = error.closureError { throw closureError }
+            throw error
+        }
     }
 }

@@ -29,14 +29,21 @@ public struct ConnectorContext: Sendable {
     public let metrics: ConnectorMetrics
     /// Time, injectable for tests.
     public let clock: ConnectorClock
+    /// Leases on work that must run on one host at a time (``ScheduledWork`` takes them).
+    public let leases: any LeaseStore
+    /// This host's name among the hosts sharing a store (the holder of its leases).
+    public let hostID: String
 
     /// Creates a context. The host makes one per connector instance. Every store is named: nothing
     /// falls back to memory behind the caller's back (handoffs kept in memory would vanish on restart).
     public init(
         connectorName: String, vault: CredentialVault, signer: JWTSigner? = nil, http: HTTPTransport, store: any StateStore,
         sink: any RecordSink, events: any EventSink, users: any UserDirectory = EmptyUserDirectory(),
-        handoffs: any HandoffStore, logger: Logger, clock: ConnectorClock = .system
+        handoffs: any HandoffStore, logger: Logger, clock: ConnectorClock = .system,
+        leases: any LeaseStore = SingleHostLeases(), hostID: String = "this-host"
     ) {
+        self.leases = leases
+        self.hostID = hostID
         self.users = users
         self.handoffs = ScopedHandoffStore(connector: connectorName, base: handoffs)
         self.connectorName = connectorName

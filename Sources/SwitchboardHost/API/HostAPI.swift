@@ -18,6 +18,8 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
     let token: Secret?
     let board: ConnectorStatusBoard
     let store: any HostStore
+    /// This host among those sharing the store (readiness shows the leases it holds).
+    let hostID: String
     let metrics: PrometheusCollectorRegistry?
     let logger: Logger
     /// Keep-alive comment interval on event streams.
@@ -33,8 +35,9 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
     /// Creates the API over the runtime's board and the store.
     /// - Throws: ``ConnectorError/Code/misconfigured`` for a listener beyond loopback without a token
     ///   (or with a weak one): the API never runs open, whoever builds it.
-    public init(address: ListenAddress, token: Secret?, board: ConnectorStatusBoard, store: any HostStore,
+    public init(address: ListenAddress, token: Secret?, board: ConnectorStatusBoard, store: any HostStore, hostID: String = "this-host",
                 metrics: PrometheusCollectorRegistry?, logger: Logger, keepAlive: Duration = .seconds(15), limits: APILimits = APILimits()) throws {
+        self.hostID = hostID
         if let token {
             if let problem = HostConfiguration.weakTokenProblem(token, listen: address) { throw ConnectorError.misconfigured(problem, field: "host.api_token") }
         } else if !address.isLoopback {
@@ -152,9 +155,10 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
         router.get("/healthz") { _, _ in try jsonResponse(["status": "ok"]) }
         router.get("/readyz") { _, _ in
             let views = await self.connectorViews()
-            let failing = views.filter { $0.state != "running" || $0.health?.status == .unhealthy }
-            struct Readiness: Encodable { var ready: Bool; var failing: [String]; var connectors: [ConnectorView] }
-            return try jsonResponse(Readiness(ready: failing.isEmpty, failing: failing.map(\.name), connectors: views),
+            let store = await self.store.status(host: self.hostID)
+            let failing = views.filter { $0.state != "running" || $0.health?.status == .unhealthy }.map(\.name) + (store.reachable ? [] : ["store"])
+            struct Readiness: Encodable { var ready: Bool; var failing: [String]; var connectors: [ConnectorView]; var store: StoreStatus }
+            return try jsonResponse(Readiness(ready: failing.isEmpty, failing: failing, connectors: views, store: store),
                                     status: failing.isEmpty ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in

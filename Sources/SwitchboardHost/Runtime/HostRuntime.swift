@@ -1,3 +1,4 @@
+import Foundation
 import ConnectorKit
 import Prometheus
 import Logging
@@ -16,6 +17,8 @@ public struct HostStorage: Sendable {
     public var users: any UserDirectory = EmptyUserDirectory()
     /// Live-agent handoffs.
     public var handoffs: any HandoffStore
+    /// Leases on work that runs on one host at a time (a store shared by several hosts keeps them).
+    public var leases: any LeaseStore = SingleHostLeases()
     /// The host's store, when one backs them all: the host API reads users, articles and events
     /// from it (without it the API does not run).
     public var store: (any HostStore)?
@@ -33,6 +36,7 @@ public struct HostStorage: Sendable {
         var storage = HostStorage(state: store, records: store, events: store, handoffs: store)
         storage.users = store
         storage.store = store
+        if let leases = store as? any LeaseStore { storage.leases = leases }
         return storage
     }
 
@@ -65,6 +69,9 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
 
     let registry: ModuleRegistry
     let storage: HostStorage
+    /// This process among the hosts sharing a store: the holder of its leases (host name and pid,
+    /// unique while the process lives).
+    public let hostID = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     /// Where `/metrics` reads from (the registry the process bootstrapped swift-metrics with).
     let metrics: PrometheusCollectorRegistry?
     let logger: Logger
@@ -129,7 +136,7 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
                     "open_file_limit": "\(APILimits.descriptorLimit)",
                 ])
             }
-            services.append(try HostAPI(address: configuration.listen, token: resolveAPIToken(), board: board, store: store,
+            services.append(try HostAPI(address: configuration.listen, token: resolveAPIToken(), board: board, store: store, hostID: hostID,
                                         metrics: metrics, logger: logger, limits: limits))
             if let sqlite = store as? SQLiteStore { services.append(SearchListWarmer(store: sqlite, logger: logger)) }
         }
@@ -138,7 +145,8 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
             board.register(configuration)
             let context = ConnectorContext(
                 connectorName: configuration.name, vault: vault, signer: signer, http: http, store: storage.state, sink: storage.records,
-                events: storage.events, users: storage.users, handoffs: storage.handoffs, logger: logger)
+                events: storage.events, users: storage.users, handoffs: storage.handoffs, logger: logger,
+                leases: storage.leases, hostID: hostID)
             services.append(ConnectorSupervisor(
                 configuration: configuration, module: registry.module(named: configuration.module)!, context: context,
                 board: board, backoff: backoff, redactor: redactor))
@@ -157,7 +165,8 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
         let http = HTTPTransport(configuration: transport, logger: logger)
         let context = ConnectorContext(
             connectorName: configuration.name, vault: vault, signer: signer, http: http, store: storage.state, sink: storage.records,
-            events: storage.events, users: storage.users, handoffs: storage.handoffs, logger: logger)
+            events: storage.events, users: storage.users, handoffs: storage.handoffs, logger: logger,
+                leases: storage.leases, hostID: hostID)
         let connector: any Connector
         do {
             connector = try registry.module(named: configuration.module)!.makeConnector(configuration: configuration, context: context)

@@ -20,6 +20,11 @@ public protocol HostStore: StateStore, RecordSink, EventSink, UserDirectory, Han
     func checkpoints(connector: String, stream: String?) async throws -> [Checkpoint]
     /// Forgets a connector's checkpoints (one stream or all); says how many went.
     func resetCheckpoints(connector: String, stream: String?) async throws -> Int
+    /// Whether the store answers, and its leases as `host` sees them (readiness).
+    func status(host: String) async -> StoreStatus
 }
 
-extension SQLiteStore: HostStore {}
+extension SQLiteStore: HostStore {
+    /// A file this process has open: it answers; one host, no leases.
+    public func status(host: String) async -> StoreStatus { StoreStatus(kind: "sqlite", reachable: true) }
+}

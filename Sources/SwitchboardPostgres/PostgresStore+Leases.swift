@@ -1,0 +1,60 @@
+import ConnectorKit
+import PostgresNIO
+import SwitchboardHost
+
+extension PostgresStore: LeaseStore {
+    /// Takes or renews a lease on the database's clock (every host agrees on expiry): renewal by
+    /// its holder keeps the token, a takeover of an expired lease increments it.
+    public func acquireLease(_ name: String, holder: String, for duration: Duration) async throws -> Lease? {
+        let milliseconds = Int64(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        let rows = try await client.query("""
+            INSERT INTO leases (name, holder, token, expires_at) VALUES (\(name), \(holder), 1, now() + \(milliseconds) * interval '1 millisecond')
+            ON CONFLICT (name) DO UPDATE SET
+                token = CASE WHEN leases.holder = excluded.holder AND leases.expires_at > now() THEN leases.token ELSE leases.token + 1 END,
+                holder = excluded.holder, expires_at = excluded.expires_at
+            WHERE leases.holder = excluded.holder OR leases.expires_at <= now()
+            RETURNING token
+            """, logger: logger)
+        for try await token in rows.decode(Int64.self) { return Lease(name: name, holder: holder, token: token) }
+        return nil
+    }
+
+    public func releaseLease(_ lease: Lease) async throws {
+        try await client.query("DELETE FROM leases WHERE name = \(lease.name) AND holder = \(lease.holder) AND token = \(lease.token)", logger: logger)
+    }
+
+    /// The leases and their holders now (for readiness and metrics).
+    public func leases() async throws -> [(lease: Lease, expiresInSeconds: Double)] {
+        let rows = try await client.query("""
+            SELECT name, holder, token, EXTRACT(EPOCH FROM expires_at - now())::float8 FROM leases ORDER BY name COLLATE "C"
+            """, logger: logger)
+        var leases: [(lease: Lease, expiresInSeconds: Double)] = []
+        for try await (name, holder, token, left) in rows.decode((String, String, Int64, Double).self) {
+            leases.append((Lease(name: name, holder: holder, token: token), left))
+        }
+        return leases
+    }
+
+    /// Inside a write transaction: refuses the write when the task works under a lease
+    /// (``Lease/fence``) that is no longer its holder's with that token. The row is locked until
+    /// the commit, so a takeover waits for this write rather than racing it.
+    func checkFence(on connection: PostgresConnection) async throws {
+        guard let fence = Lease.fence else { return }
+        let rows = try await connection.query("""
+            SELECT 1 FROM leases WHERE name = \(fence.name) AND holder = \(fence.holder) AND token = \(fence.token) AND expires_at > now() FOR SHARE
+            """, logger: logger)
+        for try await _ in rows { return }
+        throw LeaseLost(fence)
+    }
+}
+
+extension PostgresStore {
+    /// Whether the database answers now, and every lease with its holder (readiness).
+    public func status(host: String) async -> StoreStatus {
+        guard let leases = try? await leases() else { return StoreStatus(kind: "postgres", reachable: false, host: host) }
+        return StoreStatus(kind: "postgres", reachable: true, host: host, leases: leases.map {
+            StoreStatus.LeaseView(name: $0.lease.name, holder: $0.lease.holder, token: $0.lease.token, expiresInSeconds: $0.expiresInSeconds,
+                                  mine: $0.lease.holder == host)
+        })
+    }
+}
