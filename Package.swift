@@ -47,6 +47,7 @@ let package = Package(
         .library(name: "SwitchboardConfig", targets: ["SwitchboardConfig"]),
         .library(name: "ModuleProtocol", targets: ["ModuleProtocol"]),
         .library(name: "SwitchboardHost", targets: ["SwitchboardHost"]),
+        .library(name: "SwitchboardPostgres", targets: ["SwitchboardPostgres"]),
         .library(name: "SwitchboardCLI", targets: ["SwitchboardCLI"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
         .plugin(name: "NewConnector", targets: ["NewConnector"]),

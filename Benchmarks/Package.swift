@@ -61,6 +61,7 @@ let package = Package(
                 .product(name: "SalesforceSandbox", package: rootIdentity),
                 .product(name: "SalesforceConnector", package: rootIdentity),
                 .product(name: "SwitchboardHost", package: rootIdentity),
+                .product(name: "SwitchboardPostgres", package: rootIdentity),
             ],
             path: "Benchmarks/SyncLoad"
         ),

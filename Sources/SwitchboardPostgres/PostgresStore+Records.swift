@@ -41,28 +41,35 @@ extension PostgresStore {
         let table = batch.upserts.isEmpty && batch.deletions.isEmpty ? "" : try Self.table(for: batch.stream.name)
         return try await transaction { connection in
             try await self.checkFence(on: connection)
+            var users: [UserRecord] = [], articles: [KnowledgeArticle] = []
             for record in batch.upserts {
                 switch record {
-                case .user(let user):
-                    try await connection.query("""
-                        INSERT INTO users (connector, id, email, first_name, last_name, fields, modified_at, synced_at)
-                        VALUES (\(batch.connector), \(user.id), \(user.email), \(user.firstName), \(user.lastName),
-                                \(SQLiteStore.fieldsJSON(user.fields)), \(user.modifiedAt.timeIntervalSince1970), \(now))
-                        ON CONFLICT (connector, id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name,
-                            last_name = excluded.last_name, fields = excluded.fields, modified_at = excluded.modified_at,
-                            synced_at = excluded.synced_at
-                        """, logger: logger)
-                case .article(let article):
-                    try await connection.query("""
-                        INSERT INTO articles (connector, id, article_number, title, summary, url_name, language, body_html, body_text, modified_at)
-                        VALUES (\(batch.connector), \(article.id), \(article.articleNumber), \(article.title), \(article.summary), \(article.urlName),
-                                \(article.language), \(SQLiteStore.fieldsJSON(article.bodyHTML)), \(article.bodyText),
-                                \(article.modifiedAt.timeIntervalSince1970))
-                        ON CONFLICT (connector, id) DO UPDATE SET article_number = excluded.article_number, title = excluded.title,
-                            summary = excluded.summary, url_name = excluded.url_name, language = excluded.language,
-                            body_html = excluded.body_html, body_text = excluded.body_text, modified_at = excluded.modified_at
-                        """, logger: logger)
+                case .user(let user): users.append(user)
+                case .article(let article): articles.append(article)
                 }
+            }
+            if !users.isEmpty {
+                try await connection.query("""
+                    INSERT INTO users (connector, id, email, first_name, last_name, fields, modified_at, synced_at)
+                    SELECT \(batch.connector), r.id, r.email, r.first_name, r.last_name, r.fields, r.modified_at, \(now)
+                    FROM json_to_recordset(\(PostgresRowBatch.users(users))::json)
+                        AS r(id text, email text, first_name text, last_name text, fields text, modified_at float8)
+                    ON CONFLICT (connector, id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name,
+                        last_name = excluded.last_name, fields = excluded.fields, modified_at = excluded.modified_at,
+                        synced_at = excluded.synced_at
+                    """, logger: self.logger)
+            }
+            if !articles.isEmpty {
+                try await connection.query("""
+                    INSERT INTO articles (connector, id, article_number, title, summary, url_name, language, body_html, body_text, modified_at)
+                    SELECT \(batch.connector), r.id, r.article_number, r.title, r.summary, r.url_name, r.language, r.body_html, r.body_text, r.modified_at
+                    FROM json_to_recordset(\(PostgresRowBatch.articles(articles))::json)
+                        AS r(id text, article_number text, title text, summary text, url_name text, language text, body_html text,
+                             body_text text, modified_at float8)
+                    ON CONFLICT (connector, id) DO UPDATE SET article_number = excluded.article_number, title = excluded.title,
+                        summary = excluded.summary, url_name = excluded.url_name, language = excluded.language,
+                        body_html = excluded.body_html, body_text = excluded.body_text, modified_at = excluded.modified_at
+                    """, logger: self.logger)
             }
             var removed = 0
             for id in batch.deletions {

@@ -90,6 +90,11 @@ struct SharedStoreTests {
             #expect(found.count == 1 && found.first?.connector == "sf" && found.first?.user == Self.user(2, email: "NEW@acme.example"))
             #expect(try await store.user(connector: "sf", id: "003SBX1") == Self.user(1))
             #expect(try await store.user(connector: "other", id: "003SBX1") == nil)
+            // The same id twice in one batch: the later one is what is stored.
+            try await store.commit(RecordBatch(connector: "sf", stream: .users,
+                                               upserts: [.user(Self.user(7)), .user(Self.user(7, email: "later@acme.example"))], checkpoint: nil))
+            #expect(try await store.user(connector: "sf", id: "003SBX7")?.email == "later@acme.example")
+            try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [], deletions: ["003SBX7"], checkpoint: nil))
             // Module state: bytes in, bytes out, removed by nil.
             let bytes = Data([0, 1, 2, 255, 0x27, 0x5c])
             try await store.setModuleState(connector: "sf", key: "cursor", value: bytes)

@@ -120,6 +120,16 @@ struct SyncClient {
         print(String(format: "  of which: fetch + decode alone %.2f s (%.0f/s, %.2f s CPU); store commits alone %.2f s (%.0f/s, %.2f s CPU); reconcile %.2f s",
                      fetchSeconds, Double(contacts) / fetchSeconds, fetchCPU, commitSeconds, Double(contacts) / commitSeconds, commitCPU, reconcileSeconds))
 
+        // The same on PostgreSQL (SYNCLOAD_POSTGRES=postgres://USER@HOST:PORT/DB names a server; a
+        // scratch database is made and dropped): the contact sync, the commits alone, and event
+        // append → wake-up latency from one host's store to another's (two pools, LISTEN/NOTIFY).
+        if let server = ProcessInfo.processInfo.environment["SYNCLOAD_POSTGRES"], !server.isEmpty {
+            try await PostgresBench.run(server: server, batches: batches) { sink in
+                try await ContactSync(rest: rest(), sink: sink, store: scoped, settings: contactSettings).run(mode: .full)
+            }
+            try await PostgresBench.eventLatency(sqlite: store)
+        }
+
         // Knowledge: a full load of the en_US articles, then search latency over them.
         let knowledgeSettings = KnowledgeSync.Settings(object: "Knowledge__kav", languages: ["en_US"], bodyFields: ["Body__c"], batchSize: 2000)
         let knowledge = KnowledgeSync(rest: rest(), sink: store, store: scoped, settings: knowledgeSettings)
