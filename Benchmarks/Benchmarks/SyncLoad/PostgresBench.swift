@@ -46,7 +46,7 @@ enum PostgresBench {
 
     /// Append → a reader woken on another host: p50/p99 over 1,000 events (SQLite: the same process).
     static func eventLatency(sqlite: SQLiteStore) async throws {
-        func measure(_ writer: any HostStore, _ reader: any HostStore) async throws -> [Duration] {
+        @Sendable func measure(_ writer: any HostStore, _ reader: any HostStore) async throws -> [Duration] {
             var latencies: [Duration] = []
             for n in 0..<1000 {
                 let last = try await reader.latestEventID()
@@ -59,7 +59,7 @@ enum PostgresBench {
             }
             return latencies.sorted()
         }
-        func ms(_ d: Duration) -> String { String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
+        @Sendable func ms(_ d: Duration) -> String { String(format: "%.2f ms", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1000) }
         let local = try await measure(sqlite, sqlite)
         print("event append → wake-up, SQLite (one host): p50 \(ms(local[500])), p99 \(ms(local[990]))")
         try await withDatabase(server) { location in

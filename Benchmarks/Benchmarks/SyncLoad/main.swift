@@ -97,7 +97,7 @@ struct SyncClient {
             credentials: .init(consumerKey: "bench", username: SeedData.integrationUsername, loginURL: baseURL,
                                privateKey: SecretReference(.env, "SYNCLOAD_KEY")),
             signer: JWTSigner(vault: vault), http: transport, connector: "bench")
-        func rest() -> SalesforceREST { SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "bench") }
+        @Sendable func rest() -> SalesforceREST { SalesforceREST(auth: auth, http: transport, apiVersion: "62.0", connector: "bench") }
         let contactSettings = ContactSync.Settings(fields: ["Department", "Title"], whereClause: "Email != null", batchSize: 2000)
         let store = try SQLiteStore(path: directory + "/state.db")
         let scoped = ConnectorContext(connectorName: "bench", vault: vault, http: transport, store: store, sink: store, events: store, handoffs: store, logger: quiet).store
