@@ -90,29 +90,13 @@ public struct ScheduledWork: Sendable {
                 guard await pause(leaseTiming.renewal) else { return }
                 continue
             }
-            var wait = interval
-            do {
-                let detail = try await Lease.$fence.withValue(current) { try await work() }
-                failures = 0
-                health?.record(HealthReport.Check(name: check, status: .healthy, detail: detail))
-            } catch is CancellationError {
+            let outcome = await round(failures: &failures) { try await Lease.$fence.withValue(current) { try await work() } }
+            guard case .wait(let wait) = outcome else {
+                if case .leaseLost = outcome {
+                    lease = nil
+                    continue
+                }
                 break
-            } catch let lost as LeaseLost {
-                logger.notice("\(name) moved to another host; this one stops writing it", metadata: ["lease": "\(lost.lease)"])
-                lease = nil
-                continue
-            } catch let error where isSkip(error) {
-                logger.debug("\(name) skipped: \(error)")
-            } catch let error where isPause(error) {
-                logger.warning("\(name) paused; it resumes from its checkpoint at the next run", metadata: ["error": "\(error)"])
-                health?.record(HealthReport.Check(name: check, status: .degraded, detail: "paused: \(error); resumes from its checkpoint"))
-            } catch {
-                failures += 1
-                wait = Self.backoff(failures: failures, interval: interval)
-                logger.warning("\(name) failed; the connector's other features keep running, and this one is retried", metadata: [
-                    "error": "\(error)", "failures": "\(failures)", "retry_in": .string(DurationFormat.format(wait)),
-                ])
-                health?.record(HealthReport.Check(name: check, status: .degraded, detail: "failing, retried on its own: \(error)"))
             }
             // Wait for the next round, renewing the lease meanwhile; a lost lease ends the wait.
             var remaining = wait
@@ -150,36 +134,49 @@ public struct ScheduledWork: Sendable {
         }
     }
 
+    /// What a round leaves the loop to do.
+    private enum RoundOutcome {
+        /// Wait this long before the next.
+        case wait(Duration)
+        /// The lease moved to another host (its writes were refused).
+        case leaseLost
+        /// Cancelled: stop.
+        case stop
+    }
+
+    /// Runs one round: records its check, logs what failed, and says how long to wait.
+    private func round(failures: inout Int, _ work: () async throws -> String) async -> RoundOutcome {
+        do {
+            let detail = try await work()
+            failures = 0
+            health?.record(HealthReport.Check(name: check, status: .healthy, detail: detail))
+        } catch is CancellationError {
+            return .stop
+        } catch let lost as LeaseLost {
+            logger.notice("\(name) moved to another host; this one stops writing it", metadata: ["lease": "\(lost.lease)"])
+            return .leaseLost
+        } catch let error where isSkip(error) {
+            logger.debug("\(name) skipped: \(error)")
+        } catch let error where isPause(error) {
+            logger.warning("\(name) paused; it resumes from its checkpoint at the next run", metadata: ["error": "\(error)"])
+            health?.record(HealthReport.Check(name: check, status: .degraded, detail: "paused: \(error); resumes from its checkpoint"))
+        } catch {
+            failures += 1
+            let wait = Self.backoff(failures: failures, interval: interval)
+            logger.warning("\(name) failed; the connector's other features keep running, and this one is retried", metadata: [
+                "error": "\(error)", "failures": "\(failures)", "retry_in": .string(DurationFormat.format(wait)),
+            ])
+            health?.record(HealthReport.Check(name: check, status: .degraded, detail: "failing, retried on its own: \(error)"))
+            return .wait(wait)
+        }
+        return .wait(interval)
+    }
+
     /// One host on its store: every round here, no lease to keep.
     private func runAlone(_ work: () async throws -> String) async {
         var failures = 0
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            var wait = interval
-            do {
-                let detail = try await work()
-                failures = 0
-                health?.record(HealthReport.Check(name: check, status: .healthy, detail: detail))
-            } catch is CancellationError {
-                return
-            } catch let error where isSkip(error) {
-                logger.debug("\(name) skipped: \(error)")
-            } catch let error where isPause(error) {
-                logger.warning("\(name) paused; it resumes from its checkpoint at the next run", metadata: ["error": "\(error)"])
-                health?.record(HealthReport.Check(name: check, status: .degraded, detail: "paused: \(error); resumes from its checkpoint"))
-            } catch {
-                failures += 1
-                wait = Self.backoff(failures: failures, interval: interval)
-                logger.warning("\(name) failed; the connector's other features keep running, and this one is retried", metadata: [
-                    "error": "\(error)", "failures": "\(failures)", "retry_in": .string(DurationFormat.format(wait)),
-                ])
-                health?.record(HealthReport.Check(name: check, status: .degraded, detail: "failing, retried on its own: \(error)"))
-            }
-            let pause = wait
-            do {
-                try await cancelWhenGracefulShutdown { try await clock.sleep(for: pause) }
-            } catch {
-                return
-            }
+            guard case .wait(let wait) = await round(failures: &failures, work), await pause(wait) else { return }
         }
     }
 }
