@@ -49,9 +49,22 @@ extension PostgresStore: LeaseStore {
 }
 
 extension PostgresStore {
+    /// How long readiness waits for the database before calling it unreachable.
+    static let statusTimeout: Duration = .seconds(2)
+
     /// Whether the database answers now, and every lease with its holder (readiness).
     public func status(host: String) async -> StoreStatus {
-        guard let leases = try? await leases() else { return StoreStatus(kind: "postgres", reachable: false, host: host) }
+        // A database that is down must not hold readiness up: no answer within the limit is "unreachable".
+        let answer = try? await withThrowingTaskGroup(of: [(lease: Lease, expiresInSeconds: Double)]?.self) { group in
+            group.addTask { try await self.leases() }
+            group.addTask {
+                try await Task.sleep(for: Self.statusTimeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        guard let leases = answer ?? nil else { return StoreStatus(kind: "postgres", reachable: false, host: host) }
         return StoreStatus(kind: "postgres", reachable: true, host: host, leases: leases.map {
             StoreStatus.LeaseView(name: $0.lease.name, holder: $0.lease.holder, token: $0.lease.token, expiresInSeconds: $0.expiresInSeconds,
                                   mine: $0.lease.holder == host)

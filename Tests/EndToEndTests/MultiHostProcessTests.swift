@@ -105,4 +105,86 @@ struct MultiHostProcessTests {
         #expect(takeover < .seconds(25), "within the lease (15 s) and a renewal (5 s): \(takeover)")
         print("multi-host: contact sync taken over by host \(newHolder ?? "none") \(takeover) after SIGKILL")
     }
+
+    /// `.ci/postgres COMMAND DIR`: the test's own cluster, which it can take down and bring back.
+    @discardableResult
+    static func cluster(_ command: String, _ directory: String) throws -> String {
+        let script = ShippedConfigProcessTests.shipped.deletingLastPathComponent().appendingPathComponent(".ci/postgres").path
+        // posix_spawn and waitpid: Foundation's Process did not see this script end here (its server
+        // child keeps inherited descriptors), and the output goes to a file for the same reason.
+        let outputPath = NSTemporaryDirectory() + "switchboard-pg-output-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let arguments: [UnsafeMutablePointer<CChar>?] = ["/bin/bash", script, command, directory].map { $0.withCString { strdup($0) } } + [nil]
+        defer { for argument in arguments { free(argument) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/bin/bash", &actions, nil, arguments, environ) == 0 else {
+            throw HandoffProcessTests.SwitchboardProcessError("cannot run .ci/postgres")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+        guard status == 0 else { throw HandoffProcessTests.SwitchboardProcessError(".ci/postgres \(command) failed (\(status))") }
+        return (try String(contentsOfFile: outputPath, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// PostgreSQL goes away under a running host: readiness says so (the store is among what fails),
+    /// the host keeps running, and once the database is back the host is ready again and writes
+    /// and wakes event readers as before (its pool and its LISTEN connection reconnect).
+    @Test(.enabled(if: postgresURL != nil), .timeLimit(.minutes(3))) func anOutageMakesTheHostUnreadyAndItRecovers() async throws {
+        let clusterDirectory = NSTemporaryDirectory() + "switchboard-outage-pg-" + UUID().uuidString
+        let server = try Self.cluster("start", clusterDirectory)
+        defer { _ = try? Self.cluster("stop", clusterDirectory) }
+        let directory = NSTemporaryDirectory() + "switchboard-outage-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let shipped = try String(contentsOf: ShippedConfigProcessTests.shipped, encoding: .utf8)
+        try shipped.replacingOccurrences(of: "  store: sqlite:.switchboard/state.db", with: "  store: \(server)?sslmode=disable")
+            .write(toFile: directory + "/connectors.yaml", atomically: true, encoding: .utf8)
+        let port = try HandoffProcessTests.freePort()
+        let base = "http://127.0.0.1:\(port)"
+        let host = try SwitchboardProcess.Running(["run"], directory: directory, environment: ["SWITCHBOARD_LISTEN": "127.0.0.1:\(port)"])
+        defer { host.signal(SIGTERM) }
+        try await host.waitForStderr("API listening", timeout: .seconds(60))
+        let http = HTTPTransport(logger: Self.quiet)
+        defer { Task { try? await http.shutdown() } }
+        func readiness() async throws -> (status: Int, failing: [String]) {
+            let response = try await http.send(.init(url: base + "/readyz", safeToRepeat: false))
+            let json = try JSONParser.parse(response.body)
+            guard case .array(let failing)? = json["failing"] else { return (response.status, []) }
+            return (response.status, failing.compactMap(\.stringValue))
+        }
+        func readinessShows(_ what: String, within limit: Duration, _ condition: (Int, [String]) -> Bool) async throws -> Duration {
+            let started = ContinuousClock.now
+            while ContinuousClock.now - started < limit {
+                let (status, failing) = try await readiness()
+                if condition(status, failing) { return ContinuousClock.now - started }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            throw HandoffProcessTests.SwitchboardProcessError("readiness never showed \(what): \(try await readiness())")
+        }
+        _ = try await readinessShows("ready", within: .seconds(60)) { status, _ in status == 200 }
+        let cursor = try JSONParser.parse(try await http.send(.init(url: base + "/v1/events/poll")).body)["next"]
+
+        try Self.cluster("pause", clusterDirectory)
+        let noticed = try await readinessShows("the store failing", within: .seconds(20)) { status, failing in status == 503 && failing.contains("store") }
+        try Self.cluster("resume", clusterDirectory)
+        let recovered = try await readinessShows("ready again", within: .seconds(60)) { status, _ in status == 200 }
+        print("outage: readiness failed \(noticed) after PostgreSQL stopped, ready \(recovered) after it was back")
+
+        // Writes and event wake-ups work again: a handoff's first events reach a long-polling reader.
+        let created = try await http.send(.init(method: "POST", url: base + "/v1/handoffs", headers: [("Content-Type", "application/json")],
+                                                body: Array(#"{"connector":"acme-salesforce","employeeId":"emp-outage","topic":"Access"}"#.utf8)))
+        #expect(created.status == 201, "\(String(decoding: created.body, as: UTF8.self))")
+        let id = try #require(try JSONParser.parse(created.body)["id"]?.stringValue)
+        guard case .integer(let after)? = cursor else { Issue.record("no cursor"); return }
+        let page = try JSONParser.parse(try await http.send(.init(url: base + "/v1/events/poll?after=\(after)&subject=\(id)&wait=20")).body)
+        guard case .array(let events)? = page["events"] else { Issue.record("no page"); return }
+        #expect(events.first?["type"]?.stringValue == "handoff.queued", "\(events)")
+        #expect(host.process.isRunning, "the host rode the outage out")
+    }
 }
