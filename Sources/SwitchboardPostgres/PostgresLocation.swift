@@ -13,8 +13,13 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public var username: String
     /// The database.
     public var database: String
-    /// Whether to require TLS (`?sslmode=require`); loopback and private networks may go without.
-    public var requireTLS: Bool
+    /// TLS to the server (`?sslmode=`): required, used when the server offers it (the default), or off.
+    public enum TLSMode: String, Sendable, Hashable {
+        case require, prefer, disable
+    }
+
+    /// TLS to the server; loopback and private networks may go without.
+    public var tls: TLSMode
 
     /// Parses `postgres://USER@HOST[:PORT]/DATABASE[?sslmode=require|disable|prefer]`.
     /// - Throws: ``ConnectorError/misconfigured(_:field:)`` naming what is wrong (a password in the URL included).
@@ -37,22 +42,22 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         self.port = components.port ?? 5432
         self.username = user.removingPercentEncoding ?? user
         self.database = database.removingPercentEncoding ?? database
-        let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
-        guard ["require", "disable", "prefer"].contains(mode) else {
+        let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? TLSMode.prefer.rawValue
+        guard let tls = TLSMode(rawValue: mode) else {
             throw ConnectorError.misconfigured("host.store's sslmode must be require, prefer or disable (got \(mode))", field: "host.store")
         }
-        self.requireTLS = mode == "require"
-        self.tlsDisabled = mode == "disable"
+        self.tls = tls
     }
-
-    var tlsDisabled: Bool
 
     public var description: String { "postgres://\(username)@\(host):\(port)/\(database)" }
 
     /// The client configuration, with the password when there is one.
     func clientConfiguration(password: Secret?) throws -> PostgresClient.Configuration {
-        let tls: PostgresClient.Configuration.TLS = tlsDisabled ? .disable
-            : requireTLS ? .require(.makeClientConfiguration()) : .prefer(.makeClientConfiguration())
+        let tls: PostgresClient.Configuration.TLS = switch self.tls {
+        case .require: .require(.makeClientConfiguration())
+        case .prefer: .prefer(.makeClientConfiguration())
+        case .disable: .disable
+        }
         var configuration = PostgresClient.Configuration(host: host, port: port, username: username,
                                                          password: try password?.revealedString(), database: database, tls: tls)
         configuration.options.connectTimeout = .seconds(5)

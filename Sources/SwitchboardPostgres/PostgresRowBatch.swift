@@ -13,7 +13,7 @@ enum PostgresRowBatch {
         for (index, user) in lastOfEachID(users, id: \.id).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             object(&out, [("id", user.id), ("email", user.email), ("first_name", user.firstName), ("last_name", user.lastName),
-                          ("fields", SQLiteStore.fieldsJSON(user.fields))], number: ("modified_at", user.modifiedAt.timeIntervalSince1970))
+                          ("fields", StoredRows.fieldsJSON(user.fields))], number: ("modified_at", user.modifiedAt.timeIntervalSince1970))
         }
         out.append(UInt8(ascii: "]"))
         return String(decoding: out, as: UTF8.self)
@@ -25,7 +25,7 @@ enum PostgresRowBatch {
         for (index, article) in lastOfEachID(articles, id: \.id).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             object(&out, [("id", article.id), ("article_number", article.articleNumber), ("title", article.title), ("summary", article.summary),
-                          ("url_name", article.urlName), ("language", article.language), ("body_html", SQLiteStore.fieldsJSON(article.bodyHTML)),
+                          ("url_name", article.urlName), ("language", article.language), ("body_html", StoredRows.fieldsJSON(article.bodyHTML)),
                           ("body_text", article.bodyText)], number: ("modified_at", article.modifiedAt.timeIntervalSince1970))
         }
         out.append(UInt8(ascii: "]"))

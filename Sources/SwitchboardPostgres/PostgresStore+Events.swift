@@ -12,7 +12,7 @@ extension PostgresStore {
     @discardableResult
     public func emit(_ event: ConnectorEvent) async throws -> Int64 {
         let entry = EventCatalog.entry(event.payload)
-        let handoffRequest = try event.handoffState.map(Self.requestJSON)
+        let handoffRequest = try event.handoffState.map(StoredRows.requestJSON)
         let id = try await transaction { connection -> Int64 in
             try await self.checkFence(on: connection)
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.eventLock))", logger: logger)
@@ -70,15 +70,11 @@ extension PostgresStore {
     // MARK: HandoffStore
 
     public func saveHandoff(_ record: HandoffRecord) async throws {
-        let request = try Self.requestJSON(record)
+        let request = try StoredRows.requestJSON(record)
         try await transaction { connection in
             try await self.checkFence(on: connection)
             try await self.save(record, request: request, on: connection)
         }
-    }
-
-    static func requestJSON(_ record: HandoffRecord) throws -> String {
-        String(decoding: try JSONEncoder.sorted.encode(record.request), as: UTF8.self)
     }
 
     /// Inserts or updates a handoff in the caller's transaction (its position never moves back; its
@@ -139,7 +135,7 @@ extension PostgresStore {
             var record = HandoffRecord(
                 id: id, connector: connector, conversationId: conversation, employeeId: employee,
                 status: Handoff.Status(rawValue: status) ?? .ended, lastEventId: lastEvent,
-                request: try JSONDecoder().decode(HandoffRequest.self, from: Data(request.utf8)), endReason: endReason,
+                request: try StoredRows.request(fromJSON: request), endReason: endReason,
                 createdAt: Date(timeIntervalSince1970: createdAt), updatedAt: Date(timeIntervalSince1970: updatedAt))
             record.statusChangedAt = statusChangedAt.map(Date.init(timeIntervalSince1970:))
             record.statusEntryId = statusEntryId

@@ -37,8 +37,8 @@ extension PostgresStore {
     // MARK: RecordSink
 
     public func commit(_ batch: RecordBatch) async throws -> CommitResult {
-        let now = syncedAt()
-        let table = batch.upserts.isEmpty && batch.deletions.isEmpty ? "" : try Self.table(for: batch.stream.name)
+        let now = writeClock.now()
+        let table = batch.upserts.isEmpty && batch.deletions.isEmpty ? "" : try StoredRows.table(for: batch.stream.name)
         return try await transaction { connection in
             try await self.checkFence(on: connection)
             var users: [UserRecord] = [], articles: [KnowledgeArticle] = []
@@ -72,9 +72,9 @@ extension PostgresStore {
                     """, logger: self.logger)
             }
             var removed = 0
-            for id in batch.deletions {
-                let rows = try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE connector = $1 AND id = $2 RETURNING 1",
-                                                                    binds: try Self.binds(batch.connector, id)), logger: logger)
+            if !batch.deletions.isEmpty {
+                let rows = try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE connector = $1 AND id = ANY($2) RETURNING 1",
+                                                                    binds: try Self.binds(batch.connector, batch.deletions)), logger: logger)
                 for try await _ in rows { removed += 1 }
             }
             if let cursor = batch.checkpoint {
@@ -88,7 +88,7 @@ extension PostgresStore {
     }
 
     public func reconcile(connector: String, stream: SyncStream, keeping ids: Set<String>) async throws -> Int {
-        let table = try Self.table(for: stream.name)
+        let table = try StoredRows.table(for: stream.name)
         return try await transaction { connection in
             try await self.checkFence(on: connection)
             var vanished: [String] = []
@@ -104,7 +104,7 @@ extension PostgresStore {
     }
 
     public func reconcile(connector: String, stream: SyncStream, writtenBefore date: Date) async throws -> Int {
-        guard try Self.table(for: stream.name) == "users" else {
+        guard try StoredRows.table(for: stream.name) == "users" else {
             throw StoreError.unknownStream("\(stream) (only users rows carry the time they were written)")
         }
         return try await transaction { connection in
@@ -142,14 +142,13 @@ extension PostgresStore {
     }
 
     static func user(id: String, email: String?, first: String?, last: String?, fields: String, modified: Double) -> UserRecord {
-        let decoded = (try? JSONDecoder().decode([String: String].self, from: Data(fields.utf8))) ?? [:]
-        return UserRecord(id: id, email: email, firstName: first, lastName: last, fields: decoded, modifiedAt: Date(timeIntervalSince1970: modified))
+        UserRecord(id: id, email: email, firstName: first, lastName: last, fields: StoredRows.fields(fromJSON: fields), modifiedAt: Date(timeIntervalSince1970: modified))
     }
 
     // MARK: Admin
 
     public func count(connector: String, stream: String) async throws -> Int {
-        let table = try Self.table(for: stream)
+        let table = try StoredRows.table(for: stream)
         let rows = try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) WHERE connector = $1", binds: try Self.binds(connector)),
                                           logger: logger)
         for try await count in rows.decode(Int.self) { return count }
@@ -157,7 +156,7 @@ extension PostgresStore {
     }
 
     public func ids(connector: String, stream: String) async throws -> [String] {
-        let table = try Self.table(for: stream)
+        let table = try StoredRows.table(for: stream)
         let rows = try await client.query(PostgresQuery(unsafeSQL: "SELECT id FROM \(table) WHERE connector = $1 ORDER BY id COLLATE \"C\"",
                                                         binds: try Self.binds(connector)), logger: logger)
         var ids: [String] = []
@@ -185,12 +184,6 @@ extension PostgresStore {
         var removed = 0
         for try await _ in rows { removed += 1 }
         return removed
-    }
-
-    /// The table of a stream (as the SQLite store names them).
-    static func table(for stream: String) throws -> String {
-        for table in ["users", "articles"] where stream == table || stream.hasPrefix(table + "-") { return table }
-        throw StoreError.unknownStream(stream)
     }
 
     /// Binds for a query written with `$n` placeholders (table names cannot be bound).

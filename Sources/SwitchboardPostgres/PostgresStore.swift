@@ -2,7 +2,6 @@ import ConnectorKit
 import Foundation
 import Logging
 import PostgresNIO
-import Synchronization
 import SwitchboardHost
 
 /// The host store on PostgreSQL (postgres-nio), for several hosts on one database: every store
@@ -21,8 +20,8 @@ public final class PostgresStore: HostStore, Sendable, CustomStringConvertible {
     public let location: PostgresLocation
     /// Wakes this process's event readers when any host appends.
     let notifier = EventNotifier()
-    /// `synced_at` never moves back in this process (see SQLiteStore).
-    let writeClock = Mutex<Double>(0)
+    /// The time written into rows' `synced_at`.
+    let writeClock = WriteClock()
 
     init(client: PostgresClient, location: PostgresLocation, logger: Logger) {
         self.client = client
@@ -72,14 +71,6 @@ public final class PostgresStore: HostStore, Sendable, CustomStringConvertible {
                 logger.warning("event listener lost its connection; reconnecting", metadata: ["store": .string(location.description), "error": .string(Self.describe(error))])
                 try? await Task.sleep(for: .seconds(1))
             }
-        }
-    }
-
-    /// The time written into `synced_at`: the wall clock, never before one already written here.
-    func syncedAt() -> Double {
-        writeClock.withLock { last in
-            last = max(last, Date().timeIntervalSince1970)
-            return last
         }
     }
 }

@@ -74,7 +74,7 @@ struct PostgresStoreTests {
     @Test func aLocationNeverCarriesItsPassword() throws {
         #expect(throws: ConnectorError.self) { try PostgresLocation(url: "postgres://sb:secret@db:5432/switchboard") }
         let location = try PostgresLocation(url: "postgresql://sb@db.internal:6543/state?sslmode=require")
-        #expect(location.description == "postgres://sb@db.internal:6543/state" && location.requireTLS)
+        #expect(location.description == "postgres://sb@db.internal:6543/state" && location.tls == .require)
         #expect(throws: ConnectorError.self) { try PostgresLocation(url: "postgres://sb@db/") }
         #expect(throws: ConnectorError.self) { try PostgresLocation(url: "postgres://sb@db/x?sslmode=verify-full") }
     }

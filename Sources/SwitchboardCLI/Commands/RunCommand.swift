@@ -69,17 +69,15 @@ struct RunCommand: AsyncParsableCommand {
             features: featureNames.map { names in Swift.Set(names.map { Feature($0) }) },
             connectors: connectorNames.map { Swift.Set($0) })
         let loaded = configuration
-        let lock: StoreRunLock?
+        let claim: StoreLocation.Claim
         do {
-            guard let acquired = try StoreLocation.runLock(configuration) else {
-                logger.critical("another switchboard host runs on this store; stop it first", metadata: ["store": .string(StoreLocation.display(configuration))])
-                throw ExitCode.failure
-            }
-            lock = acquired
-        } catch let error as ExitCode {
-            throw error
+            claim = try StoreLocation.claim(configuration)
         } catch {
             logger.critical("cannot start", metadata: ["error": .string(String(describing: error))])
+            throw ExitCode.failure
+        }
+        if case .heldElsewhere = claim {
+            logger.critical("another switchboard host runs on this store; stop it first", metadata: ["store": .string(StoreLocation.display(configuration))])
             throw ExitCode.failure
         }
         do {
@@ -95,7 +93,7 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("cannot start", metadata: ["error": .string(String(describing: error))])
             throw ExitCode.failure
         }
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime(claim) {}
         logger.notice("switchboard stopped")
     }
 }

@@ -57,7 +57,8 @@ struct StateCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try await StateCommand.load(configOption, connector: connector)
-            guard let lock = try StoreLocation.runLock(configuration) else {
+            let claim = try StoreLocation.claim(configuration)
+            if case .heldElsewhere = claim {
                 Terminal.error("switchboard state reset: a running host uses \(StoreLocation.display(configuration)); stop it first (its checkpoints would move under it)")
                 throw ExitCode.failure
             }
@@ -65,7 +66,7 @@ struct StateCommand: AsyncParsableCommand {
             let removed = try await StoreLocation.withStore(configuration, logger: StateCommand.quiet) { store in
                 try await store.resetCheckpoints(connector: connector, stream: stream)
             }
-            withExtendedLifetime(lock) {}
+            withExtendedLifetime(claim) {}
             print("\(connector): \(removed) checkpoint\(removed == 1 ? "" : "s") reset\(stream.map { " (stream \($0))" } ?? ""); the next sync reads everything")
         }
     }

@@ -37,11 +37,19 @@ enum StoreLocation {
         }
     }
 
-    /// For an SQLite store, the lock that keeps a second host (or a reset) off it; PostgreSQL is
-    /// shared by design and needs none. Nil when another process holds the lock.
-    static func runLock(_ configuration: HostConfiguration) throws -> StoreRunLock?? {
-        guard let path = sqlitePath(configuration) else { return .some(nil) }
-        guard let lock = try StoreRunLock.acquire(storePath: path) else { return nil }
-        return .some(lock)
+    /// What a command that must not share an SQLite store with a running host gets.
+    enum Claim {
+        /// The SQLite store's lock, held until released (keep it alive as long as the command runs).
+        case exclusive(StoreRunLock)
+        /// A PostgreSQL store: shared by design, nothing to lock.
+        case shared
+        /// Another process holds the SQLite store's lock.
+        case heldElsewhere
+    }
+
+    /// For an SQLite store, the lock that keeps a second host (or a reset) off it.
+    static func claim(_ configuration: HostConfiguration) throws -> Claim {
+        guard let path = sqlitePath(configuration) else { return .shared }
+        return try StoreRunLock.acquire(storePath: path).map(Claim.exclusive) ?? .heldElsewhere
     }
 }

@@ -198,10 +198,7 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
             guard let query = parameters.get("q"), !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw APIError.badRequest("the q query parameter is required: /v1/knowledge/search?q=vpn&lang=en_US", code: .missingParameter)
             }
-            let given = parameters.get("limit")
-            guard let limit = given.map({ Int($0) }) ?? 10, (1...100).contains(limit) else {
-                throw APIError.badRequest("limit must be a whole number 1…100 (got '\(given ?? "")')", code: .invalidParameter)
-            }
+            let limit = try Self.wholeNumber(parameters.get("limit").map { String($0) }, name: "limit", default: 10, range: 1...100)
             let hits = try await self.store.searchArticles(query, language: parameters.get("lang"), limit: limit)
             return try jsonResponse(["results": hits])
         }

@@ -4,12 +4,8 @@ import GRDB
 
 extension SQLiteStore {
     public func saveHandoff(_ record: HandoffRecord) async throws {
-        let request = try Self.requestJSON(record)
+        let request = try StoredRows.requestJSON(record)
         try await write { db in try Self.save(record, request: request, db: db) }
-    }
-
-    static func requestJSON(_ record: HandoffRecord) throws -> String {
-        String(decoding: try JSONEncoder.sorted.encode(record.request), as: UTF8.self)
     }
 
     /// Inserts or updates a handoff inside the caller's transaction (its position never moves back;
@@ -63,7 +59,7 @@ extension SQLiteStore {
         var record = HandoffRecord(
             id: row["id"], connector: row["connector"], conversationId: row["conversation_id"], employeeId: row["employee_id"],
             status: Handoff.Status(rawValue: row["status"]) ?? .ended, lastEventId: row["last_event_id"],
-            request: try JSONDecoder().decode(HandoffRequest.self, from: Data(requestText.utf8)), endReason: row["end_reason"],
+            request: try StoredRows.request(fromJSON: requestText), endReason: row["end_reason"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
         record.statusChangedAt = (row["status_changed_at"] as Double?).map { Date(timeIntervalSince1970: $0) }
         record.statusEntryId = row["status_entry_id"]

@@ -39,7 +39,7 @@ extension SQLiteStore {
                 SELECT connector, id, email, first_name, last_name, fields, modified_at FROM users
                 WHERE email = ? COLLATE NOCASE ORDER BY connector, id
                 """, arguments: [email]).map { row in
-                let fields = (try? JSONDecoder().decode([String: String].self, from: Data((row["fields"] as String).utf8))) ?? [:]
+                let fields = StoredRows.fields(fromJSON: row["fields"])
                 return (row["connector"], UserRecord(id: row["id"], email: row["email"], firstName: row["first_name"], lastName: row["last_name"],
                                                      fields: fields, modifiedAt: Date(timeIntervalSince1970: row["modified_at"])))
             }
@@ -51,7 +51,7 @@ extension SQLiteStore {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT id, email, first_name, last_name, fields, modified_at FROM users WHERE connector = ? AND id = ?",
                              arguments: [connector, id]).map { row in
-                let fields = (try? JSONDecoder().decode([String: String].self, from: Data((row["fields"] as String).utf8))) ?? [:]
+                let fields = StoredRows.fields(fromJSON: row["fields"])
                 return UserRecord(id: row["id"], email: row["email"], firstName: row["first_name"], lastName: row["last_name"],
                                   fields: fields, modifiedAt: Date(timeIntervalSince1970: row["modified_at"]))
             }
@@ -60,7 +60,7 @@ extension SQLiteStore {
 
     /// How many records a connector's stream holds.
     public func count(connector: String, stream: String) async throws -> Int {
-        let table = try Self.table(for: stream)
+        let table = try StoredRows.table(for: stream)
         return try await pool.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE connector = ?", arguments: [connector]) ?? 0
         }
@@ -68,7 +68,7 @@ extension SQLiteStore {
 
     /// The ids a connector's stream holds.
     public func ids(connector: String, stream: String) async throws -> [String] {
-        let table = try Self.table(for: stream)
+        let table = try StoredRows.table(for: stream)
         return try await pool.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM \(table) WHERE connector = ? ORDER BY id", arguments: [connector])
         }

@@ -1,7 +1,6 @@
 import ConnectorKit
 import Foundation
 import GRDB
-import Synchronization
 
 /// The host's embedded store: one SQLite file in WAL mode (GRDB), holding checkpoints, module
 /// state, users, articles with a full-text index, idempotency keys and the event log.
@@ -17,10 +16,8 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
     let checkpointer: WALCheckpointer
     /// Wakes readers of the event log when an event is appended.
     let eventNotifier = EventNotifier()
-    /// The time written into rows' `synced_at`: the wall clock, but never before a time already
-    /// written by this store (a clock stepped back must not make a full sync's reconciliation take
-    /// rows it just wrote for old ones).
-    private let writeClock = Mutex<Double>(0)
+    /// The time written into rows' `synced_at`.
+    private let writeClock = WriteClock()
     /// When knowledge search uses pre-ranked lists.
     let searchTuning: KnowledgeSearchTuning
     /// The words waiting for a list, list use counts, and the warmer's wake-up.
@@ -91,12 +88,9 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
 
     @discardableResult
     public func commit(_ batch: RecordBatch) async throws -> CommitResult {
-        let now = writeClock.withLock { last in
-            last = max(last, Date().timeIntervalSince1970)
-            return last
-        }
+        let now = writeClock.now()
         let touchesArticles = batch.upserts.contains { if case .article = $0 { true } else { false } }
-            || (!batch.deletions.isEmpty && (try? Self.table(for: batch.stream.name)) == "articles")
+            || (!batch.deletions.isEmpty && (try? StoredRows.table(for: batch.stream.name)) == "articles")
         defer { if touchesArticles { searchLists.articlesChanged() } }
         return try await write { db in
             for record in batch.upserts {
@@ -106,7 +100,7 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
                 }
             }
             // A batch with records must name a record stream; a cursor alone may name any stream.
-            let table = batch.upserts.isEmpty && batch.deletions.isEmpty ? "" : try Self.table(for: batch.stream.name)
+            let table = batch.upserts.isEmpty && batch.deletions.isEmpty ? "" : try StoredRows.table(for: batch.stream.name)
             var removed = 0
             for id in batch.deletions {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE connector = ? AND id = ?").execute(arguments: [batch.connector, id])
@@ -121,7 +115,7 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
     }
 
     public func reconcile(connector: String, stream: SyncStream, keeping ids: Set<String>) async throws -> Int {
-        let table = try Self.table(for: stream.name)
+        let table = try StoredRows.table(for: stream.name)
         // Read the stored ids and delete the few that vanished: one pass over the table, where
         // loading every kept id into a temporary table first cost a 100,000-contact sync half a second.
         let removed = try await write { db in
@@ -144,20 +138,13 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
     }
 
     public func reconcile(connector: String, stream: SyncStream, writtenBefore date: Date) async throws -> Int {
-        guard try Self.table(for: stream.name) == "users" else {
+        guard try StoredRows.table(for: stream.name) == "users" else {
             throw StoreError.unknownStream("\(stream) (only users rows carry the time they were written)")
         }
         return try await write { db in
             try db.execute(sql: "DELETE FROM users WHERE connector = ? AND synced_at < ?", arguments: [connector, date.timeIntervalSince1970])
             return db.changesCount
         }
-    }
-
-    /// The table of a stream: `users` and `articles`, or a sub-stream of them with its own cursor
-    /// (`users-deleted`, `articles-en_US`).
-    static func table(for stream: String) throws -> String {
-        for table in ["users", "articles"] where stream == table || stream.hasPrefix(table + "-") { return table }
-        throw StoreError.unknownStream(stream)
     }
 
     static func upsert(_ user: UserRecord, connector: String, syncedAt: Double, db: Database) throws {
@@ -175,33 +162,14 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
         row.bind(3, user.email)
         row.bind(4, user.firstName)
         row.bind(5, user.lastName)
-        row.bind(6, utf8: fieldsJSONBytes(user.fields))
+        row.bind(6, utf8: StoredRows.fieldsJSONBytes(user.fields))
         row.bind(7, user.modifiedAt.timeIntervalSince1970)
         row.bind(8, syncedAt)
         try row.execute()
     }
 
-    /// `{"a":"1","b":"2"}` with sorted keys (JSONEncoder costs more than the insert itself here).
-    public static func fieldsJSON(_ fields: [String: String]) -> String {
-        String(decoding: fieldsJSONBytes(fields), as: UTF8.self)
-    }
-
-    /// The bytes of ``fieldsJSON(_:)``, written directly.
-    static func fieldsJSONBytes(_ fields: [String: String]) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "{")]
-        out.reserveCapacity(16 * fields.count + 2)
-        for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            JSONValue.writeString(field.key, into: &out)
-            out.append(UInt8(ascii: ":"))
-            JSONValue.writeString(field.value, into: &out)
-        }
-        out.append(UInt8(ascii: "}"))
-        return out
-    }
-
     static func upsert(_ article: KnowledgeArticle, connector: String, db: Database) throws {
-        let html = fieldsJSON(article.bodyHTML)
+        let html = StoredRows.fieldsJSON(article.bodyHTML)
         try db.cachedStatement(sql: """
             INSERT INTO articles (connector, id, article_number, title, summary, url_name, language, body_html, body_text, modified_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -218,7 +186,7 @@ public final class SQLiteStore: StateStore, RecordSink, EventSink, UserDirectory
     public func emit(_ event: ConnectorEvent) async throws -> Int64 {
         let entry = EventCatalog.entry(event.payload)
         let (type, payload, subject) = (entry.type, entry.data.description, entry.subject)
-        let handoffRequest = try event.handoffState.map(Self.requestJSON)
+        let handoffRequest = try event.handoffState.map(StoredRows.requestJSON)
         let id = try await write { db -> Int64 in
             if let record = event.handoffState, let handoffRequest { try Self.save(record, request: handoffRequest, db: db) }
             if let position = event.handoffPosition { try Self.advance(position, db: db) }
