@@ -23,6 +23,15 @@ extension PostgresStore: LeaseStore {
         try await client.query("DELETE FROM leases WHERE name = \(lease.name) AND holder = \(lease.holder) AND token = \(lease.token)", logger: logger)
     }
 
+    public func leaseHolders(prefix: String) async throws -> [String: String] {
+        let rows = try await client.query("""
+            SELECT name, holder FROM leases WHERE starts_with(name, \(prefix)) AND expires_at > now()
+            """, logger: logger)
+        var holders: [String: String] = [:]
+        for try await (name, holder) in rows.decode((String, String).self) { holders[name] = holder }
+        return holders
+    }
+
     /// The leases and their holders now (for readiness and metrics).
     public func leases() async throws -> [(lease: Lease, expiresInSeconds: Double)] {
         let rows = try await client.query("""
@@ -65,9 +74,10 @@ extension PostgresStore {
             return try await group.next() ?? nil
         }
         guard let leases = answer ?? nil else { return StoreStatus(kind: "postgres", reachable: false, host: host) }
-        return StoreStatus(kind: "postgres", reachable: true, host: host, leases: leases.map {
+        let streams = Dictionary(grouping: leases.filter { Lease.isStream($0.lease.name) && $0.expiresInSeconds > 0 }, by: \.lease.holder)
+        return StoreStatus(kind: "postgres", reachable: true, host: host, leases: leases.filter { !Lease.isStream($0.lease.name) }.map {
             StoreStatus.LeaseView(name: $0.lease.name, holder: $0.lease.holder, token: $0.lease.token, expiresInSeconds: $0.expiresInSeconds,
                                   mine: $0.lease.holder == host)
-        })
+        }, streams: streams.keys.sorted().map { StoreStatus.StreamCount(holder: $0, streams: streams[$0]?.count ?? 0, mine: $0 == host) })
     }
 }

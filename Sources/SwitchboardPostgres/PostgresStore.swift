@@ -60,10 +60,11 @@ public final class PostgresStore: HostStore, Sendable, CustomStringConvertible {
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
-                    let notifications = try await connection.listen(Self.eventChannel)
-                    self.notifier.advance(to: try await self.latestEventID())
-                    for try await notification in notifications {
-                        if let id = Int64(notification.payload) { self.notifier.advance(to: id) }
+                    try await connection.listen(on: Self.eventChannel) { notifications in
+                        self.notifier.advance(to: try await self.latestEventID())
+                        for try await notification in notifications {
+                            if let id = Int64(notification.payload) { self.notifier.advance(to: id) }
+                        }
                     }
                 }
             } catch {

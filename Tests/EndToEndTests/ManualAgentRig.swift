@@ -13,17 +13,20 @@ struct ManualAgentRig {
     /// The host's base URL.
     var base: String { "http://127.0.0.1:\(port)" }
 
-    /// Writes `key.pem` and `cert.pem` (key id `keyID`) and starts the sandbox.
-    static func start(name: String, keyID: String, issuer: String) async throws -> ManualAgentRig {
+    /// Writes `key.pem` and `cert.pem` (key id `keyID`) and starts the sandbox. Its messaging
+    /// keyset reads the host's JWKS, or — with `uploadedKey` — has the key's JWK uploaded (several
+    /// hosts sharing one key, none of which need be up). `arguments` go to `switchboard sandbox`.
+    static func start(name: String, keyID: String, issuer: String, uploadedKey: Bool = false, arguments: [String] = []) async throws -> ManualAgentRig {
         let directory = NSTemporaryDirectory() + "switchboard-\(name)-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let key = try KeyGenerator.generate(bits: 2048, keyID: keyID, subject: "CN=\(keyID)", days: 30)
         try key.privateKeyPEM.withRevealedBytes { try Data($0).write(to: URL(fileURLWithPath: directory + "/key.pem")) }
         try key.certificatePEM.write(toFile: directory + "/cert.pem", atomically: true, encoding: .utf8)
+        try key.jwk.json.description.write(toFile: directory + "/key.jwk", atomically: true, encoding: .utf8)
         let port = try HandoffProcessTests.freePort()
+        let keyset = uploadedKey ? ["--messaging-jwk", directory + "/key.jwk"] : ["--messaging-jwks-url", "http://127.0.0.1:\(port)/.well-known/jwks.json"]
         let process = try SwitchboardProcess.Running(
-            ["sandbox", "--port", "0", "--manual-agent", "--messaging-issuer", issuer, "--messaging-jwks-url", "http://127.0.0.1:\(port)/.well-known/jwks.json"],
-            directory: directory, environment: [:])
+            ["sandbox", "--port", "0", "--manual-agent", "--messaging-issuer", issuer] + keyset + arguments, directory: directory, environment: [:])
         try await process.waitForStdout("listening on")
         guard let sandbox = process.stdoutText.split(separator: "\n").first(where: { $0.contains("listening on") })?.split(separator: " ").last.map(String.init) else {
             throw SwitchboardProcess.TimedOut(waitingFor: "the sandbox's URL", running: true, output: process.stdoutText)

@@ -71,6 +71,7 @@ struct LeaseTests {
             return try await base.acquireLease(name, holder: holder, for: duration)
         }
         func releaseLease(_ lease: Lease) async throws { try await base.releaseLease(lease) }
+        func leaseHolders(prefix: String) async throws -> [String: String] { try await base.leaseHolders(prefix: prefix) }
     }
 
     /// Two hosts run the same scheduled work: only the lease holder runs rounds; when it stops

@@ -17,6 +17,19 @@ public struct Lease: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(name) held by \(holder) (token \(token))" }
 
+    /// The lease on one of a connector's long-lived streams (an employee's event stream):
+    /// `<connector>/stream/<key>`.
+    public static func streamName(connector: String, key: String) -> String { streamPrefix(connector: connector) + key }
+
+    /// The names of a connector's stream leases start with this.
+    public static func streamPrefix(connector: String) -> String { "\(connector)/stream/" }
+
+    /// Whether a lease name is a stream's (``streamName(connector:key:)``) rather than a scheduled work's.
+    public static func isStream(_ name: String) -> Bool {
+        guard let slash = name.firstIndex(of: "/") else { return false }
+        return name[name.index(after: slash)...].hasPrefix("stream/")
+    }
+
     /// The lease the current task's writes are fenced by (set by ``ScheduledWork`` around a round):
     /// a store shared by several hosts refuses a write under it once the lease is lost.
     @TaskLocal public static var fence: Lease?
@@ -30,6 +43,9 @@ public protocol LeaseStore: Sendable {
     func acquireLease(_ name: String, holder: String, for duration: Duration) async throws -> Lease?
     /// Gives a lease up (at shutdown), so another host takes it over at once.
     func releaseLease(_ lease: Lease) async throws
+    /// The unexpired leases whose names start with `prefix`, and their holders (one read, so a
+    /// host need not try for every lease it could take to learn which are free).
+    func leaseHolders(prefix: String) async throws -> [String: String]
 }
 
 /// One host: every lease is always this host's (nothing to coordinate).
@@ -40,6 +56,7 @@ public struct SingleHostLeases: LeaseStore {
         Lease(name: name, holder: holder, token: 1)
     }
     public func releaseLease(_ lease: Lease) async throws {}
+    public func leaseHolders(prefix: String) async throws -> [String: String] { [:] }
 }
 
 /// A write refused because its lease moved to another host (the fencing token is stale).

@@ -1,6 +1,7 @@
 import ConnectorKit
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -11,6 +12,10 @@ import Synchronization
 /// host's event log with the de-duplication key `handoff/entry`, so an entry seen twice — after a
 /// reconnect's backfill from `/entries`, a replay, or a restart — is delivered once. Handoffs
 /// live in the host's store and are resumed by ``run()``.
+///
+/// On a store several hosts share, each employee's stream runs on one host, under the lease
+/// `<connector>/stream/<employee>` (``LiveAgentService+Leases``): any host serves the API, the
+/// stream's holder relays, and a dead holder's streams are taken over from the stored position.
 final class LiveAgentService: LiveAgent, Sendable {
     struct State {
         var sessions: [String: EmployeeSession] = [:]
@@ -33,10 +38,19 @@ final class LiveAgentService: LiveAgent, Sendable {
             if byEmployee[record.employeeId]?.isEmpty == true { byEmployee[record.employeeId] = nil }
         }
 
+        /// Forgets an employee's handoffs (their stream is another host's).
+        mutating func drop(_ employee: String) {
+            for record in openRecords(employee) { remove(record) }
+        }
+
         func hasOpen(_ employee: String) -> Bool { byEmployee[employee] != nil }
         func openRecords(_ employee: String) -> [HandoffRecord] { (byEmployee[employee] ?? []).compactMap { open[$0] } }
         /// Employees whose stream task runs.
         var streaming: Set<String> = []
+        /// The stream leases this host holds, by employee (several hosts on one store).
+        var streamLeases: [String: Lease] = [:]
+        /// When a conversation the stream named was last looked for in the store.
+        var lookedUp: [String: Date] = [:]
         var refusal: String?
     }
 
@@ -44,6 +58,8 @@ final class LiveAgentService: LiveAgent, Sendable {
     let context: ConnectorContext
     let client: MessagingClient
     let state = Mutex(State())
+    /// Whether several hosts share the store (each employee's stream is leased to one of them).
+    let shared: Bool
     private let streamRequests: AsyncStream<String>
     private let requestStream: AsyncStream<String>.Continuation
 
@@ -51,22 +67,27 @@ final class LiveAgentService: LiveAgent, Sendable {
         self.settings = settings
         self.context = context
         self.client = MessagingClient(settings: settings, http: context.http, signer: context.signer, connector: context.connectorName)
+        self.shared = !(context.leases is SingleHostLeases)
         (streamRequests, requestStream) = AsyncStream<String>.makeStream()
     }
 
     // MARK: Running
 
     /// Resumes the stored open handoffs, then runs one stream task per employee with open
-    /// handoffs until graceful shutdown.
+    /// handoffs until graceful shutdown. With several hosts, the streams this host may take are
+    /// found by ``refreshLoop()`` instead.
     func run() async throws {
-        for record in try await context.handoffs.open() { register(record) }
-        let employees = state.withLock { Set($0.open.values.map(\.employeeId)) }
-        if !employees.isEmpty { context.logger.info("resuming handoffs", metadata: ["employees": "\(employees.count)"]) }
-        for employee in employees.sorted() { ensureStream(employee) }
+        if !shared {
+            for record in try await context.handoffs.open() { register(record) }
+            let employees = state.withLock { Set($0.open.values.map(\.employeeId)) }
+            if !employees.isEmpty { context.logger.info("resuming handoffs", metadata: ["employees": "\(employees.count)"]) }
+            for employee in employees.sorted() { ensureStream(employee) }
+        }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
+                if shared { group.addTask { await self.refreshLoop() } }
                 for await employee in streamRequests {
-                    group.addTask { await self.streamLoop(employee) }
+                    group.addTask { self.shared ? await self.leasedStreamLoop(employee) : await self.streamLoop(employee) }
                 }
                 group.cancelAll()
             }
@@ -80,12 +101,26 @@ final class LiveAgentService: LiveAgent, Sendable {
 
     /// Follows an employee's stream while they have open handoffs; failures back off and retry.
     private func streamLoop(_ employee: String) async {
+        await followRetrying(employee) { state in
+            guard !state.hasOpen(employee) else { return false }
+            state.streaming.remove(employee)
+            return true
+        }
+        stopStreaming(employee)
+    }
+
+    /// Follows an employee's stream until `isDone` (checked under the state's lock after each
+    /// connection ends) or shutdown; failures back off and retry. A refused write under a lost
+    /// lease ends it (``LeaseLost``): the stream is another host's now.
+    func followRetrying(_ employee: String, until isDone: (inout State) -> Bool) async {
         var failures = 0
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             do {
                 try await cancelWhenGracefulShutdown { try await self.follow(employee) }
                 failures = 0
             } catch is CancellationError {
+                break
+            } catch is LeaseLost {
                 break
             } catch {
                 failures += 1
@@ -94,14 +129,8 @@ final class LiveAgentService: LiveAgent, Sendable {
                 do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } } catch { break }
             }
             // Stop when nothing is open any more (atomically with ensureStream's check).
-            let done = state.withLock { state in
-                guard !state.hasOpen(employee) else { return false }
-                state.streaming.remove(employee)
-                return true
-            }
-            if done { return }
+            if state.withLock({ isDone(&$0) }) { return }
         }
-        _ = state.withLock { $0.streaming.remove(employee) }
     }
 
     /// One subscription: backfill, then events until the employee has no open handoff.
@@ -129,16 +158,20 @@ final class LiveAgentService: LiveAgent, Sendable {
                 try await backfill(employee)
                 backfilled = iterator.connections
             }
-            try await handle(event: event.type, data: event.data, id: event.id)
+            try await handle(event: event.type, data: event.data, id: event.id, employee: employee)
             if !state.withLock({ $0.hasOpen(employee) }) { return }
         }
     }
 
     /// Delivers the entries of the employee's open conversations that were not delivered yet.
     private func backfill(_ employee: String) async throws {
-        let session = self.session(employee)
-        let records = state.withLock { $0.openRecords(employee) }
+        try await backfill(state.withLock { $0.openRecords(employee) })
+    }
+
+    /// Delivers the entries of these conversations that were not delivered yet.
+    func backfill(_ records: [HandoffRecord]) async throws {
         for record in records.sorted(by: { $0.createdAt < $1.createdAt }) {
+            let session = self.session(record.employeeId)
             let entries: [JSONValue]
             do {
                 entries = try await history(record, auth: session)
@@ -176,11 +209,15 @@ final class LiveAgentService: LiveAgent, Sendable {
     }
 
     /// One stream event.
-    private func handle(event name: String, data: String, id: String?) async throws {
-        guard let (conversationId, mapped) = MessagingEntryMapper.map(event: name, data: data),
-              let handoffId = state.withLock({ $0.byConversation[conversationId] }) else {
-            return
+    private func handle(event name: String, data: String, id: String?, employee: String) async throws {
+        guard let (conversationId, mapped) = MessagingEntryMapper.map(event: name, data: data) else { return }
+        var handoffId = state.withLock { $0.byConversation[conversationId] }
+        if handoffId == nil, shared {
+            // Started or reopened on another host: the record was stored before the conversation was
+            // created (or its new session asked for), so it is there now.
+            handoffId = try await adopt(conversationId: conversationId, employee: employee)
         }
+        guard let handoffId else { return }
         if let mapped {
             try await deliver(mapped, handoffId: handoffId, eventId: id)
         } else if let id {
@@ -276,9 +313,12 @@ final class LiveAgentService: LiveAgent, Sendable {
         do {
             try await client.createConversation(id: record.conversationId, routingAttributes: routingAttributes(request), auth: session)
         } catch {
-            if let ended = advance(record.id, eventId: nil, status: .ended, reason: "the conversation could not be created") {
-                try? await context.handoffs.save(ended)
-            }
+            // Ended in memory, or (its stream being another host's) as stored.
+            var ended = record
+            ended.status = .ended
+            ended.endReason = "the conversation could not be created"
+            ended.updatedAt = context.clock.now()
+            try? await context.handoffs.save(advance(record.id, eventId: nil, status: .ended, reason: ended.endReason) ?? ended)
             throw error
         }
         if let summary = request.summary?.trimmingCharacters(in: .whitespacesAndNewlines), !summary.isEmpty {
@@ -330,7 +370,8 @@ final class LiveAgentService: LiveAgent, Sendable {
     }
 
     func logout(employeeId: String) async throws {
-        let open = state.withLock { $0.openRecords(employeeId) }
+        // With several hosts, the employee's handoffs may be streamed by another: the store knows them all.
+        let open = shared ? try await context.handoffs.open().filter { $0.employeeId == employeeId } : state.withLock { $0.openRecords(employeeId) }
         for record in open { try await endHandoff(handoffId: record.id) }
         let session = state.withLock { $0.sessions.removeValue(forKey: employeeId) }
         if let session, let token = try? await session.token() { try await client.revoke(token: token) }
@@ -349,6 +390,8 @@ final class LiveAgentService: LiveAgent, Sendable {
     private func messagable(_ handoffId: String) async throws -> HandoffRecord {
         if let record = state.withLock({ $0.open[handoffId] }) { return record }
         guard let record = try await context.handoffs.handoff(id: handoffId) else { throw ConnectorError.notFound("no handoff \(handoffId)") }
+        // Open, its stream followed by another host.
+        if record.status != .ended { return record }
         guard let reason = record.endReason, Self.sessionEndReasons.contains(reason) else {
             throw ConnectorError.conflict("handoff \(handoffId) is over (\(record.endReason ?? "ended")); start a new one")
         }
@@ -362,10 +405,25 @@ final class LiveAgentService: LiveAgent, Sendable {
         }
     }
 
-    private func ensureStream(_ employee: String) {
-        let start = state.withLock { $0.streaming.insert(employee).inserted }
-        if start { requestStream.yield(employee) }
+    func ensureStream(_ employee: String) {
+        let (start, count) = state.withLock { ($0.streaming.insert(employee).inserted, $0.streaming.count) }
+        if start {
+            streamGauge.record(count)
+            requestStream.yield(employee)
+        }
     }
+
+    /// This host no longer follows the employee's stream.
+    func stopStreaming(_ employee: String) {
+        let count = state.withLock { state in
+            state.streaming.remove(employee)
+            return state.streaming.count
+        }
+        streamGauge.record(count)
+    }
+
+    /// `switchboard_live_agent_streams{connector}`: the employee streams this host follows.
+    var streamGauge: Gauge { context.metrics.gauge("switchboard_live_agent_streams") }
 
     func session(_ employee: String) -> EmployeeSession {
         state.withLock { state in

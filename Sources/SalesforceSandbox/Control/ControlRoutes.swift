@@ -6,7 +6,8 @@ import NIOCore
 /// - `GET|POST|DELETE /__sandbox/faults` — list, add (a ``FaultRule`` as JSON), clear faults;
 /// - `POST /__sandbox/tokens/expire` — expire every issued access token now;
 /// - `POST /__sandbox/connected-apps` — register a ``ConnectedApp`` (JSON);
-/// - `GET /__sandbox/stats` — token requests, tokens issued, API usage, requests per route.
+/// - `GET /__sandbox/stats` — token requests, tokens issued, API usage, requests per route, queries
+///   per object (and how many sessions made them).
 struct ControlRoutes {
     let org: SandboxOrg
     let faults: FaultInjector

@@ -34,6 +34,8 @@ public final class SandboxOrg: Sendable {
         var tokenRequests = 0
         var tokensIssued = 0
         var requestsByRoute: [String: Int] = [:]
+        /// Query and queryMore requests per object, and the access tokens that made them.
+        var queries: [String: (requests: Int, sessions: Set<String>)] = [:]
     }
 
     let configuration: SandboxConfiguration
@@ -133,6 +135,14 @@ public final class SandboxOrg: Sendable {
 
     func countRequest(route: String) { state.withLock { $0.requestsByRoute[route, default: 0] += 1 } }
 
+    /// Counts a query (or one of its further pages) of `object` made with `token`.
+    func countQuery(object: String, token: String) {
+        state.withLock { state in
+            state.queries[object, default: (0, [])].requests += 1
+            state.queries[object]?.sessions.insert(token)
+        }
+    }
+
     /// Counters for tests and the control API.
     public struct Stats: Sendable, Codable, Hashable {
         /// Calls to the token endpoint.
@@ -143,11 +153,25 @@ public final class SandboxOrg: Sendable {
         public var apiUsage: Int
         /// Requests per route pattern.
         public var requestsByRoute: [String: Int]
+        /// Query and queryMore requests per object (`Contact`), and how many access tokens made
+        /// them — one per host that ran the object's sync.
+        public var queries: [String: QueryCount]
+    }
+
+    /// Requests for one object's rows.
+    public struct QueryCount: Sendable, Codable, Hashable {
+        /// Queries and further pages.
+        public var requests: Int
+        /// Distinct access tokens (sessions) among them.
+        public var sessions: Int
     }
 
     /// The counters.
     public var stats: Stats {
-        state.withLock { Stats(tokenRequests: $0.tokenRequests, tokensIssued: $0.tokensIssued, apiUsage: $0.apiUsage, requestsByRoute: $0.requestsByRoute) }
+        state.withLock {
+            Stats(tokenRequests: $0.tokenRequests, tokensIssued: $0.tokensIssued, apiUsage: $0.apiUsage, requestsByRoute: $0.requestsByRoute,
+                  queries: $0.queries.mapValues { QueryCount(requests: $0.requests, sessions: $0.sessions.count) })
+        }
     }
 
     // MARK: Records and queries

@@ -20,6 +20,7 @@ struct QueryRoutes {
                 guard let page = org.nextPage(locator) else {
                     return RESTResponses.error(.badRequest, code: "INVALID_QUERY_LOCATOR", message: "invalid query locator", limitInfo: org.limitInfo)
                 }
+                org.countQuery(object: page.object, token: SessionCheck.token(request) ?? "")
                 return RESTResponses.json(.ok, RecordJSON.page(object: page.object, rows: page.page, total: page.total, next: page.next, version: version),
                                           limitInfo: org.limitInfo)
             }
@@ -53,6 +54,7 @@ struct QueryRoutes {
             return RESTResponses.error(.badRequest, code: "MALFORMED_QUERY", message: "\(error)", limitInfo: org.limitInfo)
         }
         let result = org.runQuery(evaluator, includeDeleted: all, batchSize: Self.batchSize(request.headers[HTTPField.Name("Sforce-Query-Options")!]))
+        org.countQuery(object: evaluator.schema.name, token: SessionCheck.token(request) ?? "")
         return RESTResponses.json(.ok, RecordJSON.page(object: evaluator.schema.name, rows: result.page, total: result.total,
                                                  next: result.locator, version: version), limitInfo: org.limitInfo)
     }

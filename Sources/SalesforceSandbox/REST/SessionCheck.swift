@@ -12,9 +12,7 @@ struct SessionCheck: Sendable {
         guard version.hasPrefix("v"), QueryRoutes.versions.contains(String(version.dropFirst())) else {
             return RESTResponses.error(.notFound, code: "NOT_FOUND", message: "The requested resource does not exist")
         }
-        guard let header = request.headers[.authorization], let space = header.firstIndex(of: " "),
-              ["bearer", "oauth"].contains(header[..<space].lowercased()),
-              let username = org.session(for: String(header[header.index(after: space)...])) else {
+        guard let token = Self.token(request), let username = org.session(for: token) else {
             return RESTResponses.invalidSession()
         }
         guard org.countAPICall() else {
@@ -22,5 +20,12 @@ struct SessionCheck: Sendable {
         }
         let userID = org.records("User").first { $0["Username"] == .string(username) }?.id ?? SalesforceID.make(prefix: "005", number: 1)
         return try await body(version, userID)
+    }
+
+    /// The access token of `Authorization: Bearer …` (or `OAuth …`).
+    static func token(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], let space = header.firstIndex(of: " "),
+              ["bearer", "oauth"].contains(header[..<space].lowercased()) else { return nil }
+        return String(header[header.index(after: space)...])
     }
 }

@@ -26,20 +26,41 @@ public struct StoreStatus: Sendable, Hashable, Encodable {
         }
     }
 
+    /// How many employee streams (live-agent) one host follows: stream leases are counted per
+    /// holder rather than listed, one per employee.
+    public struct StreamCount: Sendable, Hashable, Encodable {
+        /// The host.
+        public var holder: String
+        /// The streams it holds.
+        public var streams: Int
+        /// Whether it is this host.
+        public var mine: Bool
+
+        /// A count as the store reports it.
+        public init(holder: String, streams: Int, mine: Bool) {
+            self.holder = holder
+            self.streams = streams
+            self.mine = mine
+        }
+    }
+
     /// `sqlite` or `postgres`.
     public var kind: String
     /// Whether the store answered just now.
     public var reachable: Bool
     /// This host's name among the hosts sharing the store.
     public var host: String?
-    /// The leases (none on a store of one host).
+    /// The leases of scheduled work (none on a store of one host).
     public var leases: [LeaseView]
+    /// The unexpired stream leases, counted per holder (none on a store of one host).
+    public var streams: [StreamCount]
 
     /// A status.
-    public init(kind: String, reachable: Bool, host: String? = nil, leases: [LeaseView] = []) {
+    public init(kind: String, reachable: Bool, host: String? = nil, leases: [LeaseView] = [], streams: [StreamCount] = []) {
         self.kind = kind
         self.reachable = reachable
         self.host = host
         self.leases = leases
+        self.streams = streams
     }
 }
