@@ -19,8 +19,16 @@ extension PostgresStore: LeaseStore {
         return nil
     }
 
+    /// Expires the lease rather than deleting it, so its next holder's token still grows (a token
+    /// never comes back while a task fenced by it may live); leases expired for an hour are removed.
     public func releaseLease(_ lease: Lease) async throws {
-        try await client.query("DELETE FROM leases WHERE name = \(lease.name) AND holder = \(lease.holder) AND token = \(lease.token)", logger: logger)
+        try await transaction { connection in
+            try await connection.query("""
+                UPDATE leases SET expires_at = now() - interval '1 millisecond'
+                WHERE name = \(lease.name) AND holder = \(lease.holder) AND token = \(lease.token) AND expires_at > now()
+                """, logger: logger)
+            try await connection.query("DELETE FROM leases WHERE expires_at < now() - interval '1 hour'", logger: logger)
+        }
     }
 
     public func leaseHolders(prefix: String) async throws -> [String: String] {
@@ -45,15 +53,17 @@ extension PostgresStore: LeaseStore {
     }
 
     /// Inside a write transaction: refuses the write when the task works under a lease
-    /// (``Lease/fence``) that is no longer its holder's with that token. The row is locked until
+    /// (``Lease/fences``) that is no longer its holder's with that token. The row is locked until
     /// the commit, so a takeover waits for this write rather than racing it.
     func checkFence(on connection: PostgresConnection) async throws {
-        guard let fence = Lease.fence else { return }
-        let rows = try await connection.query("""
-            SELECT 1 FROM leases WHERE name = \(fence.name) AND holder = \(fence.holder) AND token = \(fence.token) AND expires_at > now() FOR SHARE
-            """, logger: logger)
-        for try await _ in rows { return }
-        throw LeaseLost(fence)
+        for fence in Lease.fences {
+            let rows = try await connection.query("""
+                SELECT 1 FROM leases WHERE name = \(fence.name) AND holder = \(fence.holder) AND token = \(fence.token) AND expires_at > now() FOR SHARE
+                """, logger: logger)
+            var held = false
+            for try await _ in rows { held = true }
+            if !held { throw LeaseLost(fence) }
+        }
     }
 }
 

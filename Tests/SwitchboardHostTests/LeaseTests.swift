@@ -1,7 +1,7 @@
 import ConnectorKit
 import Foundation
 import Logging
-import SwitchboardHost
+@testable import SwitchboardHost
 import SwitchboardPostgres
 import Synchronization
 import Testing
@@ -25,7 +25,7 @@ struct LeaseTests {
             #expect(try await store.acquireLease("sf/users", holder: "host-b", for: .seconds(10)) == nil, "held by host-a")
             #expect(try await store.acquireLease("sf/users", holder: "host-a", for: .milliseconds(400))?.token == 1, "renewal keeps the token")
             // host-a writes under its lease.
-            try await Lease.$fence.withValue(first) {
+            try await Lease.fenced(by: [first]) {
                 _ = try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [.user(SharedStoreTests.user(1))], checkpoint: "c1"))
             }
             // host-a stalls past its lease; host-b takes over with a new token.
@@ -35,29 +35,108 @@ struct LeaseTests {
             #expect(try await store.acquireLease("sf/users", holder: "host-a", for: .seconds(10)) == nil, "host-a cannot take it back")
             // host-a's late writes are refused (checkpoint, records, module state, events); host-b's go through.
             await #expect(throws: LeaseLost.self) {
-                try await Lease.$fence.withValue(first) {
+                try await Lease.fenced(by: [first]) {
                     _ = try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [.user(SharedStoreTests.user(2))], checkpoint: "stale"))
                 }
             }
             await #expect(throws: LeaseLost.self) {
-                try await Lease.$fence.withValue(first) { try await store.setModuleState(connector: "sf", key: "k", value: Data([1])) }
+                try await Lease.fenced(by: [first]) { try await store.setModuleState(connector: "sf", key: "k", value: Data([1])) }
             }
             await #expect(throws: LeaseLost.self) {
-                try await Lease.$fence.withValue(first) {
+                try await Lease.fenced(by: [first]) {
                     _ = try await store.emit(ConnectorEvent(connector: "sf", payload: .ticket(TicketEvent(
                         ticketId: "500X", requesterEmail: nil, kind: .statusChanged(from: nil, to: "New"), occurredAt: Date()))))
                 }
             }
             #expect(try await store.checkpoint(connector: "sf", stream: "users")?.cursor == "c1", "nothing of the refused batch landed")
             #expect(try await store.ids(connector: "sf", stream: "users") == ["003SBX1"])
-            try await Lease.$fence.withValue(second) {
+            try await Lease.fenced(by: [second]) {
                 _ = try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [.user(SharedStoreTests.user(2))], checkpoint: "c2"))
             }
             #expect(try await store.checkpoint(connector: "sf", stream: "users")?.cursor == "c2")
-            // A released lease is free at once.
+            // A released lease is free at once, and its token still grows.
             try await store.releaseLease(second)
-            #expect(try await store.acquireLease("sf/users", holder: "host-c", for: .seconds(10))?.token == 1)
+            #expect(try await store.acquireLease("sf/users", holder: "host-c", for: .seconds(10))?.token == 3)
             #expect(try await store.leases().map(\.lease.holder) == ["host-c"])
+        }
+    }
+
+    /// An external module's writes arrive as its own calls, outside the round's task: while a sync
+    /// runs under a lease, they are fenced by it, and a sync whose write was refused ends as
+    /// ``LeaseLost`` whatever the module answered.
+    @Test(.enabled(if: SharedStoreTests.postgresURL != nil), .timeLimit(.minutes(1))) func moduleWritesAreFencedByTheSyncInFlight() async throws {
+        try await Self.withStore { store in
+            let http = HTTPTransport(logger: Self.quiet)
+            defer { Task { try? await http.shutdown() } }
+            let context = ConnectorContext(connectorName: "mod", vault: CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil,
+                                                                                                             baseDirectory: "/", environment: [:])),
+                                           http: http, store: store, sink: store, events: store, handoffs: store, logger: Self.quiet)
+            let services = ModuleHostServices(module: "mod", configuration: ConnectorConfiguration(name: "mod", module: "mod", features: [], settings: SettingsObject()),
+                                              schema: SettingsSchema([]), context: context)
+            func commit(_ number: Int) -> JSONValue {
+                .object([("stream", .string("users")), ("checkpoint", .string("c\(number)")), ("upserts", .array([.object([("user", .object([
+                    ("id", .string("003MOD\(number)")), ("email", .string("p\(number)@acme.example")), ("modifiedAt", .string("2026-11-25T10:00:00Z")),
+                ]))])]))])
+            }
+            let first = try #require(try await store.acquireLease("mod/users", holder: "host-a", for: .milliseconds(400)))
+            // The module commits while host-a's sync runs under the lease.
+            try await Lease.fenced(by: [first]) {
+                _ = try await services.fences.during { try await services.handle("records.commit", commit(1)) }
+            }
+            #expect(try await store.checkpoint(connector: "mod", stream: "users")?.cursor == "c1")
+            // host-a stalls past its lease and host-b takes it: the module's late commit is refused,
+            // and the sync (which answered with the module's own error) ends as LeaseLost.
+            try await Task.sleep(for: .milliseconds(600))
+            _ = try #require(try await store.acquireLease("mod/users", holder: "host-b", for: .seconds(10)))
+            await #expect(throws: LeaseLost.self) {
+                try await Lease.fenced(by: [first]) {
+                    _ = try await services.fences.during { () async throws -> JSONValue in
+                        do {
+                            return try await services.handle("records.commit", commit(2))
+                        } catch {
+                            throw ConnectorError.unavailable("the module's sync failed: \(error)")
+                        }
+                    }
+                }
+            }
+            #expect(try await store.checkpoint(connector: "mod", stream: "users")?.cursor == "c1", "nothing of the refused commit landed")
+            #expect(try await store.ids(connector: "mod", stream: "users") == ["003MOD1"])
+            // Outside a fenced sync (a single host, a module writing on its own), writes are not fenced.
+            _ = try await services.handle("state.set", .object([("key", .string("k")), ("value", .string("AQ=="))]))
+            #expect(try await store.moduleState(connector: "mod", key: "k") == Data([1]))
+        }
+    }
+
+    /// Work that lasts (an employee's stream) under a LeaseKeeper: one host runs it, another finds
+    /// it taken; when the holder's renewals stop answering, its work is cancelled with LeaseLost
+    /// once the lease's duration has passed, and the other host takes the lease; work that ends
+    /// gives its lease up at once.
+    @Test(.enabled(if: SharedStoreTests.postgresURL != nil), .timeLimit(.minutes(1))) func leaseKeeperHoldsWhileWorkRuns() async throws {
+        try await Self.withStore { store in
+            let stalling = StallingLeases(store)
+            let timing: (duration: Duration, renewal: Duration) = (.milliseconds(600), .milliseconds(100))
+            let a = LeaseKeeper(leases: stalling, name: "sf/stream/emp-1", holder: "host-a", clock: .system, timing: timing)
+            let b = LeaseKeeper(leases: store, name: "sf/stream/emp-1", holder: "host-b", clock: .system, timing: timing)
+            let started = Mutex(false)
+            let running = Task {
+                try await a.run { lease -> Int64 in
+                    started.withLock { $0 = true }
+                    #expect(Lease.fences == [lease], "the work is fenced by its lease")
+                    try await Task.sleep(for: .seconds(30))
+                    return lease.token
+                }
+            }
+            while !started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
+            try await Task.sleep(for: .milliseconds(300))  // past a few renewals
+            #expect(try await b.run { _ in 1 } == nil, "host-a holds it")
+            stalling.stalled.store(true, ordering: .relaxed)
+            let stalledAt = ContinuousClock.now
+            await #expect(throws: LeaseLost.self) { _ = try await running.value }
+            #expect(ContinuousClock.now - stalledAt >= .milliseconds(400), "lost only once the lease could have expired")
+            #expect(try await b.run { lease in lease.token } == 2, "host-b takes it over with a new token")
+            stalling.stalled.store(false, ordering: .relaxed)
+            #expect(try await a.run { lease in lease.token } == 3, "tokens keep growing across releases")
+            #expect(try await store.leaseHolders(prefix: "sf/stream/").isEmpty, "work that ended gave its lease up")
         }
     }
 

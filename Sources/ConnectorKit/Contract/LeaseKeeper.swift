@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs one piece of work that lasts (an employee's event stream) under a lease, renewing it while
-/// the work runs: the work is fenced by the lease (``Lease/fence``), cancelled once the lease is
+/// the work runs: the work is fenced by the lease (``Lease/fences``), cancelled once the lease is
 /// lost, and the lease is given up when the work ends, so another host can take it at once.
 ///
 /// ``ScheduledWork`` keeps its own lease from round to round; this is for work that never pauses.
@@ -35,7 +35,7 @@ public struct LeaseKeeper: Sendable {
         let result: Result
         do {
             result = try await withThrowingTaskGroup(of: Result?.self) { group in
-                group.addTask { try await Lease.$fence.withValue(lease) { try await work(lease) } }
+                group.addTask { try await Lease.fenced(by: [lease]) { try await work(lease) } }
                 group.addTask {
                     try await keep(lease)
                     return nil

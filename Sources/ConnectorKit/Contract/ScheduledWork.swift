@@ -74,7 +74,7 @@ public struct ScheduledWork: Sendable {
     /// On a store several hosts share, each round runs under the work's lease, held from round to
     /// round and renewed every ``leaseRenewal``: a host without it tries again at that pace and
     /// takes the work over within ``leaseDuration`` of its holder's death (resuming from the
-    /// checkpoint). The round's writes are fenced by the lease (``Lease/fence``): once it is lost,
+    /// checkpoint). The round's writes are fenced by the lease (``Lease/fences``): once it is lost,
     /// the store refuses them, so a host that stalled past its lease cannot commit.
     public func run(_ work: () async throws -> String) async {
         if leases is SingleHostLeases { return await runAlone(work) }
@@ -90,7 +90,7 @@ public struct ScheduledWork: Sendable {
                 guard await pause(leaseTiming.renewal) else { return }
                 continue
             }
-            let outcome = await round(failures: &failures) { try await Lease.$fence.withValue(current) { try await work() } }
+            let outcome = await round(failures: &failures) { try await Lease.fenced(by: [current]) { try await work() } }
             guard case .wait(let wait) = outcome else {
                 if case .leaseLost = outcome {
                     lease = nil

@@ -30,9 +30,16 @@ public struct Lease: Sendable, Hashable, CustomStringConvertible {
         return name[name.index(after: slash)...].hasPrefix("stream/")
     }
 
-    /// The lease the current task's writes are fenced by (set by ``ScheduledWork`` around a round):
-    /// a store shared by several hosts refuses a write under it once the lease is lost.
-    @TaskLocal public static var fence: Lease?
+    /// The leases the current task's writes are fenced by (set by ``ScheduledWork`` around a round,
+    /// ``LeaseKeeper`` around its work): a store shared by several hosts refuses a write once any of
+    /// them is lost. Usually one; a module's write made while several of its fenced syncs run
+    /// carries each of theirs.
+    @TaskLocal public static var fences: [Lease] = []
+
+    /// Runs `body` with its writes fenced by `leases` as well as the current ones.
+    public static func fenced<Result>(by leases: [Lease], _ body: () async throws -> Result) async rethrows -> Result {
+        try await $fences.withValue(fences + leases, operation: body)
+    }
 }
 
 /// Where leases are kept. Several hosts on one PostgreSQL database share its leases; a single host

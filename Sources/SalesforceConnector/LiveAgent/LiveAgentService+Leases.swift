@@ -90,7 +90,7 @@ extension LiveAgentService {
         for employee in starts.sorted() { ensureStream(employee) }
         for (lease, records) in backfills {
             do {
-                try await Lease.$fence.withValue(lease) { try await backfill(records) }
+                try await Lease.fenced(by: [lease]) { try await backfill(records) }
             } catch is LeaseLost {
                 // The stream moved; its new holder relays these.
             }

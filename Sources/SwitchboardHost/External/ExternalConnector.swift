@@ -13,6 +13,8 @@ final class ExternalConnector: Connector, Sendable, CustomStringConvertible {
     let health = HealthChecks()
     /// Serializes this connector's handoff record updates (the module's events, the host's start).
     let handoffUpdates = AsyncLock()
+    /// The leases of this connector's syncs in flight, fencing the module's writes.
+    let fences: SyncFences
 
     init(module: ExternalModule, configuration: ConnectorConfiguration, context: ConnectorContext) {
         self.module = module
@@ -21,6 +23,7 @@ final class ExternalConnector: Connector, Sendable, CustomStringConvertible {
         let services = ModuleHostServices(module: module.name, configuration: configuration, schema: module.settings, context: context,
                                           handoffUpdates: handoffUpdates)
         let streams = services.streams
+        fences = services.fences
         session = ModuleSession(module: module, configuration: configuration, logger: context.logger, services: services.handle,
                                 childEnded: { streams.closeAll() })
     }
@@ -121,9 +124,13 @@ struct ExternalSync: UserIngestion, KnowledgeLoad {
     let connector: ExternalConnector
     let feature: Feature
 
+    /// Asks the module for a sync; its writes meanwhile are fenced by the round's lease.
     func run(mode: SyncMode) async throws -> SyncReport {
-        try Wire.syncReport(try await connector.call("sync.run", .object([("feature", .string(feature.rawValue)), ("mode", .string(mode.rawValue))]),
-                                                     timeout: connector.module.declaration.syncTimeout))
+        let answer = try await connector.fences.during {
+            try await connector.call("sync.run", .object([("feature", .string(feature.rawValue)), ("mode", .string(mode.rawValue))]),
+                                     timeout: connector.module.declaration.syncTimeout)
+        }
+        return try Wire.syncReport(answer)
     }
 
     func syncUsers(mode: SyncMode, progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> SyncReport { try await run(mode: mode) }

@@ -17,6 +17,8 @@ struct ModuleHostServices: Sendable {
     let tokens = ModuleTokenSources()
     /// The event streams the host reads for the module's current child.
     let streams = ModuleEventStreams()
+    /// The leases of the syncs in flight: the module's writes are fenced by them.
+    let fences = SyncFences()
 
     init(module: String, configuration: ConnectorConfiguration, schema: SettingsSchema, context: ConnectorContext, handoffUpdates: AsyncLock = AsyncLock()) {
         self.module = module
@@ -39,7 +41,15 @@ struct ModuleHostServices: Sendable {
         return found
     }
 
+    /// The calls that write what a sync produces; while a fenced sync runs, they are fenced by it.
+    static let syncWrites: Set<String> = ["state.set", "records.commit", "records.reconcile", "events.emit", "ticket.event"]
+
     func handle(_ method: String, _ params: JSONValue) async throws -> JSONValue {
+        if Self.syncWrites.contains(method) { return try await fences.fence { try await serve(method, params) } }
+        return try await serve(method, params)
+    }
+
+    private func serve(_ method: String, _ params: JSONValue) async throws -> JSONValue {
         switch method {
         case "secrets.resolve":
             let reference = try allowed(params["reference"], method: method)
