@@ -14,7 +14,10 @@ public final class PostgresStore: HostStore, Sendable, CustomStringConvertible {
     /// The channel event appends notify on (payload: the new id).
     static let eventChannel = "switchboard_events"
 
-    let client: PostgresClient
+    /// The pool, guarded: fails fast while the database is known to be down.
+    let client: PostgresDatabase
+    /// Whether the database answers, as the event listener last found.
+    let reachability = PostgresDatabase.Reachability()
     let logger: Logger
     /// Where it is (no password).
     public let location: PostgresLocation
@@ -24,7 +27,7 @@ public final class PostgresStore: HostStore, Sendable, CustomStringConvertible {
     let writeClock = WriteClock()
 
     init(client: PostgresClient, location: PostgresLocation, logger: Logger) {
-        self.client = client
+        self.client = PostgresDatabase(pool: client, reachability: reachability)
         self.location = location
         self.logger = logger
     }
@@ -59,8 +62,9 @@ public final class PostgresStore: HostStore, Sendable, CustomStringConvertible {
     func listenForEvents() async {
         while !Task.isCancelled {
             do {
-                try await client.withConnection { connection in
+                try await client.pool.withConnection { connection in
                     try await connection.listen(on: Self.eventChannel) { notifications in
+                        self.reachability.set(true)
                         self.notifier.advance(to: try await self.latestEventID())
                         for try await notification in notifications {
                             if let id = Int64(notification.payload) { self.notifier.advance(to: id) }
@@ -69,6 +73,7 @@ public final class PostgresStore: HostStore, Sendable, CustomStringConvertible {
                 }
             } catch {
                 if Task.isCancelled { return }
+                reachability.set(false)
                 logger.warning("event listener lost its connection; reconnecting", metadata: ["store": .string(location.description), "error": .string(Self.describe(error))])
                 try? await Task.sleep(for: .seconds(1))
             }
@@ -87,14 +92,8 @@ extension PostgresStore {
 }
 
 extension PostgresStore {
-    /// A transaction whose body's own error comes out as itself (postgres-nio wraps it in a
-    /// `PostgresTransactionError`), so callers match `LeaseLost`, `StoreError` … by value.
+    /// A transaction (``PostgresDatabase/withTransaction(logger:_:)``): the body's errors come out as themselves.
     func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch let error as PostgresTransactionError {
-            if let closureError = error.closureError { throw closureError }
-            throw error
-        }
+        try await client.withTransaction(logger: logger, body)
     }
 }

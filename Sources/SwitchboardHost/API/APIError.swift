@@ -12,6 +12,8 @@ struct APIError: Error, Sendable {
     static func badRequest(_ message: String, code: APIErrorCode = .badRequest) -> APIError { .init(status: .badRequest, code: code, message: message) }
     static func notFound(_ message: String) -> APIError { .init(status: .notFound, code: .notFound, message: message) }
     static let unauthorized = APIError(status: .unauthorized, code: .unauthorized, message: "unauthorized")
+    static let storeUnavailable = APIError(status: .serviceUnavailable, code: .storeUnavailable,
+                                           message: "the host's store does not answer; nothing was written — retry shortly")
 
     /// `{"error":{"code":…,"message":…}}`.
     var body: String { #"{"error":{"code":"# + JSONValueText.quote(code.rawValue) + #","message":"# + JSONValueText.quote(message) + "}}" }
@@ -50,6 +52,9 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return error.response
+        } catch let error as StoreUnavailable {
+            context.logger.warning("API request failed: the store does not answer", metadata: ["path": .string(request.uri.path), "error": .string(error.description)])
+            return APIError.storeUnavailable.response
         } catch let error as HTTPError where error.status == .notFound {
             let allowed = Self.methods(for: request.uri.path, in: routes)
             if !allowed.isEmpty {

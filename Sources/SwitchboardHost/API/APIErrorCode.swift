@@ -45,6 +45,9 @@ public struct APIErrorCode: RawRepresentable, Sendable, Hashable, CustomStringCo
     public static let connectorUnavailable = APIErrorCode(rawValue: "connector_unavailable")
     /// The external system could not be reached in time.
     public static let upstreamError = APIErrorCode(rawValue: "upstream_error")
+    /// The host's store does not answer (a shared database down or restarting): nothing was
+    /// written; retry shortly.
+    public static let storeUnavailable = APIErrorCode(rawValue: "store_unavailable")
     /// A failure of the host itself (its log says more).
     public static let `internal` = APIErrorCode(rawValue: "internal")
 
@@ -70,7 +73,7 @@ public struct APIErrorCode: RawRepresentable, Sendable, Hashable, CustomStringCo
     public static let all: [APIErrorCode] = [
         badRequest, missingParameter, invalidParameter, invalidBody, missingIdempotencyKey, ambiguousConnector, chatInClient, notFound, methodNotAllowed, unauthorized,
         forbiddenHost, forbiddenOrigin, unsupportedMediaType, payloadTooLarge, requestTimeout, tooManyConnections, tooManyStreams,
-        connectorUnavailable, upstreamError, `internal`, misconfigured, featureNotEnabled, invalidRequest, conflict, rateLimited, upstream,
+        connectorUnavailable, upstreamError, storeUnavailable, `internal`, misconfigured, featureNotEnabled, invalidRequest, conflict, rateLimited, upstream,
         unavailable, notImplemented,
     ]
 }

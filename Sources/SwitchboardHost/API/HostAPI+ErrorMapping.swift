@@ -27,6 +27,9 @@ extension HostAPI {
             throw APIError(status: status, code: APIErrorCode(rawValue: error.kind), message: Self.withoutURLs(error.message))
         } catch let error as APIError {
             throw error
+        } catch let error as StoreUnavailable {
+            logger.warning("connector call failed: the store does not answer", metadata: ["error": .string(error.description)])
+            throw APIError.storeUnavailable
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as TransportError {
