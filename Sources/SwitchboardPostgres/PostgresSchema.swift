@@ -10,6 +10,10 @@ enum PostgresSchema {
     /// The advisory lock key event appends take, so ids are assigned in commit order.
     static let eventLock: Int64 = 0x5357_4244_4556_4e54  // "SWBDEVNT"
 
+    /// The text search configuration of article search: `simple` (lower-cased words, no stemming,
+    /// like FTS5's unicode61) behind `unaccent`.
+    static let textSearch = "switchboard_text"
+
     static let migrations: [(id: String, sql: [String])] = [
         ("v1: checkpoints, module state, users, articles with full-text search, event log, handoffs", [
             """
@@ -58,6 +62,21 @@ enum PostgresSchema {
         ("v2: leases on work that runs on one host at a time (holder, fencing token, expiry on the database's clock)", [
             "CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)",
         ]),
+        // FTS5's unicode61 remove_diacritics 2 folds accents (redemarrer finds Redémarrer): 'simple'
+        // behind the unaccent dictionary does the same. unaccent is a trusted extension (PostgreSQL
+        // 13+): the database's owner may create it.
+        ("v3: accents folded in article search (text search configuration switchboard_text = unaccent, simple)", [
+            "CREATE EXTENSION IF NOT EXISTS unaccent",
+            "CREATE TEXT SEARCH CONFIGURATION \(textSearch) (COPY = simple)",
+            "ALTER TEXT SEARCH CONFIGURATION \(textSearch) ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part WITH unaccent, simple",
+            "ALTER TABLE articles DROP COLUMN search",
+            """
+            ALTER TABLE articles ADD COLUMN search TSVECTOR GENERATED ALWAYS AS (
+                setweight(to_tsvector('\(textSearch)', title), 'A') || setweight(to_tsvector('\(textSearch)', coalesce(summary, '')), 'B')
+                || setweight(to_tsvector('\(textSearch)', body_text), 'D')) STORED
+            """,
+            "CREATE INDEX articles_search ON articles USING GIN (search)",
+        ]),
     ]
 
     /// Applies the migrations not applied yet, under the migration lock, each in its own transaction.
@@ -72,9 +91,13 @@ enum PostgresSchema {
                     applied.insert(id)
                 }
                 for migration in migrations where !applied.contains(migration.id) {
-                    try await connection.withTransaction(logger: logger) { transaction in
-                        for statement in migration.sql { try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
-                        try await transaction.query("INSERT INTO switchboard_migrations (id) VALUES (\(migration.id))", logger: logger)
+                    do {
+                        try await connection.withTransaction(logger: logger) { transaction in
+                            for statement in migration.sql { try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                            try await transaction.query("INSERT INTO switchboard_migrations (id) VALUES (\(migration.id))", logger: logger)
+                        }
+                    } catch let error as PostgresTransactionError {
+                        throw MigrationFailed(migration: migration.id, error: error.closureError ?? error.beginError ?? error.commitError ?? error)
                     }
                     logger.info("store migrated", metadata: ["migration": .string(migration.id)])
                 }
@@ -84,5 +107,17 @@ enum PostgresSchema {
             }
             try await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
         }
+    }
+}
+
+/// A migration the database refused: which, and the server's message (for the admin: a missing
+/// `unaccent` extension, a role that may not create tables).
+struct MigrationFailed: Error, CustomStringConvertible {
+    let migration: String
+    let error: any Error
+
+    var description: String {
+        "the PostgreSQL store could not be migrated (\(migration)): \(PostgresStore.describe(error))"
+            + (migration.hasPrefix("v3") ? " — the role needs to create the unaccent extension (trusted since PostgreSQL 13), or an admin runs CREATE EXTENSION unaccent in the database" : "")
     }
 }

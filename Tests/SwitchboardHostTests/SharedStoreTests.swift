@@ -147,6 +147,11 @@ struct SharedStoreTests {
             #expect(try await store.searchArticles("o'brien & | ! :* \\", language: nil, limit: 10).isEmpty)
             #expect(try await store.searchArticles("   ", language: nil, limit: 10).isEmpty)
             #expect(try await store.searchArticles("printer", language: nil, limit: 1).count == 1)
+            // Accents fold both ways, as FTS5's remove_diacritics does.
+            #expect(try await store.searchArticles("redemarrer", language: nil, limit: 10).map(\.id) == ["ka04"])
+            #expect(try await store.searchArticles("rédémarr IMPRIMANTE", language: "fr", limit: 10).map(\.id) == ["ka04"])
+            #expect(try await store.searchArticles("redemarrer", language: nil, limit: 10).first?.snippet.contains("[Redémarrer]") == true,
+                    "the snippet shows the text as written")
             try await store.commit(RecordBatch(connector: "sf", stream: .articles,
                                                upserts: [.article(Self.article("ka03", title: "VPN and printer access", body: "x"))],
                                                deletions: ["ka01"], checkpoint: "k2"))
