@@ -1,6 +1,7 @@
 import ConnectorKit
 import Foundation
 import Logging
+import ModuleProtocol
 @testable import SwitchboardHost
 import SwitchboardPostgres
 import Synchronization
@@ -93,8 +94,9 @@ struct LeaseTests {
                     _ = try await services.fences.during { () async throws -> JSONValue in
                         do {
                             return try await services.handle("records.commit", commit(2))
-                        } catch {
-                            throw ConnectorError.unavailable("the module's sync failed: \(error)")
+                        } catch let error as RPCError {
+                            #expect(error.connectorError.code == .conflict, "the module is told its run moved: \(error.message)")
+                            throw ConnectorError.unavailable("the module's sync failed: \(error.message)")
                         }
                     }
                 }

@@ -44,9 +44,17 @@ struct ModuleHostServices: Sendable {
     /// The calls that write what a sync produces; while a fenced sync runs, they are fenced by it.
     static let syncWrites: Set<String> = ["state.set", "records.commit", "records.reconcile", "events.emit", "ticket.event"]
 
+    /// Serves one call. To the module, a write refused under a lost lease is `conflict` (its sync
+    /// runs on another host now: stop it), a store that does not answer `unavailable` (retry).
     func handle(_ method: String, _ params: JSONValue) async throws -> JSONValue {
-        if Self.syncWrites.contains(method) { return try await fences.fence { try await serve(method, params) } }
-        return try await serve(method, params)
+        do {
+            if Self.syncWrites.contains(method) { return try await fences.fence { try await serve(method, params) } }
+            return try await serve(method, params)
+        } catch let lost as LeaseLost {
+            throw RPCError(ConnectorError.conflict("\(method) refused: this sync's lease moved to another host, which runs it now (\(lost.lease.name)); stop this run"))
+        } catch let error as StoreUnavailable {
+            throw RPCError(ConnectorError.unavailable("\(method) failed: \(error); retry"))
+        }
     }
 
     private func serve(_ method: String, _ params: JSONValue) async throws -> JSONValue {
