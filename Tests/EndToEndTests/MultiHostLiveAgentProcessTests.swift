@@ -89,6 +89,14 @@ extension MultiHostProcessTests {
         let view = try await HandoffProcessTests.conversation(http, sandbox: rig.sandbox, id: conversation)
         #expect("\(view["endUserMessages"] ?? "")".contains("my laptop will not boot"), "a message written on host \(writer.name) reached the agent")
 
+        // All three hosts serve the same event log, in the same order.
+        var logs: [[String]] = []
+        for host in cluster.hosts {
+            let page = try JSONParser.parse(try await http.send(.init(url: host.base + "/v1/events/poll?after=0&limit=500")).body)
+            if case .array(let events)? = page["events"] { logs.append(events.compactMap { $0["id"]?.stringValue }) }
+        }
+        #expect(logs.count == 3 && logs.allSatisfy { $0 == logs[0] } && !logs[0].isEmpty, "\(logs)")
+
         // A burst of 30 replies; the stream's host dies after the tenth.
         var killedAt: ContinuousClock.Instant?
         for reply in 1...30 {
@@ -113,7 +121,7 @@ extension MultiHostProcessTests {
         try await agent(conversation, #"{"action":"message","text":"after the takeover"}"#)
         while delivered.all.count < 31, ContinuousClock.now < deadline + .seconds(20) { try await Task.sleep(for: .milliseconds(100)) }
         #expect(delivered.all.count == 31 && Set(delivered.all).count == 31)
-        var logs: [[String]] = []
+        logs = []
         for host in cluster.hosts {
             let page = try JSONParser.parse(try await http.send(.init(url: host.base + "/v1/events/poll?after=0&limit=500")).body)
             if case .array(let events)? = page["events"] { logs.append(events.compactMap { $0["id"]?.stringValue }) }
