@@ -172,21 +172,12 @@ struct HandoffProcessTests {
                 features: [live-agent]
                 org: { login_url: "\(sandbox)" }
                 auth: { consumer_key: unused-here, username: integration@sandbox.switchboard.example, private_key: file:key.pem }
-                live-agent:
-                  scrt_url: "\(sandbox)"
-                  org_id: 00DSBX000000001AAA
-                  es_developer_name: Support_API
-                  key_id: e2e-1
-                  issuer: https://e2e.example
-                  private_key: file:key.pem
-                  topics: [Access]
-                  stream_idle_timeout: 5s
+            \(rig.liveAgentSection)
             """.write(toFile: directory + "/connectors.yaml", atomically: false, encoding: .utf8)
         let http = HTTPTransport(logger: Self.quiet)
         defer { Task { try? await http.shutdown() } }
         func agent(_ conversation: String, _ body: String) async throws {
-            let response = try await Self.post(http, "\(sandbox)/__sandbox/messaging/conversations/\(conversation)/agent", body)
-            #expect((200..<300).contains(response.status))
+            #expect((200..<300).contains(try await rig.agent(http, conversation, body)))
         }
 
         var host = try SwitchboardProcess.Running(["run"], directory: directory, environment: [:])

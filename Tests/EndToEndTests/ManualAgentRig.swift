@@ -1,3 +1,4 @@
+import ConnectorKit
 import Foundation
 import SwitchboardHost
 
@@ -9,6 +10,9 @@ struct ManualAgentRig {
     let port: Int
     let sandbox: String
     let process: SwitchboardProcess.Running
+    /// The verification key's id and the keyset's issuer.
+    let keyID: String
+    let issuer: String
 
     /// The host's base URL.
     var base: String { "http://127.0.0.1:\(port)" }
@@ -31,7 +35,29 @@ struct ManualAgentRig {
         guard let sandbox = process.stdoutText.split(separator: "\n").first(where: { $0.contains("listening on") })?.split(separator: " ").last.map(String.init) else {
             throw SwitchboardProcess.TimedOut(waitingFor: "the sandbox's URL", running: true, output: process.stdoutText)
         }
-        return ManualAgentRig(directory: directory, port: port, sandbox: sandbox, process: process)
+        return ManualAgentRig(directory: directory, port: port, sandbox: sandbox, process: process, keyID: keyID, issuer: issuer)
+    }
+
+    /// A Salesforce connector's `live-agent:` section for this sandbox (indented under a connector),
+    /// signing with `key.pem`.
+    var liveAgentSection: String {
+        """
+            live-agent:
+              scrt_url: "\(sandbox)"
+              org_id: 00DSBX000000001AAA
+              es_developer_name: Support_API
+              key_id: \(keyID)
+              issuer: \(issuer)
+              private_key: file:key.pem
+              topics: [Access]
+              stream_idle_timeout: 5s
+        """
+    }
+
+    /// Makes the agent act on a conversation (`{"action": …}`); the control API's status.
+    @discardableResult
+    func agent(_ http: HTTPTransport, _ conversation: String, _ body: String) async throws -> Int {
+        try await HandoffProcessTests.post(http, "\(sandbox)/__sandbox/messaging/conversations/\(conversation)/agent", body).status
     }
 
     /// Stops the sandbox and removes the folder.

@@ -43,19 +43,10 @@ extension MultiHostProcessTests {
                 features: [live-agent]
                 org: { login_url: "\(rig.sandbox)" }
                 auth: { consumer_key: unused-here, username: integration@sandbox.switchboard.example, private_key: file:key.pem }
-                live-agent:
-                  scrt_url: "\(rig.sandbox)"
-                  org_id: 00DSBX000000001AAA
-                  es_developer_name: Support_API
-                  key_id: e2e-1
-                  issuer: https://e2e.example
-                  private_key: file:key.pem
-                  topics: [Access]
-                  stream_idle_timeout: 5s
+            \(rig.liveAgentSection)
             """, files: [rig.directory + "/key.pem"])
         func agent(_ conversation: String, _ body: String) async throws {
-            let response = try await HandoffProcessTests.post(http, "\(rig.sandbox)/__sandbox/messaging/conversations/\(conversation)/agent", body)
-            #expect((200..<300).contains(response.status), "\(String(decoding: response.body, as: UTF8.self))")
+            #expect((200..<300).contains(try await rig.agent(http, conversation, body)))
         }
         func streamHolder() async throws -> String? {
             var holders: [String] = []
