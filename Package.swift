@@ -49,6 +49,8 @@ let package = Package(
         .library(name: "SwitchboardHost", targets: ["SwitchboardHost"]),
         .library(name: "SwitchboardPostgres", targets: ["SwitchboardPostgres"]),
         .library(name: "SwitchboardCLI", targets: ["SwitchboardCLI"]),
+        // The hand-written parsers as fuzz targets, for the libFuzzer build in Fuzz/ (and the regression tests).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
         .plugin(name: "NewConnector", targets: ["NewConnector"]),
     ] + connectorModules.map { .library(name: $0.name, targets: [$0.name]) }
@@ -199,6 +201,11 @@ let package = Package(
             dependencies: ["ConnectorKit", "ModuleProtocol", serviceLifecycle],
             path: "Examples/swift-module"
         ),
+        // Every parser of untrusted bytes as a fuzz target (Fuzz/ runs them under libFuzzer).
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["ConnectorKit", "SalesforceConnector", "LiveAssistConnector", "SwitchboardHost", "ModuleProtocol"]
+        ),
         // The scaffolder and registry generator, as a library (tested) and the tool the plugins run.
         .target(name: "ConnectorScaffold"),
         .executableTarget(
@@ -256,6 +263,10 @@ let package = Package(
         .testTarget(
             name: "ModuleProtocolTests",
             dependencies: ["ModuleProtocol", "ConnectorKit"]
+        ),
+        .testTarget(
+            name: "FuzzRegressionTests",
+            dependencies: ["FuzzTargets"]
         ),
         .testTarget(
             name: "ConnectorScaffoldTests",

@@ -97,6 +97,20 @@ struct JSONReaderTests {
         }
     }
 
+    /// Found by the json fuzz target (Fuzz/Crashes/json/number-out-of-range): a number beyond
+    /// Double's range was read as infinity, where JSONSerialization refuses it. Refused now — by
+    /// the parser and by a reader skipping it; a number that underflows is still zero.
+    @Test func numbersBeyondDoublesRangeAreRefusedEvenWhenSkipped() throws {
+        let huge = "1" + String(repeating: "0", count: 400)
+        for number in ["1e400", "-1e400", "6.02214076e254775808", "1.7976931348623159e308", huge, "-" + huge] {
+            for text in [number, "[\(number)]", #"{"skipped":\#(number)}"#] {
+                let (rebuilt, skipped, walked) = Self.readings(Array(text.utf8))
+                #expect(rebuilt == nil && !skipped && !walked, "\(text)")
+            }
+        }
+        #expect(try JSONParser.parse("[1e-400, -1e-400, 4.9e-324, 1.7976931348623157e308]") == .array([.number(0), .number(-0.0), .number(5e-324), .number(.greatestFiniteMagnitude)]))
+    }
+
     @Test func namesMatchInPlaceAndEscaped() throws {
         let text = Array(#"{"Id":1,"\u0049d":2,"Ids":3,"I":4,"zoë":5,"Zoë":6}"#.utf8)
         let matches = try JSONReader.read(text) { (reader) throws(JSONParser.Failure) -> [String] in

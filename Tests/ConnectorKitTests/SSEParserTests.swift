@@ -60,6 +60,10 @@ struct SSEParserTests {
               .init(type: "x", data: "e", id: "4")], lastEventID: "4"),
         Case("retry digits", "retry: 3000\n\n", [], retry: 3000),
         Case("retry with non-digits ignored", "retry: 3000\nretry: 10s\nretry: -1\nretry:\n\n", [], retry: 3000),
+        // Found by the sse fuzz target against the spec-literal reference: 13+ digits were taken as
+        // "too large" (Int.max) without reading them, so leading zeros made a small value huge.
+        Case("retry with leading zeros is base ten", "retry: 0000000000001\n\n", [], retry: 1),
+        Case("retry beyond Int saturates", "retry: 99999999999999999999999\n\n", [], retry: Int.max),
         Case("event type resets after dispatch", "event: a\ndata: 1\n\ndata: 2\n\n", [.init(type: "a", data: "1"), .init(data: "2")]),
         Case("event without data does not dispatch and resets the type", "event: a\n\ndata: 2\n\n", [.init(data: "2")]),
         Case("comments only", ":\n: keep-alive\n:ping\n\n", []),

@@ -94,6 +94,17 @@ struct KeyCheckerTests {
     }
 
     /// A JWKS whose second key is private fails loudly, whatever its first key is.
+    /// Found by the keys fuzz target (Fuzz/Crashes/keys/pem-end-before-begin): markers that
+    /// overlap, or an END before the BEGIN, crashed `keys check`; they are an unreadable certificate.
+    @Test func certificateMarkersOutOfOrderAreUnreadableNotACrash() {
+        for text in ["-----BEGIN CERTIFICATE-------END CERTIFICATE-----\n",
+                     "-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nMIIB\n",
+                     "-----BEGIN CERTIFICATE-----"] {
+            let report = KeyChecker.check(file: "cert.pem", contents: Data(text.utf8))
+            #expect(report.checks.contains { !$0.passed }, "\(text): \(report.checks.map(\.detail))")
+        }
+    }
+
     @Test func aPrivateKeyAnywhereInTheFileFails() {
         var leaked = Self.other.jwk.members
         leaked.append(JSONMember("d", .string("AQAB-private")))

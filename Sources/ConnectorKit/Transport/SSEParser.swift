@@ -228,7 +228,18 @@ public struct SSEParser: Sendable {
             }
         case 5 where Self.word(name) == 0x7274_6572 && name[4] == 0x79:  // "retry"
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-                reconnectionTime = value.count > 12 ? Int.max : Int(String(decoding: value, as: UTF8.self))
+                // Base ten, any number of leading zeros; beyond Int's range it saturates.
+                var milliseconds = 0
+                for digit in value {
+                    let (times, overflowed) = milliseconds.multipliedReportingOverflow(by: 10)
+                    let (sum, overflowedAgain) = times.addingReportingOverflow(Int(digit - 0x30))
+                    if overflowed || overflowedAgain {
+                        milliseconds = Int.max
+                        break
+                    }
+                    milliseconds = sum
+                }
+                reconnectionTime = milliseconds
             }
         default:
             break  // unknown fields are ignored

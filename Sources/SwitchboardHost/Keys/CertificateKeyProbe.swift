@@ -24,7 +24,10 @@ enum CertificateKeyProbe {
 
     /// The DER of the first certificate in a PEM text.
     static func firstCertificateDER(pem: String) -> [UInt8]? {
-        guard let start = pem.range(of: "-----BEGIN CERTIFICATE-----"), let end = pem.range(of: "-----END CERTIFICATE-----") else { return nil }
+        // The END marker after the BEGIN one: found by the keys fuzz target, an END searched from
+        // the start (before or overlapping BEGIN) made an inverted range and crashed `keys check`.
+        guard let start = pem.range(of: "-----BEGIN CERTIFICATE-----"),
+              let end = pem.range(of: "-----END CERTIFICATE-----", range: start.upperBound..<pem.endIndex) else { return nil }
         let body = pem[start.upperBound..<end.lowerBound].filter { !$0.isWhitespace }
         return Data(base64Encoded: String(body)).map(Array.init)
     }
