@@ -111,6 +111,18 @@ struct JSONReaderTests {
         #expect(try JSONParser.parse("[1e-400, -1e-400, 4.9e-324, 1.7976931348623157e308]") == .array([.number(0), .number(-0.0), .number(5e-324), .number(.greatestFiniteMagnitude)]))
     }
 
+    /// Found by the json fuzz target (Fuzz/Crashes/json/unicode-escape-with-sign): `\u+000` was
+    /// read as U+0000 (the hex conversion took a sign). Four hex digits or nothing.
+    @Test func unicodeEscapesTakeFourHexDigitsExactly() throws {
+        for escape in [#"\u+000"#, #"\u-001"#, #"\u 123"#, #"\u12g4"#, #"\u12"#, #"\u0x12"#] {
+            for text in ["\"\(escape)\"", "{\"\(escape)\":1}", "[\"\(escape)\"]"] {
+                let (rebuilt, skipped, walked) = Self.readings(Array(text.utf8))
+                #expect(rebuilt == nil && !skipped && !walked, "\(text)")
+            }
+        }
+        #expect(try JSONParser.parse(#""\u00e9\u00E9\uFFFF""#) == .string("éé\u{FFFF}"))
+    }
+
     @Test func namesMatchInPlaceAndEscaped() throws {
         let text = Array(#"{"Id":1,"\u0049d":2,"Ids":3,"I":4,"zoë":5,"Zoë":6}"#.utf8)
         let matches = try JSONReader.read(text) { (reader) throws(JSONParser.Failure) -> [String] in

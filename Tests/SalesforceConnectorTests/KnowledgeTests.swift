@@ -24,6 +24,7 @@ struct HTMLTextTests {
         ("&amp without semicolon, &#x; &#x110000; &#xD800; a&lt<b>b</b>", "&amp without semicolon, &#x; &#x110000; &#xD800; a&ltb"),
         ("<p>before</p><script type=\"text/javascript\">if (a < b) { x = '</p>' }</script>after", "before\n\nafter"),
         ("text then <unterminated tag", "text then"),
+        ("signs are no digits: &#+65; &#x+41; &#-65; &#65;", "signs are no digits: &#+65; &#x+41; &#-65; A"),
     ])
     func plainText(_ html: String, _ expected: String) {
         #expect(HTMLText.plainText(html) == expected)

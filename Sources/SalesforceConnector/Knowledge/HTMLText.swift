@@ -20,11 +20,16 @@ public enum HTMLText {
 
     /// The text an entity (`amp`, `#39`, `#x27`, without `&` and `;`) stands for; nil when unknown.
     static func entity(_ name: Substring) -> String? {
+        // Digits only: UInt32(_:radix:) would also take a sign (`&#+65;`), which no browser reads as a character.
         if name.hasPrefix("#x") || name.hasPrefix("#X") {
-            return UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+            let digits = name.dropFirst(2)
+            guard digits.allSatisfy(\.isHexDigit) else { return nil }
+            return UInt32(digits, radix: 16).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
         }
         if name.hasPrefix("#") {
-            return UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+            let digits = name.dropFirst()
+            guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            return UInt32(digits).flatMap(Unicode.Scalar.init).map { String(Character($0)) }
         }
         return named[String(name)]
     }
