@@ -59,7 +59,7 @@ public struct LeaseKeeper: Sendable {
     /// store gives it to another host, or when it could not be renewed for its whole duration.
     private func keep(_ lease: Lease) async throws {
         var renewedAt = clock.now()
-        let duration = Double(timing.duration.components.seconds) + Double(timing.duration.components.attoseconds) / 1e18
+        let duration = timing.duration.seconds
         while true {
             try await clock.sleep(for: timing.renewal)
             do {
