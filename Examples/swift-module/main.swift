@@ -62,7 +62,7 @@ struct RosterConnection: Connector, UserIngestion, LiveAgent {
         try await relay(handoffId, "m-" + text, .agentMessage(text: "echo: " + text, senderDisplayName: "Echo"))
     }
     func setTyping(handoffId: String, isTyping: Bool) async throws {}
-    func endHandoff(handoffId: String) async throws { try await relay(handoffId, "closed", .closed) }
+    func endHandoff(handoffId: String) async throws { try await relay(handoffId, "closed", .closed(reason: nil)) }
     func logout(employeeId: String) async throws {}
 
     func run() async throws { try? await gracefulShutdown() }

@@ -196,7 +196,7 @@ extension Wire {
         case "typing_stopped": kind = .typingStopped
         case "ended_by_agent": kind = .endedByAgent
         case "session_ended": kind = .sessionEnded(endedBy: json["endedBy"]?.stringValue.flatMap(SessionEnder.init(rawValue:)) ?? .unknown)
-        case "closed": kind = .closed
+        case "closed": kind = .closed(reason: json["reason"]?.stringValue)
         default: throw .invalidParams("handoff.event kind must be one of queued, routing_failed, agent_joined, agent_left, agent_message, typing_started, typing_stopped, ended_by_agent, session_ended, closed")
         }
         return HandoffEvent(handoffId: try string(json, "handoffId", in: "handoff.event"), entryId: try string(json, "entryId", in: "handoff.event"),
@@ -216,7 +216,7 @@ extension Wire {
         case .typingStopped: members.append(("kind", .string("typing_stopped")))
         case .endedByAgent: members.append(("kind", .string("ended_by_agent")))
         case .sessionEnded(let who): members += [("kind", .string("session_ended")), ("endedBy", .string(who.rawValue))]
-        case .closed: members.append(("kind", .string("closed")))
+        case .closed(let reason): members += [("kind", .string("closed")), ("reason", reason.map(JSONValue.string))]
         }
         return .object(members)
     }

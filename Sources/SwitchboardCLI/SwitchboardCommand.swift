@@ -41,6 +41,6 @@ struct SwitchboardCommand: AsyncParsableCommand {
             Secrets are never written into connectors.yaml: refer to them as env:NAME, file:PATH or vault:NAME, and keep private keys in the encrypted vault (`switchboard vault --help`).
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, ValidateCommand.self, DoctorCommand.self, MCPCommand.self, ModulesCommand.self, VaultCommand.self, KeysCommand.self, SyncCommand.self, StateCommand.self, JWTCommand.self, SandboxCommand.self]
+        subcommands: [RunCommand.self, ReloadCommand.self, ValidateCommand.self, DoctorCommand.self, MCPCommand.self, ModulesCommand.self, VaultCommand.self, KeysCommand.self, SyncCommand.self, StateCommand.self, JWTCommand.self, SandboxCommand.self]
     )
 }

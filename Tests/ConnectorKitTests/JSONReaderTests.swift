@@ -108,7 +108,7 @@ struct JSONReaderTests {
                 #expect(rebuilt == nil && !skipped && !walked, "\(text)")
             }
         }
-        #expect(try JSONParser.parse("[1e-400, -1e-400, 4.9e-324, 1.7976931348623157e308]") == .array([.number(0), .number(-0.0), .number(5e-324), .number(.greatestFiniteMagnitude)]))
+        #expect(try JSONParser.parse("[1e-400, -1e-400, 4.9e-324, 1.7976931348623157e308]") == .array([.number(0), .number(-0.0), .number(.leastNonzeroMagnitude), .number(.greatestFiniteMagnitude)]))
     }
 
     /// Found by the json fuzz target (Fuzz/Crashes/json/unicode-escape-with-sign): `\u+000` was

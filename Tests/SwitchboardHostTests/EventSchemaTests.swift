@@ -17,7 +17,7 @@ struct EventSchemaTests {
         let handoffs: [HandoffEvent.Kind] = [
             .queued(estimatedWaitSeconds: 30), .queued(estimatedWaitSeconds: nil), .routingFailed(reason: "no queue"), .agentJoined(displayName: "Dana"),
             .agentLeft(displayName: "Dana"), .agentMessage(text: "Hello", senderDisplayName: "Dana"), .agentMessage(text: "Hi", senderDisplayName: nil),
-            .typingStarted, .typingStopped, .endedByAgent, .sessionEnded(endedBy: .employee), .sessionEnded(endedBy: .timeout), .closed,
+            .typingStarted, .typingStopped, .endedByAgent, .sessionEnded(endedBy: .employee), .sessionEnded(endedBy: .timeout), .closed(reason: nil), .closed(reason: "the connector was removed from the configuration"),
         ]
         return tickets.map { .ticket(TicketEvent(ticketId: "500X", requesterEmail: "ada@acme.example", kind: $0, occurredAt: occurred)) }
             + handoffs.enumerated().map { .handoff(HandoffEvent(handoffId: "ho_1", entryId: "e\($0.offset)", kind: $0.element, occurredAt: occurred)) }

@@ -312,7 +312,7 @@ struct ExternalModuleTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(relayed.map(\.handoffId) == [handoff.id, handoff.id, handoff.id], "the host's id on every event: \(relayed)")
-        #expect(relayed.map(\.kind) == [.agentJoined(displayName: "Echo for R5"), .agentMessage(text: "echo: hi", senderDisplayName: "Echo"), .closed],
+        #expect(relayed.map(\.kind) == [.agentJoined(displayName: "Echo for R5"), .agentMessage(text: "echo: hi", senderDisplayName: "Echo"), .closed(reason: nil)],
                 "the module found the synced user through users.find")
         #expect(try await store.handoff(id: handoff.id)?.status == .ended)
         await agent.session.stop(grace: .seconds(2))

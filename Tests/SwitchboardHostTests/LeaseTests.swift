@@ -21,16 +21,17 @@ struct LeaseTests {
 
     @Test(.enabled(if: SharedStoreTests.postgresURL != nil), .timeLimit(.minutes(1))) func oneHolderTakeoverAndFencing() async throws {
         try await Self.withStore { store in
-            let first = try #require(try await store.acquireLease("sf/users", holder: "host-a", for: .milliseconds(400)))
+            // Lasting 2 s: the checks before the stall fit in it even on a loaded machine.
+            let first = try #require(try await store.acquireLease("sf/users", holder: "host-a", for: .seconds(2)))
             #expect(first.token == 1)
             #expect(try await store.acquireLease("sf/users", holder: "host-b", for: .seconds(10)) == nil, "held by host-a")
-            #expect(try await store.acquireLease("sf/users", holder: "host-a", for: .milliseconds(400))?.token == 1, "renewal keeps the token")
+            #expect(try await store.acquireLease("sf/users", holder: "host-a", for: .seconds(2))?.token == 1, "renewal keeps the token")
             // host-a writes under its lease.
             try await Lease.fenced(by: [first]) {
                 _ = try await store.commit(RecordBatch(connector: "sf", stream: .users, upserts: [.user(SharedStoreTests.user(1))], checkpoint: "c1"))
             }
             // host-a stalls past its lease; host-b takes over with a new token.
-            try await Task.sleep(for: .milliseconds(600))
+            try await Task.sleep(for: .milliseconds(2300))
             let second = try #require(try await store.acquireLease("sf/users", holder: "host-b", for: .seconds(10)))
             #expect(second.token == 2)
             #expect(try await store.acquireLease("sf/users", holder: "host-a", for: .seconds(10)) == nil, "host-a cannot take it back")

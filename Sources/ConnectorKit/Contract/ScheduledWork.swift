@@ -152,6 +152,9 @@ public struct ScheduledWork: Sendable {
             health?.record(HealthReport.Check(name: check, status: .healthy, detail: detail))
         } catch is CancellationError {
             return .stop
+        } catch is SyncInterrupted {
+            logger.info("\(name) stopped for the shutdown; it resumes from its checkpoint")
+            return .stop
         } catch let lost as LeaseLost {
             logger.notice("\(name) moved to another host; this one stops writing it", metadata: ["lease": "\(lost.lease)"])
             return .leaseLost

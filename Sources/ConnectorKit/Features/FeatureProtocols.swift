@@ -39,6 +39,14 @@ public protocol LiveAgent: Sendable {
     func setTyping(handoffId: String, isTyping: Bool) async throws
     /// Ends the handoff from the employee's side.
     func endHandoff(handoffId: String) async throws
+    /// Ends the handoff because the host retires the connector (removed from the configuration):
+    /// closed on the agent's side like ``endHandoff(handoffId:)``, and announced with `reason`.
+    func endHandoff(handoffId: String, reason: String) async throws
     /// Clears the employee's session and revokes their tokens.
     func logout(employeeId: String) async throws
+}
+
+extension LiveAgent {
+    /// By default the handoff ends as the employee would end it (the module announces its own close).
+    public func endHandoff(handoffId: String, reason: String) async throws { try await endHandoff(handoffId: handoffId) }
 }

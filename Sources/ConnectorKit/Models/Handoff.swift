@@ -106,8 +106,9 @@ public struct HandoffEvent: Sendable, Hashable, Codable {
         /// The session ended otherwise: the employee ended it, or it timed out — as far as the
         /// system says (``SessionEnder``). A new message opens a new session, as after the agent.
         case sessionEnded(endedBy: SessionEnder)
-        /// The conversation is closed.
-        case closed
+        /// The conversation is closed; `reason` says why when the host closed it (a connector
+        /// removed from the configuration), nil when the employee or the agent's system did.
+        case closed(reason: String?)
     }
 
     /// The host's handoff id.

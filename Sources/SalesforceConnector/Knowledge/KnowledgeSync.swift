@@ -89,6 +89,7 @@ public struct KnowledgeSync: Sendable {
                 report.upserted += articles.count
                 report.pages += 1
                 progress(SyncProgress(records: report.upserted, pages: report.pages, expectedTotal: nil))
+                try SyncInterrupted.checkShutdown()
             }
             // What is online now, to remove what left (archived, unpublished, deleted).
             try await rest.query("SELECT KnowledgeArticleId FROM \(settings.object) WHERE PublishStatus = 'Online' AND Language = \(SOQLText.quote(language))") { page in

@@ -72,12 +72,20 @@ extension LiveAgentService {
         try await client.typing(conversationId: record.conversationId, started: isTyping, auth: session(record.employeeId))
     }
 
-    func endHandoff(handoffId: String) async throws {
+    func endHandoff(handoffId: String) async throws { try await close(handoffId: handoffId, reason: nil) }
+
+    func endHandoff(handoffId: String, reason: String) async throws { try await close(handoffId: handoffId, reason: reason) }
+
+    /// Closes the conversation and relays `handoff.closed`. The employee's end waits for the agent's
+    /// side to close; the host's (with `reason`: the connector is removed) is announced first — the
+    /// handoff is over for the assistant whatever the agent's side answers, and the close the stream
+    /// then sees is the same entry, relayed once — and the conversation closed after, best effort.
+    private func close(handoffId: String, reason: String?) async throws {
         guard let record = try await context.handoffs.handoff(id: handoffId) else { throw ConnectorError.notFound("no handoff \(handoffId)") }
         if record.endReason == "closed" { return }
-        try await client.close(conversationId: record.conversationId, auth: session(record.employeeId))
+        if reason == nil { try await client.close(conversationId: record.conversationId, auth: session(record.employeeId)) }
         let wasOpen = state.withLock { $0.open[record.id] != nil }
-        try await deliver(.init(identifier: MessagingEntryMapper.closedIdentifier, kind: .closed, occurredAt: context.clock.now()),
+        try await deliver(.init(identifier: MessagingEntryMapper.closedIdentifier, kind: .closed(reason: reason), occurredAt: context.clock.now()),
                           handoffId: record.id, eventId: nil)
         if !wasOpen {
             var closed = record
@@ -85,6 +93,18 @@ extension LiveAgentService {
             closed.endReason = "closed"
             closed.updatedAt = context.clock.now()
             try await context.handoffs.save(closed)
+        }
+        if reason != nil { await closeQuietly(record) }
+    }
+
+    /// Closes a conversation on the agent's side after the handoff ended; a failure is logged.
+    private func closeQuietly(_ record: HandoffRecord) async {
+        do {
+            try await client.close(conversationId: record.conversationId, auth: session(record.employeeId))
+        } catch {
+            context.logger.warning("the handoff ended, but its conversation could not be closed on the agent's side", metadata: [
+                "handoff": .string(record.id), "error": .string(String(describing: error)),
+            ])
         }
     }
 

@@ -26,7 +26,7 @@ enum MessagingEntryMapper {
              "CONVERSATION_SESSION_STATUS_CHANGED":
             return (conversationId, map(entry: entry))
         case "CONVERSATION_CLOSE_CONVERSATION":
-            return (conversationId, Mapped(identifier: closedIdentifier, kind: .closed, occurredAt: timestamp(entry)))
+            return (conversationId, Mapped(identifier: closedIdentifier, kind: .closed(reason: nil), occurredAt: timestamp(entry)))
         default:
             return (conversationId, nil)
         }

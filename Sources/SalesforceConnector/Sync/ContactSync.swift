@@ -158,6 +158,7 @@ public struct ContactSync: Sendable {
                 pending.add(page.rows)
                 if pending.count >= settings.rowsPerCommit || clock.now - oldest >= settings.commitInterval {
                     try await commitPending()
+                    try SyncInterrupted.checkShutdown()
                 }
             }
         } catch {

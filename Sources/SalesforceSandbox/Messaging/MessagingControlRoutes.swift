@@ -8,7 +8,8 @@ import NIOCore
 /// - `POST /__sandbox/messaging/conversations/{id}/agent` — make the agent act:
 ///   `{"action": "route" | "fail" | "join" | "message" | "typing" | "stop-typing" | "leave" | "end" | "end-by-user" | "timeout", "text": …}`;
 /// - `GET /__sandbox/messaging/refusals` — why verification JWTs were refused;
-/// - `GET /__sandbox/messaging/jwks` — the uploaded keys as a JWKS (a stand-in endpoint for endpoint-mode tests).
+/// - `GET /__sandbox/messaging/jwks` — the uploaded keys as a JWKS (a stand-in endpoint for endpoint-mode tests);
+/// - `GET /__sandbox/messaging/stats` — token requests, and access tokens and event streams per end-user subject.
 struct MessagingControlRoutes {
     let messaging: MessagingOrg
 
@@ -64,5 +65,6 @@ struct MessagingControlRoutes {
             MessagingRoutes.json(.ok, "{\"keys\":[" + messaging.currentConfiguration.uploadedKeys.joined(separator: ",") + "]}")
         }
         control.get("refusals") { _, _ in try ControlRoutes.encode(["refusals": messaging.refusals]) }
+        control.get("stats") { _, _ in try ControlRoutes.encode(messaging.stats) }
     }
 }

@@ -63,6 +63,9 @@ public final class MessagingOrg: Sendable {
         var nextWaiter = 0
         var scheduled: [Scheduled] = []
         var tokenRequests = 0
+        /// Access tokens issued and event streams opened, per end-user subject.
+        var tokensBySubject: [String: Int] = [:]
+        var streamsBySubject: [String: Int] = [:]
         var refusals: [String] = []
         var uploadedKeys: [String]
         var jwksURL: String?
@@ -126,9 +129,19 @@ public final class MessagingOrg: Sendable {
         let token = "miaw." + Data(bytes).base64EncodedString().replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-")
         return state.withLock { state in
             state.tokenRequests += 1
+            state.tokensBySubject[subject, default: 0] += 1
             state.tokens[token] = Token(subject: subject, expiresAt: .now + configuration.tokenLifetime)
             return (token, state.nextEventId)
         }
+    }
+
+    /// Counts an event stream opened by a subject.
+    func countStream(subject: String) { state.withLock { $0.streamsBySubject[subject, default: 0] += 1 } }
+
+    /// What the deployment served: token requests (refused ones too), and per end-user subject the
+    /// access tokens issued and the event streams opened (for `/__sandbox/messaging/stats`).
+    public var stats: MessagingStats {
+        state.withLock { MessagingStats(tokenRequests: $0.tokenRequests, tokens: $0.tokensBySubject, streams: $0.streamsBySubject) }
     }
 
     /// Counts a refused token request and remembers why (for the control API).

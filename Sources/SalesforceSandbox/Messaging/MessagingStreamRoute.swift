@@ -28,6 +28,7 @@ struct MessagingStreamRoute {
             }
             let lastEventId = request.headers[HTTPField.Name("Last-Event-Id")!].flatMap(Int.init) ?? 0
             let configuration = messaging.configuration
+            messaging.countStream(subject: subject)
             return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
                 var last = configuration.replayAfterLastEventId ? lastEventId : max(lastEventId, messaging.latestEventId)
                 do {

@@ -16,6 +16,8 @@ struct RunCommand: AsyncParsableCommand {
 
             --listen (or the SWITCHBOARD_LISTEN environment variable) replaces host.listen for this run, whatever the file says; beyond loopback host.api_token is still required.
 
+            SIGHUP (`kill -HUP PID`, or `switchboard reload`) reloads connectors.yaml without a restart: new connectors start, removed ones end their open handoffs and stop, changed ones restart with their new settings, unchanged ones are not touched. An invalid file, or a change to host: or vault: settings, changes nothing (the errors are logged; `switchboard reload` prints them).
+
             Examples:
               switchboard run
               switchboard run --features ticketing,live-agent
@@ -46,6 +48,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A SIGHUP before the reloader listens is dropped, not fatal (its default action ends the process).
+        signal(SIGHUP, SIG_IGN)
         var configuration: HostConfiguration
         let registry: ModuleRegistry
         do {
@@ -80,12 +84,26 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("another switchboard host runs on this store; stop it first", metadata: ["store": .string(StoreLocation.display(configuration))])
             throw ExitCode.failure
         }
+        let hostLock: StoreRunLock
+        do {
+            hostLock = try StoreLocation.hostLock(configuration, claim: claim)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": .string(String(describing: error))])
+            throw ExitCode.failure
+        }
+        let (path, override) = (configOption.config, listenOverride.flatMap(ListenAddress.init(parsing:)))
         do {
             try await StoreLocation.withStore(loaded, logger: logger) { store in
-                try await SandboxProvisioner.withSandbox(for: loaded, registry: registry, logger: logger) { configuration in
+                try await SandboxProvisioner.withSandbox(for: loaded, registry: registry, logger: logger) { configuration, rewiring in
+                    let reloading = ConfigurationSource(outcomeFile: ReloadOutcome.path(forLock: hostLock.path), load: {
+                        var (configuration, registry) = try await ConfigurationLoading.load(path)
+                        if let override { try configuration.overrideListen(override) }
+                        return (configuration, registry)
+                    }, prepare: { configuration, registry in try rewiring.rewire(configuration, registry: registry) })
                     let runtime = try HostRuntime(configuration: configuration, registry: registry, selection: selection,
-                                                  storage: .host(store), logger: logger, metrics: metrics)
+                                                  storage: .host(store), logger: logger, metrics: metrics, reloading: reloading)
                     _ = try runtime.resolveAPIToken()
+                    hostLock.recordHolder()
                     try await runtime.run()
                 }
             }
@@ -93,7 +111,7 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("cannot start", metadata: ["error": .string(String(describing: error))])
             throw ExitCode.failure
         }
-        withExtendedLifetime(claim) {}
+        withExtendedLifetime((claim, hostLock)) {}
         logger.notice("switchboard stopped")
     }
 }

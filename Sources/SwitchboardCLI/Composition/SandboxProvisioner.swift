@@ -24,9 +24,57 @@ enum SandboxProvisioner {
     /// instead of the host's endpoint.
     static func withSandbox<T: Sendable>(for configuration: HostConfiguration, registry: ModuleRegistry, logger: Logger, hostServesJWKS: Bool = true,
                                          _ body: @Sendable (HostConfiguration) async throws -> T) async throws -> T {
+        try await withSandbox(for: configuration, registry: registry, logger: logger, hostServesJWKS: hostServesJWKS) { configuration, _ in
+            try await body(configuration)
+        }
+    }
+
+    /// ``withSandbox(for:registry:logger:hostServesJWKS:_:)`` that also hands `body` the
+    /// ``SandboxRewiring`` a reloaded configuration goes through.
+    static func withSandbox<T: Sendable>(for configuration: HostConfiguration, registry: ModuleRegistry, logger: Logger, hostServesJWKS: Bool = true,
+                                         _ body: @Sendable (HostConfiguration, SandboxRewiring) async throws -> T) async throws -> T {
         let wirings = wirings(configuration, registry: registry)
-        guard !wirings.isEmpty else { return try await body(configuration) }
-        let vault = CredentialVault(configuration: configuration.vault)
+        guard !wirings.isEmpty else { return try await body(configuration, SandboxRewiring(running: nil)) }
+        let sandboxConfiguration = try plan(wirings, listen: configuration.listen, vault: CredentialVault(configuration: configuration.vault),
+                                            hostServesJWKS: hostServesJWKS, logger: logger)
+        let sandbox = try SalesforceSandbox(configuration: sandboxConfiguration, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [sandbox], gracefulShutdownSignals: [], logger: logger))
+        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            let base = await sandbox.baseURL()
+            logger.notice("sandbox org started", metadata: ["url": .string(base), "contacts": "\(sandboxConfiguration.seed.contacts)"])
+            let rewiring = SandboxRewiring(running: .init(sandbox: sandbox, baseURL: base, configuration: sandboxConfiguration,
+                                                          registry: registry, hostServesJWKS: hostServesJWKS, logger: logger))
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body(rewrite(configuration, wirings, base: base), rewiring))
+            } catch {
+                result = .failure(error)
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return try result.get()
+        }
+    }
+
+    /// The connectors pointed at the running sandbox.
+    static func rewrite(_ configuration: HostConfiguration, _ wirings: [(connector: ConnectorConfiguration, wiring: SandboxWiring)],
+                        base: String) -> HostConfiguration {
+        var rewritten = configuration
+        for (connector, wiring) in wirings {
+            guard let index = rewritten.connectors.firstIndex(where: { $0.name == connector.name }) else { continue }
+            rewritten.connectors[index].settings = wiring.rewrite(URL(string: base)!)
+        }
+        return rewritten
+    }
+
+    /// The sandbox org the connectors need: seed data, custom fields, connected apps, the Enhanced
+    /// Messaging deployment and the Dynamics org (missing `file:` keys and secrets are generated).
+    static func plan(_ wirings: [(connector: ConnectorConfiguration, wiring: SandboxWiring)], listen: ListenAddress, vault: CredentialVault,
+                     hostServesJWKS: Bool, logger: Logger) throws -> SandboxConfiguration {
         var sandboxConfiguration = SandboxConfiguration()
         if let data = wirings.lazy.compactMap(\.wiring.data).first {
             let seed = sandboxConfiguration.seed
@@ -48,32 +96,9 @@ enum SandboxProvisioner {
         }
         if let (connector, wiring) = wirings.first(where: { $0.wiring.messaging != nil }), let messaging = wiring.messaging {
             try configureMessaging(&sandboxConfiguration, messaging, connector: connector.name,
-                                   listen: hostServesJWKS ? configuration.listen : ListenAddress(host: "127.0.0.1", port: 0), vault: vault, logger: logger)
+                                   listen: hostServesJWKS ? listen : ListenAddress(host: "127.0.0.1", port: 0), vault: vault, logger: logger)
         }
-        let sandbox = try SalesforceSandbox(configuration: sandboxConfiguration, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [sandbox], gracefulShutdownSignals: [], logger: logger))
-        return try await withThrowingTaskGroup(of: T?.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-                return nil
-            }
-            let base = await sandbox.baseURL()
-            logger.notice("sandbox org started", metadata: ["url": .string(base), "contacts": "\(sandboxConfiguration.seed.contacts)"])
-            var rewritten = configuration
-            for (connector, wiring) in wirings {
-                guard let index = rewritten.connectors.firstIndex(where: { $0.name == connector.name }) else { continue }
-                rewritten.connectors[index].settings = wiring.rewrite(URL(string: base)!)
-            }
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await body(rewritten))
-            } catch {
-                result = .failure(error)
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return try result.get()
-        }
+        return sandboxConfiguration
     }
 
     /// The sandbox's Enhanced Messaging deployment for a `scrt_url: sandbox` live-agent section:

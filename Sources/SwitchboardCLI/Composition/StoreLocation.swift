@@ -2,6 +2,9 @@ import ConnectorKit
 import Logging
 import SwitchboardHost
 import SwitchboardPostgres
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Opens the store `host.store` names: an SQLite file (relative to the configuration file's
 /// folder), or a PostgreSQL database (its password resolved through the vault).
@@ -45,6 +48,24 @@ enum StoreLocation {
         case shared
         /// Another process holds the SQLite store's lock.
         case heldElsewhere
+    }
+
+    /// The lock a running host holds so that `switchboard reload` finds it: the SQLite store's run
+    /// lock (`claim`'s), or for PostgreSQL — several hosts by design — one per host process,
+    /// ``hostsFolder(_:)``/`PID.run-lock`.
+    static func hostLock(_ configuration: HostConfiguration, claim: Claim) throws -> StoreRunLock {
+        if case .exclusive(let lock) = claim { return lock }
+        let path = "\(hostsFolder(configuration.baseDirectory))/\(getpid()).run-lock"
+        guard let lock = try StoreRunLock.acquire(lockPath: path) else {
+            throw StoreError.cannotOpen(path: path, reason: "another process holds it")
+        }
+        return lock
+    }
+
+    /// Where hosts on a PostgreSQL store keep their run locks: `.switchboard/hosts` in the
+    /// configuration file's folder.
+    static func hostsFolder(_ baseDirectory: String) -> String {
+        CredentialVault.resolve(".switchboard/hosts", against: baseDirectory)
     }
 
     /// For an SQLite store, the lock that keeps a second host (or a reset) off it.

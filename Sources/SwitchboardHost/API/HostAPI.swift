@@ -165,7 +165,10 @@ public final class HostAPI: Service, Sendable, CustomStringConvertible {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                      body: .init(byteBuffer: ByteBuffer(bytes: self.metrics?.emitToBuffer() ?? [])))
         }
-        router.get("/v1/connectors") { _, _ in try jsonResponse(["connectors": await self.connectorViews()]) }
+        router.get("/v1/connectors") { _, _ in
+            struct Connectors: Encodable { var connectors: [ConnectorView]; var configuration: ConfigurationGeneration }
+            return try jsonResponse(Connectors(connectors: await self.connectorViews(), configuration: self.board.configuration))
+        }
     }
 
     // MARK: Users and knowledge

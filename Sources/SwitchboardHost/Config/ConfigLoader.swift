@@ -94,7 +94,7 @@ public struct ConfigLoader: Sendable {
         let errors = validator.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else { throw ConfigError(diagnostics: validator.diagnostics) }
         var configuration = HostConfiguration(
-            file: file, baseDirectory: baseDirectory, listen: listen, apiToken: apiToken, store: store ?? .sqlite(path: ".switchboard/state.db"),
+            file: file, baseDirectory: baseDirectory, listen: listen, apiToken: apiToken, store: store ?? .sqlite(path: HostSchema.defaultStore),
             shutdownTimeout: host["shutdown_timeout"]?.durationValue ?? .seconds(10), vault: vaultConfiguration,
             connectors: connectors, warnings: validator.diagnostics.sorted())
         configuration.apiLimits = limits

@@ -111,13 +111,16 @@ public struct HostConfiguration: Sendable {
 
 /// The schema of the host's own sections, which `switchboard modules --host` also documents.
 public enum HostSchema {
+    /// The SQLite file `host.store` names by default, relative to the configuration file's folder.
+    public static let defaultStore = ".switchboard/state.db"
+
     /// `host:`.
     public static let host = SettingsSchema([
         SettingField("listen", .address, default: .string("127.0.0.1:8710"), summary: "Address of the API for the assistant."),
         SettingField("api_token", .sensitiveString, summary: "Bearer token the assistant must send; required beyond loopback."),
         SettingField("jwks_listen", .address,
                      summary: "A second address serving only /.well-known/jwks.json (the public keys, no token): put it behind a TLS reverse proxy for Salesforce's Endpoint URL keyset, and keep listen private."),
-        SettingField("store", .string, default: .string("sqlite:.switchboard/state.db"),
+        SettingField("store", .string, default: .string("sqlite:" + defaultStore),
                      summary: "State store: sqlite:PATH (one host), or postgres://USER@HOST:5432/DATABASE[?sslmode=require] (several hosts on one database)."),
         SettingField("store_password", .sensitiveString, summary: "The PostgreSQL store's password, as a secret reference (vault:, env:, file:)."),
         SettingField("shutdown_timeout", .duration, default: .duration(.seconds(10)), summary: "Longest graceful shutdown before work is cancelled."),

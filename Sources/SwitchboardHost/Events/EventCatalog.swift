@@ -72,7 +72,9 @@ public enum EventCatalog {
             case .sessionEnded(let who):
                 type = "handoff.session_ended"
                 data.append(JSONMember("endedBy", .string(who.rawValue)))
-            case .closed: type = "handoff.closed"
+            case .closed(let reason):
+                type = "handoff.closed"
+                if let reason { data.append(JSONMember("reason", .string(reason))) }
             }
             return Entry(type: type, data: .object(data), subject: event.handoffId, time: event.occurredAt)
         case .module(let event):

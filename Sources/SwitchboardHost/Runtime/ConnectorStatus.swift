@@ -61,15 +61,34 @@ public final class ConnectorStatusBoard: Sendable {
     /// Creates an empty board.
     public init() {}
 
-    /// Adds a connector in the `starting` state.
+    /// Adds a connector in the `starting` state (a connector restarted by a reload keeps its place).
     func register(_ configuration: ConnectorConfiguration) {
-        order.withLock { $0.append(configuration.name) }
+        order.withLock { if !$0.contains(configuration.name) { $0.append(configuration.name) } }
         statuses.withLock {
             $0[configuration.name] = ConnectorStatus(
                 name: configuration.name, module: configuration.module, features: configuration.features,
                 state: .starting, restarts: 0, lastError: nil, since: Date())
         }
     }
+
+    /// Removes a connector the configuration no longer has.
+    func unregister(_ name: String) {
+        order.withLock { $0.removeAll { $0 == name } }
+        statuses.withLock { _ = $0.removeValue(forKey: name) }
+        attach(name, nil)
+    }
+
+    /// Puts the connectors in this order (the configuration's, after a reload); others keep theirs after them.
+    func arrange(_ names: [String]) {
+        order.withLock { order in order = names.filter(order.contains) + order.filter { !names.contains($0) } }
+    }
+
+    /// The configuration the connectors run with: its generation and when it was loaded.
+    public var configuration: ConfigurationGeneration { generation.withLock { $0 } }
+
+    func setConfiguration(_ value: ConfigurationGeneration) { generation.withLock { $0 = value } }
+
+    private let generation = Mutex(ConfigurationGeneration(generation: 1, loadedAt: Date(), file: ""))
 
     /// Changes a connector's state.
     func update(_ name: String, _ change: (inout ConnectorStatus) -> Void) {

@@ -69,6 +69,10 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
 
     let registry: ModuleRegistry
     let storage: HostStorage
+    /// The `--only` / `--features` narrowing, applied again to a reloaded configuration.
+    let selection: ConnectorSelection
+    /// How a reload (SIGHUP) reads the configuration again; nil: the host does not reload.
+    let reloading: ConfigurationSource?
     /// This process among the hosts sharing a store: the holder of its leases (host name and pid,
     /// unique while the process lives).
     public let hostID = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
@@ -84,8 +88,10 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
     public init(
         configuration: HostConfiguration, registry: ModuleRegistry, selection: ConnectorSelection = .all,
         storage: HostStorage = .memory(), logger: Logger, backoff: RestartBackoff = RestartBackoff(),
-        redactor: SecretRedactor = .shared, metrics: PrometheusCollectorRegistry? = nil
+        redactor: SecretRedactor = .shared, metrics: PrometheusCollectorRegistry? = nil, reloading: ConfigurationSource? = nil
     ) throws {
+        self.selection = selection
+        self.reloading = reloading
         self.metrics = metrics
         self.configuration = configuration
         self.registry = registry
@@ -101,6 +107,9 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
         self.signer = JWTSigner(vault: vault)
         vault.registerEnvironmentSecrets(configuration.secretReferences)
         for secret in configuration.sensitiveValues { redactor.register(secret) }
+        let generation = ConfigurationGeneration(generation: 1, loadedAt: Date(), file: configuration.file)
+        board.setConfiguration(generation)
+        generation.record()
     }
 
     public var description: String { "HostRuntime(\(configuration.file), \(connectors.count) connectors)" }
@@ -123,8 +132,9 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
         return token
     }
 
-    /// The services to run: one supervisor per connector, plus a host service that keeps the group
-    /// alive (and reports readiness) when no connector is selected. `http` is the shared transport.
+    /// The services to run: the connectors (a ``ConnectorFleet``: one supervisor each, changed by
+    /// reloads), the API, the JWKS listener, the reloader when the host reloads, plus a host service
+    /// that keeps the group alive when no connector is selected. `http` is the shared transport.
     /// - Throws: when the API token does not resolve (the API never runs open for want of it).
     public func services(http: HTTPTransport) throws -> [any Service] {
         var services: [any Service] = [HostPresenceService(runtime: self)]
@@ -141,17 +151,21 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
             if let sqlite = store as? SQLiteStore { services.append(SearchListWarmer(store: sqlite, logger: logger)) }
         }
         if let jwks = configuration.jwksListen { services.append(JWKSListener(address: jwks, board: board, logger: logger)) }
-        for configuration in connectors {
-            board.register(configuration)
-            let context = ConnectorContext(
-                connectorName: configuration.name, vault: vault, signer: signer, http: http, store: storage.state, sink: storage.records,
-                events: storage.events, users: storage.users, handoffs: storage.handoffs, logger: logger,
-                leases: storage.leases, hostID: hostID)
-            services.append(ConnectorSupervisor(
-                configuration: configuration, module: registry.module(named: configuration.module)!, context: context,
-                board: board, backoff: backoff, redactor: redactor))
-        }
+        let fleet = ConnectorFleet(
+            initial: connectors.map { ($0, registry.module(named: $0.module)!) }, board: board, backoff: backoff, redactor: redactor,
+            shutdownTimeout: configuration.shutdownTimeout, logger: logger
+        ) { [self] configuration in context(for: configuration, http: http) }
+        services.append(fleet)
+        if let reloading { services.append(ConfigReloader(source: reloading, runtime: self, fleet: fleet)) }
         return services
+    }
+
+    /// The shared services handed to one connector.
+    func context(for configuration: ConnectorConfiguration, http: HTTPTransport) -> ConnectorContext {
+        ConnectorContext(
+            connectorName: configuration.name, vault: vault, signer: signer, http: http, store: storage.state, sink: storage.records,
+            events: storage.events, users: storage.users, handoffs: storage.handoffs, logger: logger,
+            leases: storage.leases, hostID: hostID)
     }
 
     /// Makes one connector outside the service group (for `switchboard sync`), hands it to `body`,
@@ -163,10 +177,7 @@ public struct HostRuntime: Sendable, CustomStringConvertible {
             throw ConnectorError.misconfigured("no connector named \(name) in \(self.configuration.file) (connectors: \(known.isEmpty ? "none" : known))")
         }
         let http = HTTPTransport(configuration: transport, logger: logger)
-        let context = ConnectorContext(
-            connectorName: configuration.name, vault: vault, signer: signer, http: http, store: storage.state, sink: storage.records,
-            events: storage.events, users: storage.users, handoffs: storage.handoffs, logger: logger,
-                leases: storage.leases, hostID: hostID)
+        let context = context(for: configuration, http: http)
         let connector: any Connector
         do {
             connector = try registry.module(named: configuration.module)!.makeConnector(configuration: configuration, context: context)
