@@ -131,6 +131,7 @@ struct JWTSignerTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         try dir.write("key.pem", try RFC7515A2.pkcs1PEM())
+        try dir.write("other.pem", try RFC7515A2.pkcs1PEM())
         let vault = CredentialVault(configuration: .init(vaultPath: nil, masterKey: nil, baseDirectory: dir.path, environment: [:]))
         let signer = JWTSigner(vault: vault)
         let first = try signer.signingKey(SecretReference(.file, "key.pem"))
@@ -139,6 +140,12 @@ struct JWTSignerTests {
         #expect(first.bits == second.bits)
         signer.forgetKey(SecretReference(.file, "key.pem"))
         #expect(throws: (any Error).self) { try signer.signingKey(SecretReference(.file, "key.pem")) }
+        // A reload forgets every key: one rewritten under the same reference is read again.
+        let cached = try signer.signingKey(SecretReference(.file, "other.pem"))
+        try FileManager.default.removeItem(atPath: dir.file("other.pem"))
+        #expect(try signer.signingKey(SecretReference(.file, "other.pem")).bits == cached.bits)
+        signer.forgetAllKeys()
+        #expect(throws: (any Error).self) { try signer.signingKey(SecretReference(.file, "other.pem")) }
     }
 }
 

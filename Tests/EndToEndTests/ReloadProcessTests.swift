@@ -87,16 +87,22 @@ struct ReloadProcessTests {
         return (try #require(json["id"] as? String, "\(json)"), try #require(json["conversationId"] as? String))
     }
 
+    /// Writes the configuration with `connectors` and starts a host on it, listening.
+    static func startHost(_ rig: ManualAgentRig, _ connectors: [String]) async throws -> SwitchboardProcess.Running {
+        try write(config(port: rig.port, connectors), to: rig.directory)
+        let host = try SwitchboardProcess.Running(["run"], directory: rig.directory, environment: [:])
+        try await host.waitForStderr("API listening")
+        return host
+    }
+
     @Test(.timeLimit(.minutes(3))) func addsAndRemovesConnectorsAndLeavesTheOthersAlone() async throws {
         let rig = try await ManualAgentRig.start(name: "reload-fleet", keyID: "e2e-1", issuer: "https://e2e.example", uploadedKey: true)
         defer { rig.finish() }
         let (directory, base) = (rig.directory, rig.base)
-        try Self.write(Self.config(port: rig.port, [Self.liveAgentConnector("keep", rig: rig), Self.liveAgentConnector("gone", rig: rig)]), to: directory)
         let http = HTTPTransport(logger: HandoffProcessTests.quiet)
         defer { Task { try? await http.shutdown() } }
-        let host = try SwitchboardProcess.Running(["run"], directory: directory, environment: [:])
+        let host = try await Self.startHost(rig, [Self.liveAgentConnector("keep", rig: rig), Self.liveAgentConnector("gone", rig: rig)])
         defer { host.signal(SIGKILL) }
-        try await host.waitForStderr("API listening")
         let log = EventLog()
         let reading = Task { try await log.read(http, base: base) }
         defer { reading.cancel() }
@@ -156,12 +162,10 @@ struct ReloadProcessTests {
         defer { rig.finish() }
         let (directory, base) = (rig.directory, rig.base)
         let valid = Self.config(port: rig.port, [Self.liveAgentConnector("acme", rig: rig)])
-        try Self.write(valid, to: directory)
         let http = HTTPTransport(logger: HandoffProcessTests.quiet)
         defer { Task { try? await http.shutdown() } }
-        let host = try SwitchboardProcess.Running(["run"], directory: directory, environment: [:])
+        let host = try await Self.startHost(rig, [Self.liveAgentConnector("acme", rig: rig)])
         defer { host.signal(SIGKILL) }
-        try await host.waitForStderr("API listening")
         let handoff = try await Self.startHandoff(http, base, connector: "acme", employee: "emp-1")
         try await rig.agent(http, handoff.conversation, #"{"action":"route"}"#)
         let use = try await Self.messagingUse(http, rig, employee: "emp-1")
@@ -217,12 +221,10 @@ struct ReloadProcessTests {
         let rig = try await ManualAgentRig.start(name: "reload-burst", keyID: "e2e-1", issuer: "https://e2e.example", uploadedKey: true)
         defer { rig.finish() }
         let (directory, base) = (rig.directory, rig.base)
-        try Self.write(Self.config(port: rig.port, [Self.liveAgentConnector("acme", rig: rig)]), to: directory)
         let http = HTTPTransport(logger: HandoffProcessTests.quiet)
         defer { Task { try? await http.shutdown() } }
-        let host = try SwitchboardProcess.Running(["run"], directory: directory, environment: [:])
+        let host = try await Self.startHost(rig, [Self.liveAgentConnector("acme", rig: rig)])
         defer { host.signal(SIGKILL) }
-        try await host.waitForStderr("API listening")
         let log = EventLog()
         let reading = Task { try await log.read(http, base: base) }
         defer { reading.cancel() }

@@ -42,6 +42,10 @@ public final class JWTSigner: Sendable {
     /// Forgets a cached key (after rotation in the vault).
     public func forgetKey(_ reference: SecretReference) { _ = keys.withLock { $0.removeValue(forKey: reference) } }
 
+    /// Forgets every cached key (a configuration reload: a key rewritten under the same reference
+    /// is read again at its next use).
+    public func forgetAllKeys() { keys.withLock { $0.removeAll() } }
+
     /// Signs a claim set into a compact JWS.
     public func sign(_ claims: JWTClaims, with key: JWTSigningKey, algorithm: JWTAlgorithm = .rs256, keyID: String? = nil) throws(JWTError) -> String {
         var header: [JSONMember] = [JSONMember("alg", .string(algorithm.rawValue)), JSONMember("typ", .string("JWT"))]

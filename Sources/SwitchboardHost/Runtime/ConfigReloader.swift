@@ -91,6 +91,7 @@ final class ConfigReloader: Service, Sendable, CustomStringConvertible {
         runtime.vault.registerEnvironmentSecrets(configuration.secretReferences)
         for secret in configuration.sensitiveValues { runtime.redactor.register(secret) }
 
+        runtime.signer.forgetAllKeys()
         await apply(changes, connectors: connectors, registry: registry)
         let generation = before.generation + 1
         current.withLock { $0 = Current(configuration: configuration, connectors: connectors, registry: registry, generation: generation) }
