@@ -58,7 +58,8 @@ public struct HostStorage: Sendable {
 public struct HostRuntime: Sendable, CustomStringConvertible {
     /// The validated configuration.
     public let configuration: HostConfiguration
-    /// The connectors that run, narrowed to the selected features.
+    /// The connectors that run at start-up, narrowed to the selected features (a reload changes
+    /// the running set: ``board`` shows it).
     public let connectors: [ConnectorConfiguration]
     /// Every running connector's state.
     public let board = ConnectorStatusBoard()
