@@ -97,7 +97,7 @@ struct ReloadCommand: AsyncParsableCommand {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let outcome = ReloadOutcome.read(path), outcome.pid == pid, outcome.startedAt >= after { return outcome }
-            try? await Task.sleep(for: .milliseconds(50))
+            try? await Task.sleep(for: .milliseconds(10))
         }
         return nil
     }

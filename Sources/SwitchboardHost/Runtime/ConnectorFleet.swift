@@ -1,4 +1,5 @@
 import ConnectorKit
+import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -93,14 +94,33 @@ final class ConnectorFleet: Service, Sendable, CustomStringConvertible {
     /// announced to the assistant (`handoff.closed` with the reason). A handoff that cannot be closed
     /// is logged and left to the store (it resumes if the connector comes back).
     func endHandoffs(of name: String, reason: String) async {
-        guard let connector = board.connector(name), let liveAgent = connector.liveAgent,
-              let context = members.withLock({ $0[name]?.context }) else { return }
+        guard let member = members.withLock({ $0[name] }), member.configuration.isEnabled(.liveAgent) else { return }
         let open: [HandoffRecord]
         do {
-            open = try await context.handoffs.open()
+            open = try await member.context.handoffs.open()
         } catch {
             logger.warning("cannot list the open handoffs of a removed connector; they stay open", metadata: [
                 "connector": .string(name), "error": .string(redactor.redact(String(describing: error))),
+            ])
+            return
+        }
+        guard !open.isEmpty else { return }
+        let connector = board.connector(name)
+        if connector?.liveAgent == nil, connector?.chatTokens != nil {
+            // Chat-token handoffs (Live Assist) relay nothing: the chat runs in the client, its token
+            // expires on its own. They are marked ended, as DELETE /v1/handoffs/{id} does.
+            for record in open {
+                var ended = record
+                ended.status = .ended
+                ended.endReason = reason
+                ended.updatedAt = Date()
+                try? await member.context.handoffs.save(ended)
+            }
+            return
+        }
+        guard let liveAgent = connector?.liveAgent else {
+            logger.warning("a removed connector was not running: its open handoffs stay open", metadata: [
+                "connector": .string(name), "handoffs": "\(open.count)",
             ])
             return
         }
@@ -113,7 +133,7 @@ final class ConnectorFleet: Service, Sendable, CustomStringConvertible {
                 ])
             }
         }
-        if !open.isEmpty { logger.notice("ended the open handoffs of a removed connector", metadata: ["connector": .string(name), "handoffs": "\(open.count)"]) }
+        logger.notice("ended the open handoffs of a removed connector", metadata: ["connector": .string(name), "handoffs": "\(open.count)"])
     }
 }
 

@@ -29,6 +29,9 @@ public final class StoreRunLock: Sendable {
             close(descriptor)
             return nil
         }
+        // A previous holder's pid is not this holder's: `holder(lockPath:)` must never name a process
+        // that may be gone (its pid reused) — only one that recorded itself under this lock.
+        _ = ftruncate(descriptor, 0)
         return StoreRunLock(descriptor: descriptor, path: path)
     }
 
