@@ -25,3 +25,12 @@ hyperfine --warmup 2 --runs 30 -N --command-name "reload, nothing changed" "$sb 
 hyperfine --warmup 2 --runs 20 --command-name "reload, acme-salesforce restarted (twice: a → b → a)" \
   "cp b.yaml connectors.yaml && $sb reload && cp a.yaml connectors.yaml && $sb reload"
 echo "reloads logged: $(grep -c 'configuration reloaded' host.log), refused: $(grep -c 'reload refused' host.log || true)"
+# The host's own part (read, validate, diff, apply), from its log lines.
+python3 - host.log <<'PY'
+import re, statistics, sys
+text = open(sys.argv[1]).read()
+for label, pattern in (("nothing changed", r'restarted="" .*took_ms=([0-9.]+)'), ("acme-salesforce restarted", r'restarted="acme-salesforce[^"]*" .*took_ms=([0-9.]+)')):
+    values = sorted(float(v) for v in re.findall(pattern, text))
+    if values:
+        print(f"host's part, {label}: median {statistics.median(values):.1f} ms, p90 {values[int(len(values) * 0.9) - 1]:.1f} ms ({len(values)} reloads)")
+PY

@@ -68,7 +68,12 @@ struct SwitchboardProcess {
             }
         }
 
-        func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+        /// Signals the process while it runs. Once it exited (and was reaped) its pid may belong to
+        /// another process already — a `defer { signal(SIGKILL) }` after `wait()` must not kill that one.
+        func signal(_ signal: Int32) {
+            guard process.isRunning else { return }
+            kill(process.processIdentifier, signal)
+        }
 
         /// Waits for exit (killing the process after `timeout`) and returns what it printed.
         func wait(timeout: Duration = .seconds(30)) async throws -> Result {

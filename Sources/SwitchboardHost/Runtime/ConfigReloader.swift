@@ -52,6 +52,7 @@ final class ConfigReloader: Service, Sendable, CustomStringConvertible {
     /// Reads the file again and applies it, or changes nothing; returns what happened.
     func reload() async -> ReloadOutcome {
         let started = Date()
+        let clock = ContinuousClock.now
         let pid = ProcessInfo.processInfo.processIdentifier
         let before = current.withLock { $0 }
         let logger = runtime.logger
@@ -105,6 +106,7 @@ final class ConfigReloader: Service, Sendable, CustomStringConvertible {
             "added": .string(changes.added.joined(separator: ",")), "removed": .string(changes.removed.joined(separator: ",")),
             "restarted": .string(changes.changed.map(\.description).joined(separator: "; ")),
             "unchanged": .string(changes.unchanged.joined(separator: ",")),
+            "took_ms": .string(Self.milliseconds(ContinuousClock.now - clock)),
         ])
         return ReloadOutcome(pid: pid, startedAt: started, applied: true, generation: generation, errors: [], changes: lines)
     }
@@ -125,6 +127,12 @@ final class ConfigReloader: Service, Sendable, CustomStringConvertible {
             fleet.start(connector, module: module)
         }
         runtime.board.arrange(connectors.map(\.name))
+    }
+
+    /// A duration in milliseconds with one decimal (`12.3`).
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return String(format: "%.1f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
     }
 
     /// What changed, one line each, for the outcome file.
