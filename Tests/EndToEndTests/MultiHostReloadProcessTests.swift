@@ -52,5 +52,9 @@ extension MultiHostProcessTests {
         #expect(try await ReloadProcessTests.connectors(http, hosts[1].base) == (["extra"], 3))
         hosts[1].process.signal(SIGTERM)
         #expect(try await hosts[1].process.wait().status == 0)
+        // A host that stopped cleanly leaves no run lock or answer behind; the SIGKILLed one's stay (unheld).
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory + "/.switchboard/hosts").sorted()
+        let dead = hosts[0].process.process.processIdentifier
+        #expect(left == ["\(dead).reload.json", "\(dead).run-lock"], "\(left)")
     }
 }

@@ -91,6 +91,7 @@ struct RunCommand: AsyncParsableCommand {
             logger.critical("cannot start", metadata: ["error": .string(String(describing: error))])
             throw ExitCode.failure
         }
+        defer { StoreLocation.removeHostFiles(hostLock, claim: claim) }
         let (path, override) = (configOption.config, listenOverride.flatMap(ListenAddress.init(parsing:)))
         do {
             try await StoreLocation.withStore(loaded, logger: logger) { store in

@@ -1,4 +1,5 @@
 import ConnectorKit
+import Foundation
 import Logging
 import SwitchboardHost
 import SwitchboardPostgres
@@ -60,6 +61,13 @@ enum StoreLocation {
             throw StoreError.cannotOpen(path: path, reason: "another process holds it")
         }
         return lock
+    }
+
+    /// What a stopping host leaves behind for nobody: its reload answers, and on PostgreSQL its own run
+    /// lock file (unlinked while still held; an SQLite store's lock file stays for the next holder).
+    static func removeHostFiles(_ lock: StoreRunLock, claim: Claim) {
+        try? FileManager.default.removeItem(atPath: ReloadOutcome.path(forLock: lock.path))
+        if case .shared = claim { try? FileManager.default.removeItem(atPath: lock.path) }
     }
 
     /// Where hosts on a PostgreSQL store keep their run locks: `.switchboard/hosts` in the
