@@ -43,7 +43,7 @@ struct ReloadCommand: AsyncParsableCommand {
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let hosts = Self.runningHosts(store: store, baseDirectory: base)
         guard !hosts.isEmpty else {
-            Terminal.error("no switchboard host runs from \(path) (store \(Self.display(store, base: base))); start one with `switchboard run`")
+            Terminal.error("no switchboard host runs from \(path) (store \(StoreLocation.display(store, baseDirectory: base))); start one with `switchboard run`")
             throw ExitCode.failure
         }
         var failed = false
@@ -81,13 +81,12 @@ struct ReloadCommand: AsyncParsableCommand {
     /// The hosts holding a run lock for this store, with their process ids.
     static func runningHosts(store: HostConfiguration.StoreLocation, baseDirectory: String) -> [(lock: String, pid: Int32)] {
         let locks: [String]
-        switch store {
-        case .sqlite(let file):
-            locks = [CredentialVault.resolve(file, against: baseDirectory) + ".run-lock"]
-        case .postgres:
+        if let file = StoreLocation.sqlitePath(store, baseDirectory: baseDirectory) {
+            locks = [file + StoreRunLock.suffix]
+        } else {
             let folder = StoreLocation.hostsFolder(baseDirectory)
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            locks = names.filter { $0.hasSuffix(".run-lock") }.sorted().map { "\(folder)/\($0)" }
+            locks = names.filter { $0.hasSuffix(StoreRunLock.suffix) }.sorted().map { "\(folder)/\($0)" }
         }
         return locks.compactMap { lock in StoreRunLock.holder(lockPath: lock).map { (lock, $0) } }
     }
@@ -100,10 +99,5 @@ struct ReloadCommand: AsyncParsableCommand {
             try? await Task.sleep(for: .milliseconds(10))
         }
         return nil
-    }
-
-    private static func display(_ store: HostConfiguration.StoreLocation, base: String) -> String {
-        if case .sqlite(let file) = store { return CredentialVault.resolve(file, against: base) }
-        return store.description
     }
 }

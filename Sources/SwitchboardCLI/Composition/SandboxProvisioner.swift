@@ -47,7 +47,7 @@ enum SandboxProvisioner {
             let base = await sandbox.baseURL()
             logger.notice("sandbox org started", metadata: ["url": .string(base), "contacts": "\(sandboxConfiguration.seed.contacts)"])
             let rewiring = SandboxRewiring(running: .init(sandbox: sandbox, baseURL: base, configuration: sandboxConfiguration,
-                                                          registry: registry, hostServesJWKS: hostServesJWKS, logger: logger))
+                                                          hostServesJWKS: hostServesJWKS, logger: logger))
             let result: Result<T, any Error>
             do {
                 result = .success(try await body(rewrite(configuration, wirings, base: base), rewiring))

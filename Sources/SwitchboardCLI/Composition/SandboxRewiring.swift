@@ -14,7 +14,6 @@ struct SandboxRewiring: Sendable {
         var sandbox: SalesforceSandbox
         var baseURL: String
         var configuration: SandboxConfiguration
-        var registry: ModuleRegistry
         var hostServesJWKS: Bool
         var logger: Logger
     }

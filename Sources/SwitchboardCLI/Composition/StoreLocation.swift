@@ -12,15 +12,25 @@ import Glibc
 enum StoreLocation {
     /// The SQLite file, when the store is one (nil for PostgreSQL).
     static func sqlitePath(_ configuration: HostConfiguration) -> String? {
-        switch configuration.store {
-        case .sqlite(let path): CredentialVault.resolve(path, against: configuration.baseDirectory)
+        sqlitePath(configuration.store, baseDirectory: configuration.baseDirectory)
+    }
+
+    /// The SQLite file of `store`, relative paths against `baseDirectory` (nil for PostgreSQL).
+    static func sqlitePath(_ store: HostConfiguration.StoreLocation, baseDirectory: String) -> String? {
+        switch store {
+        case .sqlite(let path): CredentialVault.resolve(path, against: baseDirectory)
         case .postgres: nil
         }
     }
 
     /// Where the store is, for messages (a PostgreSQL URL has no password).
     static func display(_ configuration: HostConfiguration) -> String {
-        sqlitePath(configuration) ?? configuration.store.description
+        display(configuration.store, baseDirectory: configuration.baseDirectory)
+    }
+
+    /// Where `store` is, for messages.
+    static func display(_ store: HostConfiguration.StoreLocation, baseDirectory: String) -> String {
+        sqlitePath(store, baseDirectory: baseDirectory) ?? store.description
     }
 
     /// Runs `body` with the store open; a PostgreSQL store's pool and listener live exactly as long.
@@ -56,7 +66,7 @@ enum StoreLocation {
     /// ``hostsFolder(_:)``/`PID.run-lock`.
     static func hostLock(_ configuration: HostConfiguration, claim: Claim) throws -> StoreRunLock {
         if case .exclusive(let lock) = claim { return lock }
-        let path = "\(hostsFolder(configuration.baseDirectory))/\(getpid()).run-lock"
+        let path = "\(hostsFolder(configuration.baseDirectory))/\(getpid())\(StoreRunLock.suffix)"
         guard let lock = try StoreRunLock.acquire(lockPath: path) else {
             throw StoreError.cannotOpen(path: path, reason: "another process holds it")
         }

@@ -17,7 +17,6 @@ final class ConfigReloader: Service, Sendable, CustomStringConvertible {
     private struct Current: Sendable {
         var configuration: HostConfiguration
         var connectors: [ConnectorConfiguration]
-        var registry: ModuleRegistry
         var generation: Int
     }
 
@@ -33,7 +32,7 @@ final class ConfigReloader: Service, Sendable, CustomStringConvertible {
         self.source = source
         self.runtime = runtime
         self.fleet = fleet
-        current = Mutex(Current(configuration: runtime.configuration, connectors: runtime.connectors, registry: runtime.registry, generation: 1))
+        current = Mutex(Current(configuration: runtime.configuration, connectors: runtime.connectors, generation: 1))
     }
 
     var description: String { "configuration reloader" }
@@ -95,7 +94,7 @@ final class ConfigReloader: Service, Sendable, CustomStringConvertible {
         runtime.signer.forgetAllKeys()
         await apply(changes, connectors: connectors, registry: registry)
         let generation = before.generation + 1
-        current.withLock { $0 = Current(configuration: configuration, connectors: connectors, registry: registry, generation: generation) }
+        current.withLock { $0 = Current(configuration: configuration, connectors: connectors, generation: generation) }
         let loaded = ConfigurationGeneration(generation: generation, loadedAt: Date(), file: configuration.file)
         runtime.board.setConfiguration(loaded)
         loaded.record()

@@ -2,8 +2,9 @@ import ConnectorKit
 import Foundation
 
 /// What a reload of `connectors.yaml` changes, by connector name: which connectors start, stop,
-/// restart (with the setting paths that differ — never their values) and stay untouched; and the
-/// host-level settings that differ, which cannot change while the host runs.
+/// restart (with the setting paths that differ — never their values) and stay untouched.
+/// ``hostLevelChanges(_:_:)`` names the host-level settings that differ, which cannot change while
+/// the host runs.
 public struct ConfigurationChanges: Sendable, Hashable {
     /// A connector whose settings, features, module or module declaration changed.
     public struct Changed: Sendable, Hashable, CustomStringConvertible {
@@ -23,8 +24,6 @@ public struct ConfigurationChanges: Sendable, Hashable {
     public var changed: [Changed] = []
     /// Connectors left running as they are.
     public var unchanged: [String] = []
-    /// Host-level settings that differ (`host.listen`, `vault.path`): a restart is needed to apply them.
-    public var hostLevel: [String] = []
 
     /// Whether anything about the connectors changes.
     public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
@@ -33,7 +32,6 @@ public struct ConfigurationChanges: Sendable, Hashable {
     /// connectors that run (already narrowed to the host's `--only` / `--features` selection).
     public init(from old: HostConfiguration, running oldConnectors: [ConnectorConfiguration],
                 to new: HostConfiguration, running newConnectors: [ConnectorConfiguration]) {
-        hostLevel = Self.hostLevelChanges(old, new)
         let oldByName = Dictionary(oldConnectors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let newNames = Set(newConnectors.map(\.name))
         let oldModules = Dictionary(old.externalModules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -52,8 +50,9 @@ public struct ConfigurationChanges: Sendable, Hashable {
         }
     }
 
-    /// The settings of `host:` and `vault:` that differ.
-    static func hostLevelChanges(_ old: HostConfiguration, _ new: HostConfiguration) -> [String] {
+    /// The settings of `host:` and `vault:` that differ (`host.listen`, `vault.path`): a restart is
+    /// needed to apply them.
+    public static func hostLevelChanges(_ old: HostConfiguration, _ new: HostConfiguration) -> [String] {
         var fields: [String] = []
         if old.listen != new.listen { fields.append("host.listen") }
         if old.jwksListen != new.jwksListen { fields.append("host.jwks_listen") }

@@ -44,9 +44,6 @@ final class ConnectorFleet: Service, Sendable, CustomStringConvertible {
 
     var description: String { "connectors" }
 
-    /// The connectors running now, by name.
-    var running: [String] { members.withLock { Array($0.keys) } }
-
     func run() async throws {
         for (configuration, module) in initial { start(configuration, module: module) }
         await withDiscardingTaskGroup { tasks in

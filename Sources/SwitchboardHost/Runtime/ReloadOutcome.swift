@@ -61,7 +61,7 @@ public struct ReloadOutcome: Sendable, Hashable, Codable {
 
     /// Where the outcome of the host holding the run lock at `lockPath` is written.
     public static func path(forLock lockPath: String) -> String {
-        (lockPath.hasSuffix(".run-lock") ? String(lockPath.dropLast(".run-lock".count)) : lockPath) + ".reload.json"
+        (lockPath.hasSuffix(StoreRunLock.suffix) ? String(lockPath.dropLast(StoreRunLock.suffix.count)) : lockPath) + ".reload.json"
     }
 
     /// Encodes it (dates as seconds since 1970, precise enough to tell a reload from the one before).

@@ -16,8 +16,12 @@ public final class StoreRunLock: Sendable {
     /// Takes the lock, or returns nil when another process holds it.
     /// - Throws: ``StoreError`` when the lock file cannot be created.
     public static func acquire(storePath: String) throws -> StoreRunLock? {
-        try acquire(lockPath: storePath + ".run-lock")
+        try acquire(lockPath: storePath + suffix)
     }
+
+    /// How a run lock file's name ends (`state.db.run-lock`, `hosts/4711.run-lock`).
+    public static let suffix = ".run-lock"
+
 
     /// Takes the lock at `path` (made when missing), or returns nil when another process holds it.
     /// - Throws: ``StoreError`` when the lock file cannot be created.
